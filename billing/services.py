@@ -1,0 +1,117 @@
+"""Ledger writes. The only code that changes a customer's balance."""
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from tvmiddleware.models import Client, Customer
+from tvmiddleware.services.errors import Conflict, Invalid, NotFound
+
+from .models import CustomerTransaction, TransactionSource
+
+CENT = Decimal("0.01")
+
+
+class DuplicateTransaction(Conflict):
+    """The external id was already used for this operator and source; `existing` is that row."""
+
+    code = "duplicate"
+
+    def __init__(self, existing: CustomerTransaction | None) -> None:
+        super().__init__("A transaction with this external id already exists.", fields={"ext_id": "duplicate"})
+        self.existing = existing
+
+
+class InsufficientFunds(Conflict):
+    code = "insufficient_funds"
+
+
+def to_amount(value: Any) -> Decimal:
+    """Parse money strictly: a decimal with a dot, at most two fractional digits."""
+    try:
+        amount = value if isinstance(value, Decimal) else Decimal(str(value).strip())
+    except (InvalidOperation, ValueError) as exc:
+        raise Invalid("amount must be a decimal number with a dot.", fields={"amount": "invalid"}) from exc
+    if not amount.is_finite():
+        raise Invalid("amount must be a finite number.", fields={"amount": "invalid"})
+    if amount != amount.quantize(CENT):
+        raise Invalid("amount has more than two decimal places.", fields={"amount": "invalid"})
+    if abs(amount) >= Decimal("1e11"):
+        raise Invalid("amount is too large.", fields={"amount": "invalid"})
+    return amount.quantize(CENT)
+
+
+def _existing(client_id: int, source: str, ext_id: str) -> CustomerTransaction | None:
+    return CustomerTransaction.objects.for_client(client_id).filter(source=source, ext_id=ext_id).first()
+
+
+@transaction.atomic
+def transaction_create(
+    *,
+    client: Client,
+    customer: Customer,
+    amount: Decimal | str,
+    source: str = TransactionSource.API,
+    ext_id: str = "",
+    comment: str = "",
+    processed: bool = True,
+    require_funds: bool = False,
+    created_by: Any = None,
+    meta: dict | None = None,
+    reverses: CustomerTransaction | None = None,
+) -> CustomerTransaction:
+    """Add a signed amount to a customer's balance and record it in the ledger.
+
+    Idempotent by external id: the same (operator, source, `ext_id`) again raises
+    `DuplicateTransaction` and moves no money, also under concurrent retries (the customer row is
+    locked, the id re-checked under the lock, and a unique constraint backs both).
+    `require_funds` refuses a charge the balance does not cover (`InsufficientFunds`).
+    """
+    if customer.client_id != client.pk:
+        raise NotFound("Customer not found.")
+    amount = to_amount(amount)
+    ext_id = (ext_id or "").strip()
+    if source not in TransactionSource.values:
+        raise Invalid(f"Unknown transaction source {source!r}.")
+    if ext_id and (found := _existing(client.pk, source, ext_id)) is not None:
+        raise DuplicateTransaction(found)
+    locked = Customer.objects.select_for_update().get(pk=customer.pk)
+    if ext_id and (found := _existing(client.pk, source, ext_id)) is not None:
+        raise DuplicateTransaction(found)  # a concurrent request with this id committed while we waited
+    before = locked.balance
+    after = before + amount
+    if require_funds and amount < 0 and after < 0:
+        raise InsufficientFunds("The balance does not cover this charge.", balance=before, amount=amount)
+    try:
+        with transaction.atomic():
+            row = CustomerTransaction.objects.create(
+                client=client, customer=locked, customer_ref=locked.pk, amount=amount, source=source,
+                ext_id=ext_id, comment=comment, processed=processed, balance_before=before,
+                balance_after=after, created_by=created_by, meta=meta or {}, reverses=reverses,
+            )
+    except IntegrityError as exc:
+        raise DuplicateTransaction(_existing(client.pk, source, ext_id)) from exc
+    Customer.objects.filter(pk=locked.pk).update(balance=after)
+    customer.balance = after
+    return row
+
+
+@transaction.atomic
+def transaction_reverse(*, transaction_row: CustomerTransaction, comment: str = "",
+                        created_by: Any = None) -> CustomerTransaction:
+    """Undo a ledger row with an opposite row (the original stays). A row is reversed at most once."""
+    original = CustomerTransaction.objects.select_for_update().get(pk=transaction_row.pk)
+    if original.customer_id is None:
+        raise Invalid("The customer of this transaction was deleted.")
+    if original.source == TransactionSource.REVERSAL:
+        raise Conflict("A reversal cannot be reversed.")
+    if CustomerTransaction.objects.filter(reverses=original).exists():
+        raise Conflict("This transaction was already reversed.")
+    return transaction_create(
+        client=original.client, customer=original.customer, amount=-original.amount,
+        source=TransactionSource.REVERSAL, ext_id=f"reversal:{original.pk}",
+        comment=comment or f"Reversal of transaction #{original.pk}", created_by=created_by,
+        reverses=original,
+    )

@@ -1,0 +1,45 @@
+"""Test settings: SQLite by default; PostgreSQL when `DATABASE_URL` is set (CI runs both).
+
+`REDIS_URL` switches the cache to the real Redis. Celery runs eagerly unless a test starts a worker.
+"""
+import os
+
+import dj_database_url
+
+from .base import *  # noqa: F401,F403
+from .base import BASE_DIR
+
+SECRET_KEY = "test-secret-key"
+DEBUG = False
+ALLOWED_HOSTS = ["*"]
+
+if os.environ.get("DATABASE_URL"):
+    DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"])}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": ":memory:",
+            "TEST": {"NAME": ":memory:"},
+        }
+    }
+
+if os.environ.get("REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+            "KEY_PREFIX": f"tvmw-test-{os.getpid()}",
+        }
+    }
+
+# Fast hashes keep the suite quick; production hashers are exercised in test_hashers.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.MD5PasswordHasher",
+    "tvmiddleware.hashers.AccountPasswordHasher",
+]
+ACCOUNT_PASSWORD_HASH_ITERATIONS = 1000
+
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_BROKER_URL = "memory://"
+MEDIA_ROOT = BASE_DIR / "var" / "test-media"

@@ -1,0 +1,16 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "TV middleware — operator panel"
+admin.site.site_title = "TV middleware"
+admin.site.index_title = "Operator panel"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("tvmiddleware/", include("tvmiddleware.urls")),
+]
+
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,20 @@
+"""Core domain models, one module per sub-domain."""
+from .base import TenantModel, TenantQuerySet, staff_client_id
+from .channels import Channel, ChannelCategory, EpgChannel, EpgProgram, EpgSource
+from .clients import BillingMode, Client, OperatorProfile
+from .customers import Account, AccountDevice, AccountStatus, Customer
+from .devices import DeviceGroup, DeviceType, ResponseFormat
+from .events import DeliveryStatus, DomainEvent, EventDelivery
+from .external import ExternalSystem, ExternalSystemAttribute
+from .streaming import StreamService, StreamServiceType
+from .tariffs import Tariff, TariffSubscription
+from .vod import Actor, Episode, Genre, PersonType, PriceCategory, Season, Selection, SelectionItem, Video, VideoFile
+
+__all__ = [
+    "Account", "AccountDevice", "AccountStatus", "Actor", "BillingMode", "Channel", "ChannelCategory",
+    "Client", "Customer", "DeliveryStatus", "DeviceGroup", "DeviceType", "DomainEvent", "EpgChannel",
+    "EpgProgram", "EpgSource", "Episode", "EventDelivery", "ExternalSystem", "ExternalSystemAttribute",
+    "Genre", "OperatorProfile", "PersonType", "PriceCategory", "ResponseFormat", "Season", "Selection",
+    "SelectionItem", "StreamService", "StreamServiceType", "Tariff", "TariffSubscription", "TenantModel",
+    "TenantQuerySet", "Video", "VideoFile", "staff_client_id",
+]

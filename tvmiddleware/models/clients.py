@@ -1,0 +1,60 @@
+"""Operators (clients) and the staff who work for them."""
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+
+
+def generate_api_key() -> str:
+    return secrets.token_hex(16)
+
+
+class BillingMode(models.TextChoices):
+    """How the built-in billing treats the operator's accounts (run by `check_accounts`)."""
+
+    DATES = "dates", "I: activation/deactivation dates only"
+    PERIODIC = "periodic", "II: periodic charging of tariffs from the balance"
+    OFF = "off", "III: off (an external billing decides)"
+
+
+class Client(models.Model):
+    """An operator: the tenant that owns every other row.
+
+    Holds the secrets its systems authenticate with: the device `api_key` that apps send with
+    `client_id`, and separate keys that sign Billing, Content and Streaming API requests.
+    """
+
+    name = models.CharField(max_length=200)
+    api_key = models.CharField("device API key", max_length=64, default=generate_api_key)
+    billing_api_key = models.CharField("Billing API key", max_length=64, default=generate_api_key)
+    content_api_key = models.CharField("Content API key", max_length=64, default=generate_api_key)
+    streaming_api_key = models.CharField("Streaming API key", max_length=64, default=generate_api_key)
+    currency = models.CharField(max_length=3, default="RUB")
+    billing_mode = models.CharField(max_length=16, choices=BillingMode.choices, default=BillingMode.DATES)
+    enabled = models.BooleanField(default=True)
+    next_abonement = models.BigIntegerField(default=100000, editable=False,
+                                            help_text="Next generated account number.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OperatorProfile(models.Model):
+    """Ties a staff user of the operator panel to the one client whose rows they may see and change."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="operator_profile"
+    )
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="staff")
+
+    class Meta:
+        verbose_name = "operator staff membership"
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.client}"

@@ -1,0 +1,148 @@
+"""The plugin registry for external-system API classes, and the base class plugins implement.
+
+A plugin app (megogo, irdeto, a billing integration...) registers its class in `AppConfig.ready()`:
+
+    from tvmiddleware.plugins import ExternalSystemAPI, register
+
+    class MegogoAPI(ExternalSystemAPI):
+        def on_tariff_assigned(self, event): ...
+
+    register("megogo_api_client", MegogoAPI)
+
+An operator then configures an `ExternalSystem` with that API class and its attributes. Domain
+events of the operator are delivered to every enabled external system whose class overrides the
+matching hook (see `tvmiddleware.events`). The core never imports plugin apps.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Iterator
+
+if TYPE_CHECKING:
+    from .models import Account, DomainEvent, ExternalSystem, Video, VideoFile
+
+
+class PluginError(Exception):
+    """A plugin could not do what was asked (partner down, refused...). Deliveries are retried."""
+
+
+class ExternalSystemAPI:
+    """Base class of every external-system integration.
+
+    Event hooks receive the `DomainEvent`; its `payload` carries the ids and snapshots listed in
+    `tvmiddleware.events.EventName`. A hook that raises is retried with backoff; a hook must be
+    idempotent, since a delivery interrupted after the partner acted is repeated.
+    Hooks a class does not override are not subscribed: no delivery rows are made for them.
+    """
+
+    #: Human name shown in the admin's API class choices.
+    verbose_name: str = ""
+
+    def __init__(self, external_system: "ExternalSystem") -> None:
+        self.external_system = external_system
+        self.client = external_system.client
+        self._attributes: dict[str, str] | None = None
+
+    # --- configuration --------------------------------------------------------------------------
+    @property
+    def attributes(self) -> dict[str, str]:
+        if self._attributes is None:
+            self._attributes = self.external_system.attribute_map()
+        return self._attributes
+
+    def attribute(self, key: str, default: str = "") -> str:
+        return self.attributes.get(key, default)
+
+    @classmethod
+    def validate_attributes(cls, attributes: dict[str, str]) -> dict[str, str]:
+        """Return {key: message} for attributes that are missing or wrong (shown in the admin)."""
+        return {}
+
+    # --- domain event hooks ---------------------------------------------------------------------
+    def on_tariff_assigned(self, event: "DomainEvent") -> None:
+        """A customer got a tariff (payload: customer_id, tariff_id, subscription_id)."""
+
+    def on_tariff_removed(self, event: "DomainEvent") -> None:
+        """A customer lost a tariff (payload: customer_id, tariff_id, subscription_id)."""
+
+    def on_account_status_changed(self, event: "DomainEvent") -> None:
+        """An account was activated, deactivated or blocked
+        (payload: account_id, customer_id, active, status_reason, old_active, old_status_reason)."""
+
+    def on_device_added(self, event: "DomainEvent") -> None:
+        """A device was bound (payload: device_id, account_id, device_uid, device_type, serial_number)."""
+
+    def on_device_removed(self, event: "DomainEvent") -> None:
+        """A device was unbound (payload: account_id, device_uid, device_type, serial_number)."""
+
+    def on_video_purchased(self, event: "DomainEvent") -> None:
+        """A customer bought or rented a title (payload: customer_id, video_id, transaction_id, ...)."""
+
+    # --- calls made by the middleware -----------------------------------------------------------
+    def sync_catalogue(self, **options: Any) -> dict[str, int]:
+        """Import or refresh this system's catalogue; returns counters for the summary line."""
+        raise NotImplementedError(f"{type(self).__name__} has no catalogue")
+
+    def get_video_url(self, *, account: "Account", video: "Video", file: "VideoFile | None" = None,
+                      device: str = "") -> str:
+        """A playable URL of a title this system serves."""
+        raise NotImplementedError(f"{type(self).__name__} serves no videos")
+
+    def purchase_video(self, *, account: "Account", video: "Video", price: Any) -> dict[str, Any]:
+        """Buy a title at the partner, when the partner bills it (TVOD)."""
+        raise NotImplementedError(f"{type(self).__name__} sells no videos")
+
+    def process_account(self, *, account: "Account") -> None:
+        """Periodic check of one account, called by `check_accounts`."""
+
+    # --- subscription introspection -------------------------------------------------------------
+    @classmethod
+    def handles(cls, hook_name: str) -> bool:
+        """True when the class overrides `hook_name` (so it subscribes to that event)."""
+        own = getattr(cls, hook_name, None)
+        base = getattr(ExternalSystemAPI, hook_name, None)
+        return own is not None and own is not base
+
+
+class PluginRegistry:
+    """Name → API class. Names are what `ExternalSystem.api_class` stores."""
+
+    def __init__(self) -> None:
+        self._classes: dict[str, type[ExternalSystemAPI]] = {}
+
+    def register(self, name: str, cls: type[ExternalSystemAPI]) -> type[ExternalSystemAPI]:
+        if not (isinstance(cls, type) and issubclass(cls, ExternalSystemAPI)):
+            raise TypeError(f"{cls!r} must subclass ExternalSystemAPI")
+        existing = self._classes.get(name)
+        if existing is not None and existing is not cls:
+            raise ValueError(f"API class name {name!r} is already registered by {existing.__module__}")
+        self._classes[name] = cls
+        return cls
+
+    def unregister(self, name: str) -> None:
+        self._classes.pop(name, None)
+
+    def get(self, name: str) -> type[ExternalSystemAPI]:
+        try:
+            return self._classes[name]
+        except KeyError:
+            raise PluginError(f"API class {name!r} is not installed") from None
+
+    def names(self) -> list[str]:
+        return sorted(self._classes)
+
+    def choices(self) -> list[tuple[str, str]]:
+        return [(name, self._classes[name].verbose_name or name) for name in self.names()]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._classes
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.names())
+
+
+registry = PluginRegistry()
+
+
+def register(name: str, cls: type[ExternalSystemAPI]) -> type[ExternalSystemAPI]:
+    """Register an external-system API class under `name` (call from `AppConfig.ready()`)."""
+    return registry.register(name, cls)

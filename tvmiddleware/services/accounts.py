@@ -1,0 +1,190 @@
+"""Account (login) writes: create, modify, status changes, delete."""
+from __future__ import annotations
+
+import ipaddress
+import secrets
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from tvmiddleware.events import EventName, emit
+from tvmiddleware.models import Account, AccountStatus, Client, Customer, DeviceGroup
+
+from .errors import Conflict, Invalid
+
+ACCOUNT_OPTION_FIELDS = frozenset({
+    "account_ext_id", "auto_activation_period", "extension_date", "activation_date", "deactivation_date",
+    "allow_multiple_login", "allow_login_by_abonement", "allow_login_by_device_uid", "allow_login_by_ip",
+    "subnets", "allowed_device_groups", "parent_code", "use_timeshift", "preferred_timeshift_offset",
+    "data_center", "template", "option1", "option2", "option3",
+})
+FIRST_ABONEMENT = 100000
+
+
+def hash_account_password(raw: str) -> str:
+    return make_password(raw, hasher="pbkdf2_sha256_account")
+
+
+def generate_password(length: int | None = None) -> str:
+    length = length or getattr(settings, "ACCOUNT_PASSWORD_LENGTH", 4)
+    return "".join(secrets.choice("0123456789") for _ in range(length))
+
+
+def _validate_options(options: dict[str, Any]) -> None:
+    unknown = set(options) - ACCOUNT_OPTION_FIELDS
+    if unknown:
+        raise Invalid(f"Unknown account field(s): {', '.join(sorted(unknown))}")
+    groups = options.get("allowed_device_groups")
+    if groups is not None:
+        valid = {g.value for g in DeviceGroup}
+        if not isinstance(groups, (list, tuple)) or any(g not in valid for g in groups):
+            raise Invalid("allowed_device_groups must be a list of 0, 1, 2, 3.",
+                          fields={"allowed_device_groups": "invalid"})
+        options["allowed_device_groups"] = sorted(set(groups))
+    subnets = options.get("subnets")
+    if subnets:
+        try:
+            parse_subnets(subnets)
+        except ValueError as exc:
+            raise Invalid(f"Invalid subnet: {exc}", fields={"subnets": "invalid"}) from exc
+    code = options.get("parent_code")
+    if code not in (None, "") and not str(code).isdigit():
+        raise Invalid("parent_code must be digits.", fields={"parent_code": "invalid"})
+
+
+def parse_subnets(value: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """Networks from the account's `subnets` text (comma, space or newline separated)."""
+    parts = [p for p in value.replace(",", " ").split() if p]
+    return [ipaddress.ip_network(p, strict=False) for p in parts]
+
+
+def _next_abonement(client: Client) -> str:
+    """Take the operator's next abonement number (a counter row, locked briefly)."""
+    Client.objects.filter(pk=client.pk).update(next_abonement=F("next_abonement") + 1)
+    value = Client.objects.filter(pk=client.pk).values_list("next_abonement", flat=True).get()
+    return str(value - 1)
+
+
+def _bump_counter_past(client: Client, abonement: str) -> None:
+    if abonement.isdigit() and len(abonement) < 19:
+        Client.objects.filter(pk=client.pk, next_abonement__lte=int(abonement)).update(
+            next_abonement=int(abonement) + 1
+        )
+
+
+@transaction.atomic
+def account_create(
+    *,
+    client: Client,
+    customer: Customer,
+    abonement: str | None = None,
+    password: str | None = None,
+    active: bool = True,
+    status_reason: str | None = None,
+    **options: Any,
+) -> tuple[Account, str]:
+    """Create a login for a customer. Returns the account and its plaintext password (shown once).
+
+    Without `abonement` the operator's next free number is taken; without `password` a numeric one
+    is generated.
+    """
+    if customer.client_id != client.pk:
+        raise Invalid("The customer belongs to another operator.")
+    _validate_options(options)
+    if password in (None, ""):
+        password = generate_password()
+    password = str(password)
+    if status_reason in (None, ""):
+        status_reason = AccountStatus.ACTIVE if active else AccountStatus.INACTIVE
+    explicit = abonement not in (None, "")
+    if explicit:
+        abonement = str(abonement)
+        if not abonement.isdigit() or len(abonement) > 32:
+            raise Invalid("abonement must be a number.", fields={"abonement": "invalid"})
+    for _ in range(50):
+        candidate = abonement if explicit else _next_abonement(client)
+        account = Account(client=client, customer=customer, abonement=candidate,
+                          password=hash_account_password(password), active=active,
+                          status_reason=status_reason, **options)
+        try:
+            with transaction.atomic():
+                account.save()
+        except IntegrityError as exc:
+            if explicit or Account.objects.for_client(client).filter(abonement=candidate).count() == 0:
+                raise Conflict("An account with this abonement (or account_ext_id) already exists.",
+                               fields={"abonement": "duplicate"}) from exc
+            continue  # the generated number was taken by an explicitly numbered account: take the next
+        if explicit:
+            _bump_counter_past(client, candidate)
+        return account, password
+    raise Conflict("Could not find a free abonement number.")
+
+
+@transaction.atomic
+def account_modify(*, account: Account, password: str | None = None, **options: Any) -> Account:
+    """Change login options; a non-empty `password` replaces the password.
+
+    Activity and status go through `account_set_status` so partners hear of them.
+    """
+    status_keys = {"active", "status_reason"} & set(options)
+    status = {key: options.pop(key) for key in status_keys}
+    _validate_options(options)
+    for name, value in options.items():
+        setattr(account, name, value)
+    if password not in (None, ""):
+        account.password = hash_account_password(str(password))
+    try:
+        with transaction.atomic():
+            account.save()
+    except IntegrityError as exc:
+        raise Conflict("An account with this account_ext_id already exists.",
+                       fields={"account_ext_id": "duplicate"}) from exc
+    if status:
+        account_set_status(account=account, active=status.get("active", account.active),
+                           status_reason=status.get("status_reason"))
+    return account
+
+
+@transaction.atomic
+def account_set_status(*, account: Account, active: bool, status_reason: str | None = None) -> Account:
+    """Activate, deactivate or block an account; emits `account.status_changed` when it changes."""
+    locked = Account.objects.select_for_update().get(pk=account.pk)
+    if status_reason in (None, ""):
+        status_reason = AccountStatus.ACTIVE if active else AccountStatus.INACTIVE
+    status_reason = str(status_reason)[:32]
+    old_active, old_reason = locked.active, locked.status_reason
+    if (old_active, old_reason) == (bool(active), status_reason):
+        account.active, account.status_reason = old_active, old_reason
+        return account
+    Account.objects.filter(pk=account.pk).update(active=bool(active), status_reason=status_reason)
+    account.active, account.status_reason = bool(active), status_reason
+    emit(client=account.client, name=EventName.ACCOUNT_STATUS_CHANGED, customer_id=account.customer_id,
+         payload={"account_id": account.pk, "customer_id": account.customer_id, "abonement": account.abonement,
+                  "active": bool(active), "status_reason": status_reason,
+                  "old_active": old_active, "old_status_reason": old_reason})
+    return account
+
+
+def account_activate(*, account: Account) -> Account:
+    return account_set_status(account=account, active=True, status_reason=AccountStatus.ACTIVE)
+
+
+def account_deactivate(*, account: Account, status_reason: str = AccountStatus.INACTIVE) -> Account:
+    return account_set_status(account=account, active=False, status_reason=status_reason)
+
+
+def account_block_for_debt(*, account: Account) -> Account:
+    return account_set_status(account=account, active=False, status_reason=AccountStatus.DEBT)
+
+
+@transaction.atomic
+def account_delete(*, account: Account) -> None:
+    """Delete a login, releasing its devices (partners hear `device.removed` for each)."""
+    from .devices import device_unbind
+
+    for device in list(account.devices.select_related("device_type")):
+        device_unbind(device=device)
+    account.delete()

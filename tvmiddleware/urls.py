@@ -1,0 +1,10 @@
+"""Device API (`/tvmiddleware/api/`)."""
+from django.urls import path
+
+from .api import health
+
+app_name = "tvmiddleware"
+
+urlpatterns = [
+    path("api/health/check/", health.health_check, name="health-check"),
+]
