@@ -35,6 +35,13 @@ def additional_tariff(client_obj):
     return factories.TariffFactory(client=client_obj, name="Sport", basic_tariff_priority=0)
 
 
+def pytest_collection_modifyitems(items):
+    """`postgres` tests commit for real (threads and processes must see the rows)."""
+    for item in items:
+        if item.get_closest_marker("postgres"):
+            item.add_marker(pytest.mark.django_db(transaction=True))
+
+
 @pytest.fixture(autouse=True)
 def _require_postgres_for_marked_tests(request):
     if request.node.get_closest_marker("postgres"):
@@ -42,3 +49,31 @@ def _require_postgres_for_marked_tests(request):
         assert connection.vendor == "postgresql", (
             "this test needs PostgreSQL: run with DATABASE_URL=postgres://... (see .ci/run)"
         )
+
+
+@pytest.fixture
+def test_plugin():
+    """Register `test_plugin`: an API class that records the events it gets, and can be told to fail."""
+    from tvmiddleware.plugins import ExternalSystemAPI, registry
+
+    class Recorder(ExternalSystemAPI):
+        verbose_name = "Recording test plugin"
+        received: list = []
+        failures_left: int = 0
+
+        def on_tariff_assigned(self, event):
+            self._record(event)
+
+        def on_account_status_changed(self, event):
+            self._record(event)
+
+        def _record(self, event):
+            if Recorder.failures_left > 0:
+                Recorder.failures_left -= 1
+                raise ConnectionError("partner is down")
+            Recorder.received.append((self.external_system.pk, event.name, event.pk))
+
+    Recorder.received = []
+    registry.register("test_plugin", Recorder)
+    yield Recorder
+    registry.unregister("test_plugin")

@@ -1,0 +1,119 @@
+"""The ledger: balances move only through rows, exactly, once per external id."""
+import threading
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+
+from billing.models import CustomerTransaction, TransactionSource
+from billing.selectors import customer_balance, ledger_sum
+from billing.services import DuplicateTransaction, InsufficientFunds, transaction_create, transaction_reverse
+from tests import factories
+from tvmiddleware.services import Conflict, Invalid, NotFound
+
+
+@pytest.mark.django_db
+class TestTransactionCreate:
+    def test_credit_and_charge_keep_running_balance(self, client_obj, customer):
+        first = transaction_create(client=client_obj, customer=customer, amount="100.00", ext_id="pay-1")
+        second = transaction_create(client=client_obj, customer=customer, amount=Decimal("-30.50"),
+                                    source=TransactionSource.CHARGE)
+        assert (first.balance_before, first.balance_after) == (Decimal("0.00"), Decimal("100.00"))
+        assert (second.balance_before, second.balance_after) == (Decimal("100.00"), Decimal("69.50"))
+        assert customer_balance(customer=customer) == Decimal("69.50") == ledger_sum(customer=customer)
+        assert customer.balance == Decimal("69.50")
+
+    def test_duplicate_ext_id_moves_no_money(self, client_obj, customer):
+        original = transaction_create(client=client_obj, customer=customer, amount="10", ext_id="X-1")
+        with pytest.raises(DuplicateTransaction) as info:
+            transaction_create(client=client_obj, customer=customer, amount="10", ext_id="X-1")
+        assert info.value.existing == original
+        other_customer = factories.CustomerFactory(client=client_obj)
+        with pytest.raises(DuplicateTransaction):
+            transaction_create(client=client_obj, customer=other_customer, amount="10", ext_id="X-1")
+        assert customer_balance(customer=customer) == Decimal("10.00")
+        # the same id from another source, or at another operator, is a different transaction
+        transaction_create(client=client_obj, customer=customer, amount="1", ext_id="X-1",
+                           source=TransactionSource.PAYMENT)
+        foreign = factories.CustomerFactory()
+        transaction_create(client=foreign.client, customer=foreign, amount="1", ext_id="X-1")
+
+    @pytest.mark.parametrize("amount", ["abc", "1,5", "1.005", "NaN", "Infinity", "", "1e12"])
+    def test_bad_amounts_are_refused(self, client_obj, customer, amount):
+        with pytest.raises(Invalid):
+            transaction_create(client=client_obj, customer=customer, amount=amount)
+        assert not CustomerTransaction.objects.exists()
+
+    def test_require_funds(self, client_obj, customer):
+        transaction_create(client=client_obj, customer=customer, amount="5")
+        with pytest.raises(InsufficientFunds):
+            transaction_create(client=client_obj, customer=customer, amount="-5.01", require_funds=True)
+        transaction_create(client=client_obj, customer=customer, amount="-5", require_funds=True)
+        assert customer_balance(customer=customer) == Decimal("0.00")
+
+    def test_foreign_customer_refused(self, client_obj):
+        with pytest.raises(NotFound):
+            transaction_create(client=client_obj, customer=factories.CustomerFactory(), amount="1")
+
+    def test_reversal(self, client_obj, customer):
+        row = transaction_create(client=client_obj, customer=customer, amount="25", ext_id="r1")
+        reversal = transaction_reverse(transaction_row=row)
+        assert reversal.amount == Decimal("-25.00") and reversal.reverses == row
+        assert customer_balance(customer=customer) == Decimal("0.00")
+        with pytest.raises(Conflict):
+            transaction_reverse(transaction_row=row)
+        with pytest.raises(Conflict):
+            transaction_reverse(transaction_row=reversal)
+
+
+def _run_parallel(n, target):
+    barrier = threading.Barrier(n)
+    results, errors = [], []
+
+    def worker(i):
+        try:
+            barrier.wait()
+            results.append(target(i))
+        except Exception as exc:  # collected and asserted by the test
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    return results, errors
+
+
+@pytest.mark.postgres
+def test_parallel_transactions_keep_balance_exact():
+    customer = factories.CustomerFactory()
+    client = customer.client
+    amounts = [Decimal("10.01") if i % 3 else Decimal("-3.37") for i in range(20)]
+
+    results, errors = _run_parallel(20, lambda i: transaction_create(
+        client=client, customer=customer, amount=amounts[i], ext_id=f"par-{i}"))
+
+    assert errors == []
+    assert customer_balance(customer=customer) == sum(amounts) == ledger_sum(customer=customer)
+    rows = list(CustomerTransaction.objects.filter(customer=customer).order_by("id"))
+    assert len(rows) == 20
+    running = Decimal("0.00")
+    for row in rows:  # every row saw the balance the previous one left
+        assert row.balance_before == running
+        running = row.balance_after
+
+
+@pytest.mark.postgres
+def test_parallel_duplicates_credit_once():
+    customer = factories.CustomerFactory()
+    client = customer.client
+
+    results, errors = _run_parallel(20, lambda i: transaction_create(
+        client=client, customer=customer, amount="50.00", ext_id="same-payment"))
+
+    assert len(results) == 1
+    assert len(errors) == 19 and all(isinstance(e, DuplicateTransaction) for e in errors)
+    assert customer_balance(customer=customer) == Decimal("50.00")
