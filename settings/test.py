@@ -7,7 +7,7 @@ import os
 import dj_database_url
 
 from .base import *  # noqa: F401,F403
-from .base import BASE_DIR
+from .base import BASE_DIR, env_bool
 
 SECRET_KEY = "test-secret-key"
 DEBUG = False
@@ -40,6 +40,8 @@ PASSWORD_HASHERS = [
 ]
 ACCOUNT_PASSWORD_HASH_ITERATIONS = 1000
 
-CELERY_TASK_ALWAYS_EAGER = True
-CELERY_BROKER_URL = "memory://"
+# Eager unless a test starts a real worker (tests/tvmiddleware/test_celery_worker.py).
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", True)
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "memory://")
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "celery")
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"
