@@ -43,6 +43,10 @@ def to_amount(value: Any) -> Decimal:
     return amount.quantize(CENT)
 
 
+def _ext_id_taken(client_id: int, source: str, ext_id: str) -> bool:
+    return CustomerTransaction.objects.for_client(client_id).filter(source=source, ext_id=ext_id).exists()
+
+
 def _existing(client_id: int, source: str, ext_id: str) -> CustomerTransaction | None:
     return CustomerTransaction.objects.for_client(client_id).filter(source=source, ext_id=ext_id).first()
 
@@ -75,25 +79,24 @@ def transaction_create(
     ext_id = (ext_id or "").strip()
     if source not in TransactionSource.values:
         raise Invalid(f"Unknown transaction source {source!r}.")
-    if ext_id and (found := _existing(client.pk, source, ext_id)) is not None:
-        raise DuplicateTransaction(found)
-    locked = Customer.objects.select_for_update().get(pk=customer.pk)
-    if ext_id and (found := _existing(client.pk, source, ext_id)) is not None:
-        raise DuplicateTransaction(found)  # a concurrent request with this id committed while we waited
-    before = locked.balance
+    # The customer row lock serialises every balance change of this customer; the external id is
+    # checked under it, so a concurrent retry of the same request waits here and then sees our row.
+    before = Customer.objects.select_for_update().filter(pk=customer.pk).values_list("balance", flat=True).get()
+    if ext_id and _ext_id_taken(client.pk, source, ext_id):
+        raise DuplicateTransaction(_existing(client.pk, source, ext_id))
     after = before + amount
     if require_funds and amount < 0 and after < 0:
         raise InsufficientFunds("The balance does not cover this charge.", balance=before, amount=amount)
     try:
         with transaction.atomic():
             row = CustomerTransaction.objects.create(
-                client=client, customer=locked, customer_ref=locked.pk, amount=amount, source=source,
+                client=client, customer_id=customer.pk, customer_ref=customer.pk, amount=amount, source=source,
                 ext_id=ext_id, comment=comment, processed=processed, balance_before=before,
                 balance_after=after, created_by=created_by, meta=meta or {}, reverses=reverses,
             )
-    except IntegrityError as exc:
+    except IntegrityError as exc:  # the same id used for another customer at the same moment
         raise DuplicateTransaction(_existing(client.pk, source, ext_id)) from exc
-    Customer.objects.filter(pk=locked.pk).update(balance=after)
+    Customer.objects.filter(pk=customer.pk).update(balance=after)
     customer.balance = after
     return row
 
