@@ -1,4 +1,7 @@
 """Core domain models, one module per sub-domain."""
+from .account_data import (
+    AccountChannelSetting, AccountVideoSetting, ContentPosition, ContentKind, Message, MessageRead, PortalSetting,
+)
 from .base import TenantModel, TenantQuerySet, staff_client_id
 from .channels import Channel, ChannelCategory, EpgChannel, EpgProgram, EpgSource
 from .clients import BillingMode, Client, OperatorProfile
@@ -6,11 +9,15 @@ from .customers import Account, AccountDevice, AccountStatus, Customer
 from .devices import DeviceGroup, DeviceType, ResponseFormat
 from .events import DeliveryStatus, DomainEvent, EventDelivery
 from .external import ExternalSystem, ExternalSystemAttribute
+from .sessions import AuthKey, hash_authkey
 from .streaming import StreamService, StreamServiceType
 from .tariffs import Tariff, TariffSubscription
 from .vod import Actor, Episode, Genre, PersonType, PriceCategory, Season, Selection, SelectionItem, Video, VideoFile
+from .vod import PurchaseKind, VideoPurchase
 
 __all__ = [
+    "AccountChannelSetting", "AccountVideoSetting", "AuthKey", "ContentPosition", "ContentKind", "Message",
+    "MessageRead", "PortalSetting", "PurchaseKind", "VideoPurchase", "hash_authkey",
     "Account", "AccountDevice", "AccountStatus", "Actor", "BillingMode", "Channel", "ChannelCategory",
     "Client", "Customer", "DeliveryStatus", "DeviceGroup", "DeviceType", "DomainEvent", "EpgChannel",
     "EpgProgram", "EpgSource", "Episode", "EventDelivery", "ExternalSystem", "ExternalSystemAttribute",

@@ -198,3 +198,30 @@ class SelectionItem(models.Model):
     class Meta:
         ordering = ["sort", "id"]
         constraints = [models.UniqueConstraint(fields=["selection", "video"], name="selectionitem_unique")]
+
+
+class PurchaseKind(models.TextChoices):
+    BUY = "buy", "Bought"
+    RENT = "rent", "Rented"
+
+
+class VideoPurchase(TenantModel):
+    """A title a customer bought (forever) or rented (until `expires_at`), paid by a ledger row."""
+
+    customer = models.ForeignKey("tvmiddleware.Customer", on_delete=models.CASCADE, related_name="purchases")
+    video = models.ForeignKey(Video, on_delete=models.PROTECT, related_name="purchases")
+    kind = models.CharField(max_length=8, choices=PurchaseKind.choices)
+    price = models.DecimalField(max_digits=12, decimal_places=2)
+    transaction = models.OneToOneField("billing.CustomerTransaction", null=True, blank=True,
+                                       on_delete=models.PROTECT, related_name="purchase")
+    external_system = models.ForeignKey("tvmiddleware.ExternalSystem", null=True, blank=True,
+                                        on_delete=models.SET_NULL, related_name="+")
+    expires_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["customer", "video"])]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.kind} {self.video}"
