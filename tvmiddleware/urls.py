@@ -1,5 +1,5 @@
 """Device API (`/tvmiddleware/api/`)."""
-from django.urls import path
+from django.urls import include, path
 
 from .api import health
 
@@ -7,4 +7,5 @@ app_name = "tvmiddleware"
 
 urlpatterns = [
     path("api/health/check/", health.health_check, name="health-check"),
+    path("api/", include("tvmiddleware.api.device.urls")),
 ]

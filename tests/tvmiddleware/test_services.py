@@ -219,3 +219,14 @@ class TestTariffs:
         assert set(customer_channels(customer=customer)) == {news, sport}
         services.tariff_remove(customer=customer, tariff=additional_tariff)
         assert set(customer_channels(customer=customer)) == {news}
+
+
+def test_status_reason_must_agree_with_active_flag(account, client_obj, customer):
+    with pytest.raises(services.Invalid):
+        services.account_set_status(account=account, active=True, status_reason="DEBT")
+    with pytest.raises(services.Invalid):
+        services.account_set_status(account=account, active=False, status_reason="ACTIVE")
+    with pytest.raises(services.Invalid):
+        services.account_create(client=client_obj, customer=customer, active=True, status_reason="BLOCK")
+    services.account_set_status(account=account, active=False, status_reason="MOVED")  # operator's own reason
+    assert not DomainEvent.objects.filter(payload__status_reason="DEBT").exists()

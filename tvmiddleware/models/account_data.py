@@ -53,8 +53,11 @@ class ContentPosition(TenantModel):
 
     class Meta:
         constraints = [
+            # Two partial constraints instead of NULLS NOT DISTINCT, which SQLite lacks.
             models.UniqueConstraint(fields=["account", "content_type", "content_id", "asset_id"],
-                                    name="contentposition_unique", nulls_distinct=False),
+                                    condition=Q(asset_id__isnull=False), name="contentposition_unique_asset"),
+            models.UniqueConstraint(fields=["account", "content_type", "content_id"],
+                                    condition=Q(asset_id__isnull=True), name="contentposition_unique_no_asset"),
         ]
 
 
@@ -98,8 +101,10 @@ class PortalSetting(TenantModel):
     class Meta:
         ordering = ["key"]
         constraints = [
-            models.UniqueConstraint(fields=["client", "key", "device_type"], name="portalsetting_unique",
-                                    nulls_distinct=False),
+            models.UniqueConstraint(fields=["client", "key", "device_type"], condition=Q(device_type__isnull=False),
+                                    name="portalsetting_unique_per_device"),
+            models.UniqueConstraint(fields=["client", "key"], condition=Q(device_type__isnull=True),
+                                    name="portalsetting_unique_default"),
         ]
 
     def __str__(self) -> str:

@@ -55,6 +55,19 @@ def _validate_options(options: dict[str, Any]) -> None:
         raise Invalid("parent_code must be digits.", fields={"parent_code": "invalid"})
 
 
+INACTIVE_REASONS = frozenset({AccountStatus.DEBT, AccountStatus.BLOCK, AccountStatus.INACTIVE, AccountStatus.WAIT})
+
+
+def _check_status(active: bool, status_reason: str) -> None:
+    """The preset reasons must agree with the flag (other reasons are the operator's free text)."""
+    if active and status_reason in INACTIVE_REASONS:
+        raise Invalid(f"An active account cannot have status_reason {status_reason}.",
+                      fields={"status_reason": "conflicts with active"})
+    if not active and status_reason == AccountStatus.ACTIVE:
+        raise Invalid("An inactive account cannot have status_reason ACTIVE.",
+                      fields={"status_reason": "conflicts with active"})
+
+
 def parse_subnets(value: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
     """Networks from the account's `subnets` text (comma, space or newline separated)."""
     parts = [p for p in value.replace(",", " ").split() if p]
@@ -99,6 +112,7 @@ def account_create(
     password = str(password)
     if status_reason in (None, ""):
         status_reason = AccountStatus.ACTIVE if active else AccountStatus.INACTIVE
+    _check_status(active, status_reason)
     explicit = abonement not in (None, "")
     if explicit:
         abonement = str(abonement)
@@ -155,6 +169,7 @@ def account_set_status(*, account: Account, active: bool, status_reason: str | N
     if status_reason in (None, ""):
         status_reason = AccountStatus.ACTIVE if active else AccountStatus.INACTIVE
     status_reason = str(status_reason)[:32]
+    _check_status(bool(active), status_reason)
     old_active, old_reason = locked.active, locked.status_reason
     if (old_active, old_reason) == (bool(active), status_reason):
         account.active, account.status_reason = old_active, old_reason
@@ -183,8 +198,12 @@ def account_block_for_debt(*, account: Account) -> Account:
 @transaction.atomic
 def account_delete(*, account: Account) -> None:
     """Delete a login, releasing its devices (partners hear `device.removed` for each)."""
-    from .devices import device_unbind
+    from tvmiddleware.models import AuthKey
 
+    from .devices import device_unbind
+    from .sessions import session_delete_many
+
+    session_delete_many(AuthKey.objects.filter(account=account))
     for device in list(account.devices.select_related("device_type")):
         device_unbind(device=device)
     account.delete()

@@ -40,6 +40,7 @@ def operator_staff_create(*, client: Client, username: str, password: str, email
     User = get_user_model()
     user, _ = User.objects.get_or_create(username=username, defaults={"email": email})
     user.is_staff = True
+    user.is_active = True
     user.is_superuser = False
     user.set_password(password)
     user.save()

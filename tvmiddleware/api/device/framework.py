@@ -1,0 +1,171 @@
+"""How a device API method is declared: authentication, parameters, errors, rendering.
+
+    @device_method(auth=Auth.SESSION, invalid_param_error=1)
+    def channel_detail(request, ctx: DeviceContext):
+        cid = ctx.params.int("cid", required=True)
+        ...
+        return ok(id=cid, ...)
+
+`Auth.SESSION` methods need an `authkey` (parameter or cookie) and answer `error: 403` without a
+valid one. `Auth.API_KEY` methods (noauth/*, login, register, portal settings) need `client_id` +
+`api_key`. `Auth.CLIENT` methods need only `client_id`. A `ParamError` becomes the method's documented
+"invalid parameter" error; a `ServiceError` not handled by the view becomes `error: 1`.
+"""
+from __future__ import annotations
+
+import functools
+import hmac
+import logging
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Callable
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.functional import cached_property
+from django.views.decorators.csrf import csrf_exempt
+
+from tvmiddleware.models import Account, Client, Customer, DeviceType
+from tvmiddleware.services.errors import ServiceError
+from tvmiddleware.services.sessions import SessionInfo, session_resolve
+
+from .params import ParamError, Params
+from .responses import NOT_AUTHORIZED, error
+
+logger = logging.getLogger("tvmiddleware.api.device")
+
+
+class SessionGone(Exception):
+    """The session's account no longer exists: answered like a missing session."""
+
+
+class Auth(Enum):
+    CLIENT = "client"  # client_id only
+    API_KEY = "api_key"
+    SESSION = "session"
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The viewer's address. Behind the operator's reverse proxy, X-Real-IP / X-Forwarded-For win."""
+    for header in ("HTTP_X_REAL_IP", "HTTP_X_FORWARDED_FOR"):
+        value = request.META.get(header, "")
+        if value:
+            return value.split(",")[0].strip()[:45] or None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+@dataclass
+class DeviceContext:
+    """Everything a method knows about the caller."""
+
+    request: HttpRequest
+    params: Params
+    client: Client
+    session: SessionInfo | None = None
+    authkey: str = ""
+    _cache: dict = field(default_factory=dict)
+
+    @property
+    def ip(self) -> str | None:
+        return client_ip(self.request)
+
+    @cached_property
+    def account(self) -> Account:
+        assert self.session is not None
+        account = Account.objects.select_related("customer").filter(pk=self.session.account_id).first()
+        if account is None:  # removed while a cached session still named it
+            raise SessionGone()
+        return account
+
+    @property
+    def customer(self) -> Customer:
+        return self.account.customer
+
+    @cached_property
+    def device_type(self) -> DeviceType | None:
+        name = self.params.str("device", max_length=64) if "device" in self.params else ""
+        if not name and self.session is not None:
+            name = self.session.device_type
+        return device_type_by_name(name) if name else None
+
+
+_device_types: dict[str, DeviceType | None] = {}
+
+
+def device_type_by_name(system_name: str) -> DeviceType | None:
+    """Device types are shared reference data: looked up once per process."""
+    if system_name not in _device_types:
+        if len(_device_types) > 1000:
+            _device_types.clear()
+        _device_types[system_name] = DeviceType.objects.filter(system_name=system_name).first()
+    return _device_types[system_name]
+
+
+_clients: dict[int, tuple[float, Client | None]] = {}
+
+
+def client_by_id(client_id: int | None) -> Client | None:
+    """Operators change rarely; keep them per process for a minute."""
+    import time
+
+    if client_id is None:
+        return None
+    now = time.monotonic()
+    hit = _clients.get(client_id)
+    if hit is None or now - hit[0] > 60:
+        if len(_clients) > 1000:
+            _clients.clear()
+        hit = (now, Client.objects.filter(pk=client_id, enabled=True).first())
+        _clients[client_id] = hit
+    return hit[1]
+
+
+def api_key_matches(client: Client, api_key: str) -> bool:
+    return bool(api_key) and hmac.compare_digest(client.api_key.encode(), api_key.encode("utf-8", "replace"))
+
+
+def device_method(*, auth: Auth = Auth.SESSION, invalid_param_error: int = 1, bad_key_error: int = NOT_AUTHORIZED,
+                  methods: tuple[str, ...] = ("GET", "POST")) -> Callable:
+    def decorate(view: Callable[[HttpRequest, DeviceContext], HttpResponse]) -> Callable:
+        @csrf_exempt
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if request.method not in methods:
+                return error(invalid_param_error, f"Method {request.method} is not allowed.")
+            params = Params(request)
+            try:
+                ctx = _authenticate(request, params, auth, bad_key_error)
+                if isinstance(ctx, HttpResponse):
+                    return ctx
+                return view(request, ctx, *args, **kwargs)
+            except ParamError as exc:
+                return error(invalid_param_error, str(exc), error_fields={exc.name: exc.problem})
+            except ServiceError as exc:
+                return error(1, exc.message)
+            except SessionGone:
+                return error(NOT_AUTHORIZED, "Authorization required.")
+        wrapper.device_auth = auth  # type: ignore[attr-defined]
+        return wrapper
+    return decorate
+
+
+def _authenticate(request: HttpRequest, params: Params, auth: Auth, bad_key_error: int) -> DeviceContext | HttpResponse:
+    try:
+        client_id = params.int("client_id", min_value=1)
+    except ParamError:
+        client_id = None
+    if auth is Auth.SESSION:
+        authkey = str(params.get("authkey") or request.COOKIES.get("authkey", ""))
+        session = session_resolve(authkey) if authkey else None
+        if session is None or (client_id is not None and client_id != session.client_id):
+            return error(NOT_AUTHORIZED, "Authorization required.")
+        client = client_by_id(session.client_id)
+        if client is None:
+            return error(NOT_AUTHORIZED, "Authorization required.")
+        return DeviceContext(request=request, params=params, client=client, session=session, authkey=authkey)
+    client = client_by_id(client_id)
+    if auth is Auth.API_KEY:
+        if client is None or not api_key_matches(client, params.str("api_key", max_length=256)):
+            return error(bad_key_error, "Wrong client_id or api_key.")
+    elif client is None:
+        return error(bad_key_error, "Wrong client_id.")
+    return DeviceContext(request=request, params=params, client=client)

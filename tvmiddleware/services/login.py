@@ -1,0 +1,218 @@
+"""Signing a device in: find the account, check the rules, bind the device, open a session.
+
+Every refusal is a `LoginRefused` carrying a `LoginReason`; the device API maps reasons to the
+Smarty login error codes. Failed attempts are counted per IP and per abonement in the cache and,
+past the limits, further attempts are refused for the rest of the window.
+"""
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+from enum import Enum
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from tvmiddleware.models import Account, AccountDevice, AuthKey, Client, DeviceType, TariffSubscription
+
+from .accounts import parse_subnets
+from .devices import device_bind
+from .errors import DeviceBoundElsewhere, Invalid, LimitReached, ServiceError
+from .sessions import active_window, session_create
+
+
+class LoginReason(Enum):
+    NOT_FOUND = "not_found"
+    INACTIVE = "inactive"
+    DEVICE_ELSEWHERE = "device_bound_elsewhere"
+    SESSION_LIMIT = "session_limit"
+    NO_TARIFFS = "no_tariffs"
+    SUBNET_FORBIDDEN = "subnet_forbidden"
+    AMBIGUOUS_IP = "ambiguous_ip"
+    GROUP_FORBIDDEN = "device_group_forbidden"
+    RATE_LIMITED = "rate_limited"
+
+
+class LoginRefused(ServiceError):
+    code = "login_refused"
+
+    def __init__(self, reason: LoginReason, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+@dataclass
+class LoginResult:
+    account: Account
+    session: AuthKey
+    authkey: str
+    device: AccountDevice | None
+
+
+# --- rate limiting ------------------------------------------------------------------------------
+
+def _limits() -> tuple[int, int, int]:
+    return (getattr(settings, "TVMIDDLEWARE_LOGIN_FAILURES_PER_IP", 30),
+            getattr(settings, "TVMIDDLEWARE_LOGIN_FAILURES_PER_ABONEMENT", 10),
+            getattr(settings, "TVMIDDLEWARE_LOGIN_FAILURE_WINDOW_SECONDS", 600))
+
+
+def _counter_keys(client: Client, ip: str | None, abonement: str | None) -> list[tuple[str, int]]:
+    per_ip, per_abonement, _ = _limits()
+    keys = []
+    if ip:
+        keys.append((f"tvmw:login-fail:ip:{ip}", per_ip))
+    if abonement:
+        keys.append((f"tvmw:login-fail:ab:{client.pk}:{abonement[:32]}", per_abonement))
+    return keys
+
+
+def _check_rate(client: Client, ip: str | None, abonement: str | None) -> None:
+    keys = _counter_keys(client, ip, abonement)
+    counts = cache.get_many([key for key, _ in keys])
+    for key, limit in keys:
+        if counts.get(key, 0) >= limit:
+            raise LoginRefused(LoginReason.RATE_LIMITED, "Too many failed logins; try again later.")
+
+
+def _record_failure(client: Client, ip: str | None, abonement: str | None) -> None:
+    window = _limits()[2]
+    for key, _ in _counter_keys(client, ip, abonement):
+        if not cache.add(key, 1, window):
+            try:
+                cache.incr(key)
+            except ValueError:  # expired between add and incr
+                cache.add(key, 1, window)
+
+
+# --- finding the account --------------------------------------------------------------------------
+
+def _in_subnets(ip: str | None, subnets: str) -> bool:
+    if not subnets.strip():
+        return True
+    if not ip:
+        return False
+    try:
+        address = ipaddress.ip_address(ip)
+        return any(address in network for network in parse_subnets(subnets))
+    except ValueError:
+        return False
+
+
+def _find_account(client: Client, *, abonement: str, password: str, device_uid: str, ip: str | None) -> Account:
+    accounts = Account.objects.for_client(client).select_related("customer")
+    not_found = LoginRefused(LoginReason.NOT_FOUND, "Account not found.")
+    if abonement:
+        account = accounts.filter(abonement=abonement).first()
+        if account is None:
+            raise not_found
+        if password:
+            if not account.check_password(password):
+                raise not_found
+        elif not account.allow_login_by_abonement:
+            raise not_found
+        return account
+    if device_uid:
+        device = (AccountDevice.objects.for_client(client).select_related("account__customer")
+                  .filter(device_uid=device_uid, account__allow_login_by_device_uid=True).first())
+        if device is None:
+            raise not_found
+        return device.account
+    if ip:
+        candidates = [a for a in accounts.filter(allow_login_by_ip=True).exclude(subnets="")
+                      if _in_subnets(ip, a.subnets)]
+        if len(candidates) > 1:
+            raise LoginRefused(LoginReason.AMBIGUOUS_IP, "Several accounts match this IP address.")
+        if candidates:
+            return candidates[0]
+    raise not_found
+
+
+# --- limits ------------------------------------------------------------------------------------------
+
+def _limits_of(account: Account) -> tuple[int, int]:
+    """(basic devices, concurrent additional sessions) the customer's open tariffs allow (the largest)."""
+    limits = TariffSubscription.objects.filter(customer_id=account.customer_id, is_closed=False).aggregate(
+        basic=Max("tariff__basic_sessions_count"), extra=Max("tariff__sessions_count"))
+    return limits["basic"] or 0, limits["extra"] or 0
+
+
+def _check_session_limit(account: Account, device_uid: str, extra_limit: int) -> None:
+    if account.allow_multiple_login:
+        return
+    since = timezone.now() - active_window()
+    active = (AuthKey.objects.filter(account=account, is_basic_device=False, last_seen_at__gte=since)
+              .exclude(device_uid=device_uid, device_uid__gt="").values("device_uid", "id"))
+    in_use = len({row["device_uid"] or f"#{row['id']}" for row in active})
+    if in_use >= extra_limit:
+        raise LoginRefused(LoginReason.SESSION_LIMIT, "The account's session limit is reached.")
+
+
+# --- the login ---------------------------------------------------------------------------------------
+
+@transaction.atomic
+def login(*, client: Client, abonement: str = "", password: str = "", device_uid: str = "",
+          device_type: DeviceType | None = None, device_serial: str = "", device_model: str = "",
+          brand_name: str = "", ip: str | None = None, user_agent: str = "", app_build_version: str = "",
+          reset_block_status_reason: bool = False, open_session: bool = True) -> LoginResult:
+    """Authenticate a device and open a session (or, with `open_session=False`, only check).
+
+    Order of checks: rate limit (28), account lookup (1, 12), subnet (9), device group (15),
+    activity (2), tariffs (8), device binding (6) and limits (5).
+    """
+    _check_rate(client, ip, abonement or None)
+    try:
+        account = _find_account(client, abonement=abonement, password=password, device_uid=device_uid, ip=ip)
+    except LoginRefused:
+        _record_failure(client, ip, abonement or None)
+        raise
+    if not _in_subnets(ip, account.subnets):
+        raise LoginRefused(LoginReason.SUBNET_FORBIDDEN, "Logging in from this network is not allowed.")
+    if device_type is not None and not account.allows_device_group(device_type.group):
+        raise LoginRefused(LoginReason.GROUP_FORBIDDEN, "This kind of device is not allowed for the account.")
+    if not account.active and reset_block_status_reason and account.status_reason == "BLOCK":
+        from .accounts import account_activate
+
+        account_activate(account=account)
+    if not account.active:
+        raise LoginRefused(LoginReason.INACTIVE, "The account is inactive.")
+    basic_limit, extra_limit = _limits_of(account)
+    if not TariffSubscription.objects.filter(customer_id=account.customer_id, is_closed=False).exists():
+        raise LoginRefused(LoginReason.NO_TARIFFS, "The customer has no tariffs.")
+
+    device = None
+    is_basic = False
+    if device_uid:
+        device = AccountDevice.objects.for_client(client).filter(device_uid=device_uid).first()
+        if device is not None and device.account_id != account.pk:
+            raise LoginRefused(LoginReason.DEVICE_ELSEWHERE, "The device is bound to another account.")
+        if device is not None:
+            is_basic = device.is_basic
+        else:
+            is_basic = account.devices.filter(is_basic=True).count() < basic_limit
+    if not is_basic:
+        _check_session_limit(account, device_uid, extra_limit)
+    if not open_session:
+        return LoginResult(account=account, session=None, authkey="", device=device)  # type: ignore[arg-type]
+    if device_uid:
+        try:
+            device = device_bind(account=account, device_type=device_type or _default_device_type(),
+                                 device_uid=device_uid, serial_number=device_serial, device_model=device_model,
+                                 brand_name=brand_name, is_basic=is_basic)
+        except DeviceBoundElsewhere as exc:
+            raise LoginRefused(LoginReason.DEVICE_ELSEWHERE, "The device is bound to another account.") from exc
+        except (LimitReached, Invalid) as exc:
+            raise LoginRefused(LoginReason.SESSION_LIMIT, str(exc)) from exc
+    session, authkey = session_create(
+        account=account, device=device, device_type=device_type, device_uid=device_uid, is_basic_device=is_basic,
+        ip_address=ip, user_agent=user_agent, app_build_version=app_build_version)
+    Account.objects.filter(pk=account.pk).update(last_active=timezone.now())
+    return LoginResult(account=account, session=session, authkey=authkey, device=device)
+
+
+def _default_device_type() -> DeviceType:
+    return DeviceType.objects.filter(system_name="browser").first() or DeviceType.objects.order_by("id").first()
+
