@@ -49,9 +49,18 @@ def test_worker_delivers_event_enqueued_on_commit(broker):
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     saved = dict(celery_app.conf)
+
+    def reconnect(**conf):
+        # Earlier tests may have opened the producer pool on the in-memory broker: start afresh.
+        celery_app.conf.update(**conf)
+        if celery_app._pool is not None:
+            celery_app._pool.force_close_all()
+            celery_app._pool = None
+        celery_app.amqp._producer_pool = None
+
     events.register_event_handler(PROBE_HANDLER, ["tariff.assigned"], lambda event: None)
     try:
-        celery_app.conf.update(task_always_eager=False, broker_url=REDIS_URL, task_default_queue=queue)
+        reconnect(task_always_eager=False, broker_url=REDIS_URL, task_default_queue=queue)
         customer = factories.CustomerFactory()
         tariff = factories.TariffFactory(client=customer.client)
         subscription = services.tariff_assign(customer=customer, tariff=tariff)  # autocommit: enqueued now
@@ -75,8 +84,8 @@ def test_worker_delivers_event_enqueued_on_commit(broker):
         assert delivery.event.payload["subscription_id"] == subscription.pk
     finally:
         events.unregister_event_handler(PROBE_HANDLER)
-        celery_app.conf.update(task_always_eager=saved["task_always_eager"], broker_url=saved["broker_url"],
-                               task_default_queue=saved["task_default_queue"])
+        reconnect(task_always_eager=saved["task_always_eager"], broker_url=saved["broker_url"],
+                  task_default_queue=saved["task_default_queue"])
         worker.terminate()
         try:
             worker.wait(15)
