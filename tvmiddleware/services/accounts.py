@@ -12,6 +12,7 @@ from django.db.models import F
 
 from tvmiddleware.events import EventName, emit
 from tvmiddleware.models import Account, AccountStatus, Client, Customer, DeviceGroup
+from tvmiddleware.text import is_digits
 
 from .errors import Conflict, Invalid
 
@@ -51,7 +52,7 @@ def _validate_options(options: dict[str, Any]) -> None:
         except ValueError as exc:
             raise Invalid(f"Invalid subnet: {exc}", fields={"subnets": "invalid"}) from exc
     code = options.get("parent_code")
-    if code not in (None, "") and not str(code).isdigit():
+    if code not in (None, "") and not is_digits(str(code)):
         raise Invalid("parent_code must be digits.", fields={"parent_code": "invalid"})
 
 
@@ -82,7 +83,7 @@ def _next_abonement(client: Client) -> str:
 
 
 def _bump_counter_past(client: Client, abonement: str) -> None:
-    if abonement.isdigit() and len(abonement) < 19:
+    if is_digits(abonement) and len(abonement) < 19:
         Client.objects.filter(pk=client.pk, next_abonement__lte=int(abonement)).update(
             next_abonement=int(abonement) + 1
         )
@@ -116,7 +117,7 @@ def account_create(
     explicit = abonement not in (None, "")
     if explicit:
         abonement = str(abonement)
-        if not abonement.isdigit() or len(abonement) > 32:
+        if not is_digits(abonement) or len(abonement) > 32:
             raise Invalid("abonement must be a number.", fields={"abonement": "invalid"})
     for _ in range(50):
         candidate = abonement if explicit else _next_abonement(client)
@@ -148,11 +149,14 @@ def account_modify(*, account: Account, password: str | None = None, **options: 
     _validate_options(options)
     for name, value in options.items():
         setattr(account, name, value)
+    changed = list(options)
     if password not in (None, ""):
         account.password = hash_account_password(str(password))
+        changed.append("password")
     try:
         with transaction.atomic():
-            account.save()
+            # Only the fields given: activity and status are written by account_set_status alone.
+            account.save(update_fields=changed + ["updated_at"])
     except IntegrityError as exc:
         raise Conflict("An account with this account_ext_id already exists.",
                        fields={"account_ext_id": "duplicate"}) from exc

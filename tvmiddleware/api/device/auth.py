@@ -11,6 +11,7 @@ from tvmiddleware.services import account_create, customer_create
 from tvmiddleware.services.errors import ServiceError
 from tvmiddleware.services.login import LoginReason, LoginRefused, login as login_service
 from tvmiddleware.services.sessions import session_delete
+from tvmiddleware.text import is_digits
 
 from .framework import Auth, DeviceContext, client_ip, device_method
 from .responses import error, flag, ok
@@ -31,7 +32,7 @@ LOGIN_ERRORS: dict[LoginReason, int] = {
 def _login(request: HttpRequest, ctx: DeviceContext, *, open_session: bool):
     p = ctx.params
     abonement = p.str("abonement", max_length=32)
-    if abonement and not abonement.isdigit():
+    if abonement and not is_digits(abonement):
         return error(1, "Account not found.")
     try:
         result = login_service(
@@ -136,10 +137,10 @@ def account_register(request, ctx: DeviceContext):
 
     p = ctx.params
     phone = p.str("mobile_phone_number", max_length=32)
-    if phone and not phone.lstrip("+").isdigit():
+    if phone and not is_digits(phone.lstrip("+")):
         return error(3, "mobile_phone_number must be digits.")
     password = p.str("password", max_length=32)
-    if password and not password.isdigit():
+    if password and not is_digits(password):
         return error(3, "password must be digits.")
     parent_code = p.str("parent_code", max_length=16)
     try:

@@ -6,6 +6,8 @@ from typing import Any
 
 from django.http import HttpRequest, QueryDict
 
+from tvmiddleware.text import is_digits
+
 MAX_STRING = 1000
 MAX_INT = 2**63 - 1
 
@@ -53,7 +55,7 @@ class Params:
                 raise ParamError(name, "required")
             return default
         value = value.strip()
-        if len(value) > 20 or not (value.isdigit() or (value[0] == "-" and value[1:].isdigit())):
+        if len(value) > 20 or not (is_digits(value) or (value[0] == "-" and is_digits(value[1:]))):
             raise ParamError(name)
         number = int(value)
         if abs(number) > MAX_INT:
@@ -74,7 +76,7 @@ class Params:
                 part = part.strip()
                 if not part:
                     continue
-                if not part.isdigit() or len(part) > 19:
+                if not is_digits(part) or len(part) > 19 or int(part) > MAX_INT:
                     raise ParamError(name)
                 items.append(int(part))
         if len(items) > max_items:

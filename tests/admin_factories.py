@@ -1,0 +1,284 @@
+"""Rows of every model of the operator panel, staff users, and form data, for the admin tests.
+
+`build_row(model, client)` makes one row of a registered model for an operator: the isolation tests
+build one for each of two operators and check that staff of one never reach the other's.
+The fixtures at the end (staff_client, superuser_client...) are loaded by the admin test modules
+with `pytest_plugins`; the module holds no assertions, so it is not rewritten: PYTEST_DONT_REWRITE.
+"""
+from __future__ import annotations
+
+import datetime
+import itertools
+from decimal import Decimal
+from typing import Any, Callable
+
+import factory
+import pytest
+from django import forms
+from django.contrib.auth import get_user_model
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from billing.models import CustomerTransaction
+from billing.services import transaction_create
+from tests import factories
+from tvmiddleware.models import (
+    Account, AccountDevice, Actor, Channel, ChannelCategory, Client, Customer, DeliveryStatus, DeviceType,
+    DomainEvent, EpgChannel, EpgProgram, EpgSource, Episode, EventDelivery, ExternalSystem, Genre,
+    OperatorProfile, Season, Selection, SelectionItem, StreamService, Tariff, TariffSubscription, Video, VideoFile,
+)
+from tvmiddleware.plugins import ExternalSystemAPI, registry
+from tvmiddleware.services import tariff_assign
+from tvmiddleware.services.staff import operator_staff_create
+
+_usernames = itertools.count(1)
+
+
+# --- factories the shared module lacks ----------------------------------------------------------------
+
+class EpgSourceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = EpgSource
+
+    client = factory.SubFactory(factories.ClientFactory)
+    name = factory.Sequence(lambda n: f"EPG source {n}")
+
+
+class ActorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Actor
+
+    client = factory.SubFactory(factories.ClientFactory)
+    name = factory.Sequence(lambda n: f"Actor {n}")
+
+
+class SeasonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Season
+
+    video = factory.SubFactory(factories.VideoFactory)
+    client = factory.SelfAttribute("video.client")
+    number = factory.Sequence(lambda n: n + 1)
+
+
+class EpisodeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Episode
+
+    video = factory.SubFactory(factories.VideoFactory)
+    client = factory.SelfAttribute("video.client")
+    number = factory.Sequence(lambda n: n + 1)
+
+
+class VideoFileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = VideoFile
+
+    video = factory.SubFactory(factories.VideoFactory)
+    client = factory.SelfAttribute("video.client")
+    path = factory.Sequence(lambda n: f"/vod/file{n}.mp4")
+
+
+class SelectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Selection
+
+    client = factory.SubFactory(factories.ClientFactory)
+    name = factory.Sequence(lambda n: f"Selection {n}")
+
+
+class DomainEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DomainEvent
+
+    client = factory.SubFactory(factories.ClientFactory)
+    name = "tariff.assigned"
+    payload = factory.LazyFunction(dict)
+
+
+class EventDeliveryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = EventDelivery
+
+    event = factory.SubFactory(DomainEventFactory)
+    client = factory.SelfAttribute("event.client")
+    handler = factory.Sequence(lambda n: f"handler{n}")
+    status = DeliveryStatus.FAILED
+    attempts = 12
+    next_attempt_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(hours=1))
+    last_error = "PluginError: partner down"
+
+
+# --- one row of each registered model -----------------------------------------------------------------
+
+def _subscription(client: Client) -> TariffSubscription:
+    return tariff_assign(customer=factories.CustomerFactory(client=client),
+                         tariff=factories.TariffFactory(client=client))
+
+
+def _transaction(client: Client) -> CustomerTransaction:
+    return transaction_create(client=client, customer=factories.CustomerFactory(client=client),
+                              amount=Decimal("10.00"), ext_id=f"pay-{next(_usernames)}")
+
+
+def _selection(client: Client) -> Selection:
+    selection = SelectionFactory(client=client)
+    SelectionItem.objects.create(selection=selection, video=factories.VideoFactory(client=client))
+    return selection
+
+
+ROW_BUILDERS: dict[type[models.Model], Callable[[Client], models.Model]] = {
+    Client: lambda client: client,
+    OperatorProfile: lambda client: make_staff(client).operator_profile,
+    DeviceType: lambda client: DeviceType.objects.get(system_name="mag"),  # shared by all operators
+    Customer: lambda client: factories.CustomerFactory(client=client),
+    Account: lambda client: factories.AccountFactory(customer=factories.CustomerFactory(client=client)),
+    AccountDevice: lambda client: factories.AccountDeviceFactory(
+        account=factories.AccountFactory(customer=factories.CustomerFactory(client=client))),
+    Tariff: lambda client: factories.TariffFactory(client=client),
+    TariffSubscription: _subscription,
+    ChannelCategory: lambda client: factories.ChannelCategoryFactory(client=client),
+    Channel: lambda client: factories.ChannelFactory(client=client),
+    EpgSource: lambda client: EpgSourceFactory(client=client),
+    EpgChannel: lambda client: factories.EpgChannelFactory(client=client),
+    EpgProgram: lambda client: factories.EpgProgramFactory(epg_channel=factories.EpgChannelFactory(client=client)),
+    StreamService: lambda client: factories.StreamServiceFactory(client=client),
+    Genre: lambda client: factories.GenreFactory(client=client),
+    Actor: lambda client: ActorFactory(client=client),
+    Video: lambda client: factories.VideoFactory(client=client),
+    Season: lambda client: SeasonFactory(video=factories.VideoFactory(client=client)),
+    Episode: lambda client: EpisodeFactory(video=factories.VideoFactory(client=client)),
+    VideoFile: lambda client: VideoFileFactory(video=factories.VideoFactory(client=client)),
+    Selection: _selection,
+    ExternalSystem: lambda client: factories.ExternalSystemFactory(client=client),
+    DomainEvent: lambda client: DomainEventFactory(client=client),
+    EventDelivery: lambda client: EventDeliveryFactory(event=DomainEventFactory(client=client)),
+    CustomerTransaction: _transaction,
+}
+
+
+def build_row(model: type[models.Model], client: Client) -> models.Model:
+    return ROW_BUILDERS[model](client)
+
+
+# --- users and URLs -----------------------------------------------------------------------------------
+
+def make_staff(client: Client):
+    """A staff user of the operator, with the permissions of the operator staff group."""
+    return operator_staff_create(client=client, username=f"staff{next(_usernames)}", password="s3cret-pass")
+
+
+def admin_url(model: type[models.Model] | models.Model, view: str, *args: Any) -> str:
+    opts = model._meta
+    return reverse(f"admin:{opts.app_label}_{opts.model_name}_{view}", args=args)
+
+
+def change_url(obj: models.Model) -> str:
+    return admin_url(obj, "change", obj.pk)
+
+
+# --- form data from a rendered add/change page --------------------------------------------------------
+
+def _plain(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, (datetime.date, datetime.time)):
+        return value.isoformat()
+    return value
+
+
+def _form_data(form: forms.BaseForm) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for name, field in form.fields.items():
+        bound = form[name]
+        value = bound.value()
+        if isinstance(field, forms.FileField):
+            continue
+        if isinstance(field.widget, forms.MultiWidget):
+            parts = value if isinstance(value, (list, tuple)) else field.widget.decompress(value)
+            data.update({f"{bound.html_name}_{i}": _plain(part) for i, part in enumerate(parts)})
+        elif isinstance(field, forms.BooleanField):
+            if value:
+                data[bound.html_name] = "on"
+        elif isinstance(field, forms.MultipleChoiceField | forms.ModelMultipleChoiceField):
+            data[bound.html_name] = [_plain(v) for v in value or []]
+        else:
+            data[bound.html_name] = _plain(value)
+    return data
+
+
+def changeform_data(response, **overrides: Any) -> dict[str, Any]:
+    """POST data that resubmits an admin add/change page as rendered, with `overrides` applied."""
+    data = _form_data(response.context["adminform"].form)
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        initial = len(formset.initial_forms)
+        data.update({f"{formset.prefix}-TOTAL_FORMS": initial, f"{formset.prefix}-INITIAL_FORMS": initial,
+                     f"{formset.prefix}-MIN_NUM_FORMS": 0, f"{formset.prefix}-MAX_NUM_FORMS": 1000})
+        for form in formset.initial_forms:
+            data.update(_form_data(form))
+    data.update(overrides)
+    return data
+
+
+def inline_rows(prefix: str, rows: list[dict[str, Any]], initial: int = 0) -> dict[str, Any]:
+    """Management form and fields of new inline rows (after `initial` existing ones)."""
+    data: dict[str, Any] = {f"{prefix}-TOTAL_FORMS": initial + len(rows), f"{prefix}-INITIAL_FORMS": initial,
+                            f"{prefix}-MIN_NUM_FORMS": 0, f"{prefix}-MAX_NUM_FORMS": 1000}
+    for index, row in enumerate(rows, start=initial):
+        data.update({f"{prefix}-{index}-{key}": value for key, value in row.items()})
+    return data
+
+
+# --- a plugin with required attributes ------------------------------------------------------------------
+
+class AdminTestPlugin(ExternalSystemAPI):
+    """Needs an `api_key` attribute and a numeric `partner_id`."""
+
+    verbose_name = "Admin test plugin"
+
+    @classmethod
+    def validate_attributes(cls, attributes: dict[str, str]) -> dict[str, str]:
+        problems = {}
+        if not attributes.get("api_key"):
+            problems["api_key"] = "The partner's API key is required."
+        if not attributes.get("partner_id", "").isdigit():
+            problems["partner_id"] = "Must be a number."
+        return problems
+
+
+# --- fixtures shared by the admin test modules (pytest_plugins) -------------------------------------------
+
+@pytest.fixture
+def staff_user(client_obj):
+    return make_staff(client_obj)
+
+
+@pytest.fixture
+def staff_client(client, staff_user):
+    """The Django test client, logged in as staff of `client_obj`."""
+    client.force_login(staff_user)
+    return client
+
+
+@pytest.fixture
+def superuser_client(db):
+    from django.test import Client as HttpClient
+
+    user = get_user_model().objects.create_superuser("root", "root@example.com", "root-pass")
+    http = HttpClient()
+    http.force_login(user)
+    return http
+
+
+@pytest.fixture
+def admin_test_plugin():
+    registry.register("admin_test_plugin", AdminTestPlugin)
+    yield "admin_test_plugin"
+    registry.unregister("admin_test_plugin")
+
+
+def device_type_id(system_name: str = "mag") -> int:
+    return DeviceType.objects.get(system_name=system_name).pk
+

@@ -1,0 +1,55 @@
+"""Operators, their staff memberships and the shared device types."""
+from __future__ import annotations
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from tvmiddleware.models import Client, DeviceType, OperatorProfile
+
+from .base import SuperuserWriteMixin, TenantScopedMixin
+
+
+@admin.register(Client)
+class ClientAdmin(SuperuserWriteMixin, TenantScopedMixin, admin.ModelAdmin):
+    """Operators. Staff see their own operator's settings and API keys, read-only."""
+
+    list_display = ["id", "name", "currency", "billing_mode", "enabled", "created_at"]
+    list_filter = ["enabled", "billing_mode"]
+    search_fields = ["name"]
+    readonly_fields = ["next_abonement", "created_at"]
+    fieldsets = [
+        (None, {"fields": ["name", "currency", "billing_mode", "enabled"]}),
+        ("API keys", {"fields": ["api_key", "billing_api_key", "content_api_key", "streaming_api_key"],
+                      "description": "Secrets the operator's devices and systems sign requests with."}),
+        ("Counters", {"fields": ["next_abonement", "created_at"]}),
+    ]
+
+
+class SuperuserOnlyMixin(SuperuserWriteMixin):
+    """Hidden from staff altogether."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return request.user.is_superuser
+
+
+@admin.register(OperatorProfile)
+class OperatorProfileAdmin(SuperuserOnlyMixin, admin.ModelAdmin):
+    """Which operator a staff user works for; staff users are made with `operator_staff_create`."""
+
+    list_display = ["user", "client"]
+    list_filter = ["client"]
+    search_fields = ["user__username", "user__email", "client__name"]
+    autocomplete_fields = ["user"]
+    list_select_related = ["user", "client"]
+
+
+@admin.register(DeviceType)
+class DeviceTypeAdmin(SuperuserWriteMixin, admin.ModelAdmin):
+    """Kinds of client devices, shared by all operators."""
+
+    list_display = ["system_name", "name", "group", "response_format"]
+    list_filter = ["group", "response_format"]
+    search_fields = ["system_name", "name"]

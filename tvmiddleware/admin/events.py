@@ -1,0 +1,78 @@
+"""Domain events (the outbox) and their deliveries to partners, for watching and retrying."""
+from __future__ import annotations
+
+import json
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.html import format_html
+from django.utils.text import Truncator
+
+from tvmiddleware import events
+from tvmiddleware.models import DomainEvent, EventDelivery
+
+from .base import ReadOnlyAdminMixin, TenantAdmin, TenantTabularInline
+
+DELIVERY_COLUMNS = ["handler", "status", "attempts", "short_error", "next_attempt_at", "last_attempt_at",
+                    "delivered_at"]
+
+
+class DeliveryColumnsMixin:
+    @admin.display(description="last error")
+    def short_error(self, obj: EventDelivery) -> str:
+        return Truncator(obj.last_error.splitlines()[0] if obj.last_error else "").chars(120)
+
+
+class EventDeliveryInline(DeliveryColumnsMixin, ReadOnlyAdminMixin, TenantTabularInline):
+    model = EventDelivery
+    fields = DELIVERY_COLUMNS
+    readonly_fields = ["short_error"]
+    show_change_link = True
+
+
+@admin.register(DomainEvent)
+class DomainEventAdmin(ReadOnlyAdminMixin, TenantAdmin):
+    """What happened (tariff assigned, account blocked, device added...) and who was told."""
+
+    list_display = ["id", "name", "customer_id", "created_at"]
+    list_filter = ["name"]
+    search_fields = ["name", "customer_id__exact"]
+    date_hierarchy = "created_at"
+    readonly_fields = ["payload_pretty"]
+    fields = ["name", "customer_id", "created_at", "payload_pretty"]
+    inlines = [EventDeliveryInline]
+
+    @admin.display(description="payload")
+    def payload_pretty(self, obj: DomainEvent) -> str:
+        return format_html("<pre>{}</pre>", json.dumps(obj.payload, indent=2, ensure_ascii=False, sort_keys=True))
+
+
+@admin.register(EventDelivery)
+class EventDeliveryAdmin(DeliveryColumnsMixin, ReadOnlyAdminMixin, TenantAdmin):
+    """Deliveries of events to handlers. Failed ones can be retried once the partner is back.
+
+    Retrying only makes the deliveries due again (`tvmiddleware.events.retry`): the periodic sweep
+    (`deliver_due_events`, run by Celery beat every 30 s or from cron) attempts them, so the panel never waits
+    on a partner that may still be down.
+    """
+
+    list_display = ["id", "event", *DELIVERY_COLUMNS]
+    list_filter = ["status", "handler"]
+    list_select_related = ["event"]
+    search_fields = ["handler", "event__name", "event__id__exact"]
+    date_hierarchy = "next_attempt_at"
+    fields = ["event", "handler", "status", "attempts", "next_attempt_at", "last_attempt_at", "delivered_at",
+              "locked_until", "last_error"]
+    actions = ["retry_deliveries"]
+
+    def has_retry_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("tvmiddleware.change_eventdelivery")
+
+    @admin.action(description="Retry selected deliveries", permissions=["retry"])
+    def retry_deliveries(self, request: HttpRequest, queryset: QuerySet) -> None:
+        count = events.retry(queryset)
+        self.message_user(
+            request, f"{count} deliveries are due again; the delivery sweep attempts them shortly "
+                     "(delivered ones are never repeated).", messages.SUCCESS,
+        )
