@@ -10,6 +10,7 @@ admin.site.index_title = "Operator panel"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("tvmiddleware/", include("tvmiddleware.urls")),
+    path("streaming/", include("tvmiddleware.streaming.urls")),
 ]
 
 if settings.DEBUG:

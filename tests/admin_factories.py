@@ -24,12 +24,15 @@ from billing.models import CustomerTransaction
 from billing.services import transaction_create
 from tests import factories
 from tvmiddleware.models import (
-    Account, AccountDevice, Actor, Channel, ChannelCategory, Client, Customer, DeliveryStatus, DeviceType,
-    DomainEvent, EpgChannel, EpgProgram, EpgSource, Episode, EventDelivery, ExternalSystem, Genre,
-    OperatorProfile, Season, Selection, SelectionItem, StreamService, Tariff, TariffSubscription, Video, VideoFile,
+    Account, AccountDevice, Actor, AuthKey, Channel, ChannelCategory, Client, Customer, DeliveryStatus, DeviceType,
+    DomainEvent, EpgChannel, EpgProgram, EpgSource, Episode, EventDelivery, ExternalSystem, Genre, Message,
+    MessageRead, OperatorProfile, PortalSetting, PriceCategory, Season, Selection, SelectionItem, StreamService,
+    Tariff, TariffSubscription, Video, VideoFile, VideoPurchase,
 )
 from tvmiddleware.plugins import ExternalSystemAPI, registry
 from tvmiddleware.services import tariff_assign
+from tvmiddleware.services.purchases import video_purchase
+from tvmiddleware.services.sessions import session_create
 from tvmiddleware.services.staff import operator_staff_create
 
 _usernames = itertools.count(1)
@@ -128,6 +131,28 @@ def _selection(client: Client) -> Selection:
     return selection
 
 
+def _session(client: Client) -> AuthKey:
+    device = factories.AccountDeviceFactory(account=factories.AccountFactory(
+        customer=factories.CustomerFactory(client=client)))
+    session, _authkey = session_create(account=device.account, device=device, device_type=device.device_type,
+                                       device_uid=device.device_uid, is_basic_device=True, ip_address="10.0.0.7")
+    return session
+
+
+def _message(client: Client) -> Message:
+    account = factories.AccountFactory(customer=factories.CustomerFactory(client=client))
+    message = Message.objects.create(client=client, account=account, subject=f"Notice {next(_usernames)}")
+    MessageRead.objects.create(message=message, account=account)
+    return message
+
+
+def _purchase(client: Client) -> VideoPurchase:
+    customer = factories.CustomerFactory(client=client)
+    transaction_create(client=client, customer=customer, amount=Decimal("50.00"), ext_id=f"pay-{next(_usernames)}")
+    video = factories.VideoFactory(client=client, price_category=PriceCategory.PURCHASE, price=Decimal("30.00"))
+    return video_purchase(customer=customer, video=video, kind="buy")
+
+
 ROW_BUILDERS: dict[type[models.Model], Callable[[Client], models.Model]] = {
     Client: lambda client: client,
     OperatorProfile: lambda client: make_staff(client).operator_profile,
@@ -155,6 +180,10 @@ ROW_BUILDERS: dict[type[models.Model], Callable[[Client], models.Model]] = {
     DomainEvent: lambda client: DomainEventFactory(client=client),
     EventDelivery: lambda client: EventDeliveryFactory(event=DomainEventFactory(client=client)),
     CustomerTransaction: _transaction,
+    AuthKey: _session,
+    Message: _message,
+    PortalSetting: lambda client: PortalSetting.objects.create(client=client, key="show_radio", value="1"),
+    VideoPurchase: _purchase,
 }
 
 

@@ -77,3 +77,25 @@ def test_plugin():
     registry.register("test_plugin", Recorder)
     yield Recorder
     registry.unregister("test_plugin")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches():
+    """Rows are rolled back between tests and ids are reused: caches must not outlive a test."""
+    from django.core.cache import cache
+
+    from tvmiddleware.api.device import framework
+
+    def clear():
+        cache.clear()
+        framework._clients.clear()
+        framework._device_types.clear()
+        try:
+            from tvmiddleware.streaming import access
+        except ImportError:
+            return
+        access.clear_local_cache()
+
+    clear()
+    yield
+    clear()

@@ -1,9 +1,12 @@
 """Reads of the core domain. Every tenant query starts from `<Model>.objects.for_client(client)`."""
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 
-from .models import Account, AccountDevice, Channel, Client, Customer, StreamService, Tariff, TariffSubscription
+from .models import (
+    Account, AccountDevice, Channel, Client, Customer, Message, StreamService, Tariff, TariffSubscription,
+)
 from .services.errors import NotFound
 
 
@@ -83,3 +86,10 @@ def stream_services_for(*, client: Client, type: str, exclude_ids: list[int] | N
     if exclude_ids:
         queryset = queryset.exclude(pk__in=exclude_ids)
     return queryset.order_by("priority", "id")
+
+
+def account_messages(*, client: Client, account_id: int) -> QuerySet[Message]:
+    """Messages an account may read now: its own and the operator's broadcasts, not expired."""
+    return (Message.objects.for_client(client)
+            .filter(Q(account_id=account_id) | Q(account__isnull=True))
+            .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now())))

@@ -4,7 +4,7 @@ from django.contrib.auth.hashers import identify_hasher
 
 from tests import factories
 from tvmiddleware import services
-from tvmiddleware.models import Account, AccountStatus, Customer, DomainEvent, TariffSubscription
+from tvmiddleware.models import AccountStatus, Customer, DomainEvent, TariffSubscription
 from tvmiddleware.selectors import customer_channels, customer_get, customer_tariffs
 
 pytestmark = pytest.mark.django_db

@@ -1,2 +1,4 @@
 """The operator panel (Django admin), scoped per operator (see `base`). Importing registers every admin."""
-from . import accounts, catalogue, channels, clients, customers, events, external, streaming, tariffs  # noqa: F401
+from . import (  # noqa: F401
+    accounts, catalogue, channels, clients, customers, events, external, streaming, subscriber_data, tariffs,
+)

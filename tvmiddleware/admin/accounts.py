@@ -27,6 +27,7 @@ from .base import (
     adopt_saved_row,
 )
 from .filters import AccountStatusFilter
+from .subscriber_data import ACCOUNT_DATA_INLINES
 
 STATUS_FIELDS = ("active", "status_reason")
 
@@ -136,7 +137,7 @@ class AccountAdmin(AccountStatusActionsMixin, ServiceDeleteMixin, TenantAdmin):
     ]
 
     def get_inlines(self, request: HttpRequest, obj: Account | None):
-        return [AccountDeviceInline] if obj is not None else []
+        return [AccountDeviceInline, *ACCOUNT_DATA_INLINES] if obj is not None else []
 
     def get_readonly_fields(self, request: HttpRequest, obj: Account | None = None) -> list[str]:
         # Moving a login to another customer or renumbering it is not an account change the

@@ -116,6 +116,8 @@ class CustomerAdmin(AccountStatusActionsMixin, ServiceDeleteMixin, TenantAdmin):
             (reverse("admin:tvmiddleware_tariffsubscription_changelist") + f"?customer__id__exact={obj.pk}",
              "Tariff history"),
             (reverse("admin:billing_customertransaction_changelist") + f"?customer__id__exact={obj.pk}", "Ledger"),
+            (reverse("admin:tvmiddleware_videopurchase_changelist") + f"?customer__id__exact={obj.pk}",
+             "Purchases"),
         ]
         return format_html_join(" | ", '<a href="{}">{}</a>', links)
 

@@ -52,8 +52,8 @@ def _validate_options(options: dict[str, Any]) -> None:
         except ValueError as exc:
             raise Invalid(f"Invalid subnet: {exc}", fields={"subnets": "invalid"}) from exc
     code = options.get("parent_code")
-    if code not in (None, "") and not is_digits(str(code)):
-        raise Invalid("parent_code must be digits.", fields={"parent_code": "invalid"})
+    if code not in (None, "") and (not is_digits(str(code)) or len(str(code)) > 16):
+        raise Invalid("parent_code must be 1 to 16 digits.", fields={"parent_code": "invalid"})
 
 
 INACTIVE_REASONS = frozenset({AccountStatus.DEBT, AccountStatus.BLOCK, AccountStatus.INACTIVE, AccountStatus.WAIT})

@@ -6,7 +6,8 @@ import time
 from django.db import transaction
 from django.http import HttpRequest
 
-from tvmiddleware.models import AccountStatus, Message, MessageRead, TariffSubscription
+from tvmiddleware.models import TariffSubscription
+from tvmiddleware.selectors import account_messages
 from tvmiddleware.services import account_create, customer_create
 from tvmiddleware.services.errors import ServiceError
 from tvmiddleware.services.login import LoginReason, LoginRefused, login as login_service
@@ -99,22 +100,12 @@ def logout(request, ctx: DeviceContext):
     return response
 
 
-def _visible_messages(ctx: DeviceContext):
-    from django.db.models import Q
-    from django.utils import timezone
-
-    now = timezone.now()
-    return (Message.objects.for_client(ctx.client)
-            .filter(Q(account_id=ctx.session.account_id) | Q(account__isnull=True))
-            .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now)))
-
-
 @device_method(auth=Auth.SESSION, invalid_param_error=1)
 def account_status(request, ctx: DeviceContext):
     """Is the session alive and the account active? Apps poll this every few minutes."""
     with_tariffs = ctx.params.flag("with_tariffs")
     account = ctx.account
-    unread = _visible_messages(ctx).exclude(reads__account_id=account.pk)
+    unread = account_messages(client=ctx.client, account_id=ctx.session.account_id).exclude(reads__account_id=account.pk)
     fields = dict(status=1, status_reason=account.status_reason, utc_time=int(time.time()),
                   is_active=flag(account.active), has_new_messages=flag(unread.exists()),
                   channel_list_changed=0)

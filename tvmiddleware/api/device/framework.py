@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import hmac
+import ipaddress
 import logging
 from dataclasses import dataclass, field
 from enum import Enum
@@ -45,12 +46,21 @@ class Auth(Enum):
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    """The viewer's address. Behind the operator's reverse proxy, X-Real-IP / X-Forwarded-For win."""
-    for header in ("HTTP_X_REAL_IP", "HTTP_X_FORWARDED_FOR"):
-        value = request.META.get(header, "")
+    """The viewer's address. Behind the operator's reverse proxy, X-Real-IP / X-Forwarded-For win.
+
+    Only a well-formed address is returned: headers are client-controlled and end up in `inet`
+    columns and subnet checks.
+    """
+    for value in (request.META.get("HTTP_X_REAL_IP", ""),
+                  request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[0],
+                  request.META.get("REMOTE_ADDR", "")):
+        value = value.strip()
         if value:
-            return value.split(",")[0].strip()[:45] or None
-    return request.META.get("REMOTE_ADDR") or None
+            try:
+                return str(ipaddress.ip_address(value[:45]))
+            except ValueError:
+                continue
+    return None
 
 
 @dataclass

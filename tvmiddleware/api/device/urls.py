@@ -1,5 +1,5 @@
 """Routes of the device API, relative to `/tvmiddleware/api/`."""
-from django.urls import path
+from django.urls import include, path
 
 from . import auth, customer
 
@@ -21,4 +21,8 @@ urlpatterns = [
     path("account/tariff/subscribe/", customer.tariff_subscribe),
     path("account/tariff/unsubscribe", customer.tariff_unsubscribe, name="account-tariff-unsubscribe"),
     path("account/tariff/unsubscribe/", customer.tariff_unsubscribe),
+    path("", include("tvmiddleware.api.device.settings_urls")),
+    path("", include("tvmiddleware.api.device.vod_urls")),
+    path("", include("tvmiddleware.api.device.channels_urls")),
+    path("", include("tvmiddleware.api.device.streams_urls")),
 ]

@@ -1,0 +1,12 @@
+"""Routes of the account settings and miscellaneous device methods, relative to `/tvmiddleware/api/`."""
+from django.urls import path
+
+from . import settings_views as views
+
+urlpatterns = [
+    path("settings/save/", views.settings_save, name="settings-save"),
+    path("message/list/", views.message_list, name="message-list"),
+    path("message/detail/", views.message_detail, name="message-detail"),
+    path("content/position/set/", views.position_set, name="content-position-set"),
+    path("portal/settings/list/", views.portal_settings_list, name="portal-settings-list"),
+]

@@ -1,0 +1,158 @@
+"""Stream URLs: channel/url (live), program/url (archive, paused live TV), video/url (VOD).
+
+Each answer carries a fresh one-time token (see `tvmiddleware.streaming.tokens`). `redirect=1`
+(the default) answers an HTTP redirect to the stream; `redirect=0` answers JSON with `uri` and
+`stream_service_id`. `exclude_service_id` (repeatable) skips servers the app failed on.
+"""
+from __future__ import annotations
+
+import hmac
+
+from django.http import HttpResponseRedirect
+from django.utils import timezone
+
+from tvmiddleware.models import AccountChannelSetting, Channel, EpgProgram, StreamServiceType, Video, VideoFile
+from tvmiddleware.services.errors import Invalid, NotFound
+from tvmiddleware.streaming import access
+from tvmiddleware.streaming.services import stream_url
+from tvmiddleware.vod_selectors import parent_control_passed, video_access
+
+from .framework import Auth, DeviceContext, device_method
+from .responses import error, ok
+
+DEFAULT_ARCHIVE_SECONDS = 3 * 3600
+
+
+class _Redirect(HttpResponseRedirect):
+    # Stream URLs may use any scheme the video server speaks (http, https, rtmp, rtsp, udp...).
+    allowed_schemes = ["http", "https", "rtmp", "rtmps", "rtsp", "udp", "rtp"]
+
+
+def _answer(ctx: DeviceContext, url: str, service_id: int, **extra):
+    if ctx.params.flag("redirect", default=True):
+        return _Redirect(url)
+    return ok(uri=url, stream_service_id=service_id, error_message="", **extra)
+
+
+def _channel(ctx: DeviceContext) -> Channel | None:
+    cid = ctx.params.int("cid", required=True, min_value=1)
+    return Channel.objects.for_client(ctx.client).filter(pk=cid, enabled=True).first()
+
+
+def _channel_locked(ctx: DeviceContext, channel: Channel) -> bool:
+    override = (AccountChannelSetting.objects.filter(account_id=ctx.session.account_id, channel=channel)
+                .values_list("is_parent_control", flat=True).first())
+    return channel.is_parent_control if override is None else override
+
+
+def _pin_ok(ctx: DeviceContext, locked: bool) -> bool:
+    """Locked content opens only with the account's PIN (when the account has one)."""
+    code = ctx.account.parent_code
+    if not locked or not code:
+        return True
+    given = ctx.params.str("parent_code", max_length=32)
+    return hmac.compare_digest(code.encode(), given.encode("utf-8", "replace"))
+
+
+def _refusal(ctx: DeviceContext, kind: str, content_id: int):
+    """None when the account may watch; else the error answer (inactive account or not in tariffs)."""
+    try:
+        access.assert_can_watch(ctx.account, kind, content_id)
+    except access.AccessDenied as exc:
+        return error(1, exc.message, status_reason=ctx.account.status_reason)
+    return None
+
+
+@device_method(auth=Auth.SESSION, invalid_param_error=1)
+def channel_url(request, ctx: DeviceContext):
+    channel = _channel(ctx)
+    if channel is None:
+        return error(404, "Channel not found.")
+    refusal = _refusal(ctx, StreamServiceType.LIVE, channel.pk)
+    if refusal is not None:
+        return refusal
+    if not _pin_ok(ctx, _channel_locked(ctx, channel)):
+        return error(1, "Parental control: this channel needs the account's parent_code.")
+    try:
+        url, service = stream_url(account=ctx.account, kind=StreamServiceType.LIVE, channel=channel, ip=ctx.ip,
+                                  exclude_service_ids=ctx.params.int_list("exclude_service_id"))
+    except (NotFound, Invalid) as exc:
+        return error(1, exc.message)
+    return _answer(ctx, url, service.pk, archive_preview_url_mask="", lock_banner="")
+
+
+def _program_window(ctx: DeviceContext, channel: Channel) -> tuple[object, int] | None:
+    """(begin, duration) of the requested recording: by programme id and/or a moment in time."""
+    pid = ctx.params.int("pid", min_value=1)
+    moment = ctx.params.timestamp("time")
+    if pid is None and moment is None:
+        raise Invalid("Either pid or time is required.")
+    programs = EpgProgram.objects.for_client(ctx.client).filter(epg_channel_id=channel.epg_channel_id)
+    program = None
+    if pid is not None:
+        program = programs.filter(pk=pid).first() if channel.epg_channel_id else None
+        if program is None:
+            return None
+    elif channel.epg_channel_id:
+        program = programs.filter(begin_time__lte=moment, end_time__gt=moment).first()
+    if program is not None and program.is_blocked:
+        raise Invalid("The recording of this programme is not available.")
+    if program is None:  # no guide for that moment: a fixed-length window from it
+        return moment, DEFAULT_ARCHIVE_SECONDS
+    begin = moment if moment is not None and program.begin_time <= moment < program.end_time else program.begin_time
+    return begin, int((program.end_time - begin).total_seconds())
+
+
+@device_method(auth=Auth.SESSION, invalid_param_error=1)
+def program_url(request, ctx: DeviceContext):
+    channel = _channel(ctx)
+    if channel is None:
+        return error(404, "Channel not found.")
+    try:
+        window = _program_window(ctx, channel)
+    except Invalid as exc:
+        return error(1, exc.message)
+    if window is None:
+        return error(404, "Programme not found.")
+    refusal = _refusal(ctx, StreamServiceType.ARCHIVE, channel.pk)
+    if refusal is not None:
+        return refusal
+    if not _pin_ok(ctx, _channel_locked(ctx, channel)):
+        return error(1, "Parental control: this channel needs the account's parent_code.")
+    begin, duration = window
+    # A programme still running is served up to now (Flussonic cannot record the future).
+    now = timezone.now()
+    duration = max(1, min(duration, int((now - begin).total_seconds()))) if begin < now else duration
+    try:
+        url, service = stream_url(account=ctx.account, kind=StreamServiceType.ARCHIVE, channel=channel, begin=begin,
+                                  duration=duration, tv_pause=ctx.params.flag("tv_pause"), ip=ctx.ip,
+                                  exclude_service_ids=ctx.params.int_list("exclude_service_id"))
+    except (NotFound, Invalid) as exc:
+        return error(1, exc.message)
+    return _answer(ctx, url, service.pk, preview_uri_mask="", lock_banner="")
+
+
+@device_method(auth=Auth.SESSION, invalid_param_error=1)
+def video_url(request, ctx: DeviceContext):
+    vid = ctx.params.int("vid", required=True, min_value=1)
+    vfid = ctx.params.int("vfid", min_value=1)
+    video = Video.objects.for_client(ctx.client).filter(pk=vid, available=True).first()
+    if video is None:
+        return error(1, "Video not found.")
+    file = None
+    if vfid is not None:
+        file = VideoFile.objects.for_client(ctx.client).filter(pk=vfid, video=video).first()
+        if file is None:
+            return error(1, "Video file not found.")
+    if not ctx.account.active:
+        return error(3, "The account is not active.", status_reason=ctx.account.status_reason)
+    if not video_access(customer=ctx.customer, video=video, account=ctx.account).allowed:
+        return error(3, "This title is not available to the account: buy it or subscribe to a tariff.")
+    if not parent_control_passed(account=ctx.account, video=video, parent_code=ctx.params.str("parent_code", max_length=32)):
+        return error(3, "Parental control: this title needs the account's parent_code.")
+    try:
+        url, service = stream_url(account=ctx.account, kind=StreamServiceType.VOD, video=video, file=file, ip=ctx.ip,
+                                  exclude_service_ids=ctx.params.int_list("exclude_service_id"))
+    except (NotFound, Invalid) as exc:
+        return error(1, exc.message)
+    return _answer(ctx, url, service.pk, ext_id=video.ext_id, skip_video_fragments=[])

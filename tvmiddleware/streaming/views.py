@@ -1,0 +1,147 @@
+"""The token check streaming servers call before (and while) they serve a viewer.
+
+One code path for every peer (PROTOCOLS.md, "Streaming servers that call the token check"):
+- Flussonic `auth_backend`: GET with `token`, `name`, `ip`, `proto`, `request_type`, `session_id`...;
+  reads the status and the X-AuthDuration / X-UserId / X-Max-Sessions headers;
+- Cesbo Astra: GET with the viewer's own query string (so `token`) and the viewer's IP in `X-Real-IP`;
+- nginx `auth_request`: GET with `token`, `name`, `ip` put in the query by the config (the original
+  request line also arrives in `X-Original-URI`, a fallback for configs that do not pass `token`);
+- nginx-rtmp `on_play`: POST form with `name`, `addr` (viewer IP), `call=play` and the viewer's args.
+Unknown parameters are ignored. The answer is `{"error": N}` with the reference's codes; HTTP 200
+allows, 403 denies. Infrastructure failures answer 503, which Flussonic treats as "keep the open
+sessions, refuse new ones".
+"""
+from __future__ import annotations
+
+import json
+import logging
+from urllib.parse import parse_qs, unquote_plus
+
+from django.db import DatabaseError
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from . import access, tokens
+from .conf import conf
+
+logger = logging.getLogger(__name__)
+
+_BODIES = {code: json.dumps({"error": code}).encode() for code in (0, 1, 2, 3)}
+_MAX_PARAM_LENGTH = 2048
+
+
+def _json(code: int, status: int) -> HttpResponse:
+    return HttpResponse(_BODIES[code], status=status, content_type="application/json")
+
+
+def _deny(code: int) -> HttpResponse:
+    return _json(code, 403)
+
+
+def _allow(state: access.AccountAccess) -> HttpResponse:
+    response = _json(tokens.VALID, 200)
+    response["X-AuthDuration"] = str(conf().auth_duration)
+    response["X-UserId"] = str(state.account_id)
+    if state.max_sessions > 0:
+        response["X-Max-Sessions"] = str(state.max_sessions)
+    return response
+
+
+# The only parameters the check reads; streamers send a dozen more (proto, session_id, qs...).
+_WANTED = frozenset({"token", "name", "ip", "addr", "qs"})
+Params = dict[str, str]
+
+
+def _unquote(value: str) -> str:
+    if not value.isascii():  # WSGI hands raw bytes over as latin-1 text
+        try:
+            value = value.encode("latin-1").decode("utf-8", "replace")
+        except UnicodeEncodeError:
+            pass
+    return unquote_plus(value) if ("%" in value or "+" in value) else value
+
+
+def _query_params(query_string: str) -> Params:
+    """The parameters we read, straight from the query string (last value wins, as in QueryDict).
+
+    Building a full QueryDict of everything a streamer sends costs more than checking the token.
+    """
+    found: Params = {}
+    for pair in query_string.split("&"):
+        key, _, value = pair.partition("=")
+        if key in _WANTED:
+            found[key] = _unquote(value)
+    return found
+
+
+def _form_params(request: HttpRequest) -> Params:
+    """nginx-rtmp's POST form; empty when the body cannot be parsed (the query may still do)."""
+    try:
+        form = request.POST
+        return {key: form[key] for key in _WANTED if key in form}
+    except Exception:  # malformed multipart, body too large, bad encoding
+        return {}
+
+
+def _params(request: HttpRequest) -> Params:
+    """Parameters from the query, then (for POST) from the form; empty values count as absent."""
+    params = _query_params(request.META.get("QUERY_STRING", ""))
+    if request.method == "POST":
+        params = {**_form_params(request), **{k: v for k, v in params.items() if v}}
+    return {key: value[:_MAX_PARAM_LENGTH] for key, value in params.items() if value}
+
+
+def _token_from_query_string(query_string: str | None) -> str | None:
+    if not query_string:
+        return None
+    values = parse_qs(query_string[:_MAX_PARAM_LENGTH * 4]).get("token")
+    return values[-1] if values else None
+
+
+def _token(request: HttpRequest, params: Params) -> str | None:
+    """`token` from the query or form; else from Flussonic's `qs` (the viewer's query string) or
+    from nginx's `X-Original-URI`."""
+    return (params.get("token")
+            or _token_from_query_string(params.get("qs"))
+            or _token_from_query_string(request.META.get("HTTP_X_ORIGINAL_URI", "").partition("?")[2]))
+
+
+def _viewer_ip(request: HttpRequest, params: Params) -> str | None:
+    """The viewer's address as the streamer reports it (never the streamer's own address)."""
+    return params.get("ip") or params.get("addr") or request.META.get("HTTP_X_REAL_IP") or None
+
+
+def _decide(request: HttpRequest) -> HttpResponse:
+    params = _params(request)
+    token = _token(request, params)
+    if not token:
+        return _deny(tokens.EXPIRED)
+    check = tokens.verify(token, name=params.get("name"), ip=_viewer_ip(request, params))
+    if not check.ok:
+        return _deny(check.error)
+    state = access.account_state(check.account_id)
+    if state.client_id != check.client_id or not access.state_allows(state, check.kind, check.content_id):
+        return _deny(tokens.EXPIRED)  # revoked: blocked account, tariff removed, rental ended
+    return _allow(state)
+
+
+@csrf_exempt
+@require_http_methods(["GET", "HEAD", "POST"])
+def token_check(request: HttpRequest) -> HttpResponse:
+    """StreamServiceTokenCheck: 200 `{"error": 0}` lets the viewer play, 403 `{"error": N}` does not."""
+    try:
+        return _decide(request)
+    except DatabaseError:
+        logger.exception("token check: database unavailable")
+        return _json(tokens.EXPIRED, 503)
+    except Exception:  # never a 500 page for a streamer; deny and leave a trace
+        logger.exception("token check failed unexpectedly")
+        return _deny(tokens.EXPIRED)
+
+
+@require_http_methods(["GET", "HEAD"])
+def ping(request: HttpRequest) -> HttpResponse:
+    """Liveness ping for load balancers and benchmarks: answers `{"error": 0}` touching neither the
+    database nor the cache (the health check at /tvmiddleware/api/health/check/ tests both)."""
+    return _json(tokens.VALID, 200)
