@@ -146,6 +146,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tvmiddleware.tasks.deliver_due_events",
         "schedule": 30.0,
     },
+    "import-epg-sources": {
+        "task": "tvmiddleware.tasks.import_epg_sources",
+        "schedule": 6 * 3600.0,
+    },
 }
 
 # --- Domain events ------------------------------------------------------------------------------
@@ -162,6 +166,8 @@ TVMIDDLEWARE_STREAM_SERVICE_TOKEN_PROLONGATION_THRESHOLD_TTL = env_int(
     "TVMIDDLEWARE_STREAM_SERVICE_TOKEN_PROLONGATION_THRESHOLD_TTL", 360
 )
 TVMIDDLEWARE_STREAM_SERVICE_AUTH_DURATION = env_int("TVMIDDLEWARE_STREAM_SERVICE_AUTH_DURATION", 180)
+# Per-process copy of an account's access snapshot in front of the shared cache (token check hot path).
+TVMIDDLEWARE_ACCESS_LOCAL_CACHE_SECONDS = env_int("TVMIDDLEWARE_ACCESS_LOCAL_CACHE_SECONDS", 5)
 
 LOGGING = {
     "version": 1,

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from tvmiddleware import services
-from tvmiddleware.models import Account, Customer, Tariff, TariffSubscription
+from tvmiddleware.models import Account, Customer, Tariff, TariffSubscription, VideoPurchase
 from tvmiddleware.services.customers import NAME_FIELDS
 
 from .accounts import AccountStatusActionsMixin
@@ -129,9 +129,11 @@ class CustomerAdmin(AccountStatusActionsMixin, ServiceDeleteMixin, TenantAdmin):
 
     def get_deleted_objects(self, objs, request: HttpRequest):
         # Subscriptions cannot be deleted on their own (they are history), but they go with their
-        # customer: `customer_delete` closes the open ones first, telling partners.
+        # customer: `customer_delete` closes the open ones first, telling partners. Video purchases
+        # (read only too) go with their customer; the ledger rows that paid for them stay.
         deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
         perms_needed.discard(TariffSubscription._meta.verbose_name)
+        perms_needed.discard(VideoPurchase._meta.verbose_name)
         return deleted, counts, perms_needed, protected
 
     # --- bulk tariff changes ----------------------------------------------------------------------

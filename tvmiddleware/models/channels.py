@@ -123,7 +123,11 @@ class EpgProgram(TenantModel):
     class Meta:
         ordering = ["begin_time"]
         verbose_name = "EPG programme"
-        indexes = [models.Index(fields=["epg_channel", "begin_time"])]
+        indexes = [
+            models.Index(fields=["epg_channel", "begin_time"]),
+            # "What is on now" across an operator's channels, and the guide's change validators.
+            models.Index(fields=["client", "end_time"]),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(end_time__gt=models.F("begin_time")), name="epgprogram_ends_after_begin"),
         ]

@@ -12,6 +12,7 @@ from django.db.models import F
 
 from tvmiddleware.events import EventName, emit
 from tvmiddleware.models import Account, AccountStatus, Client, Customer, DeviceGroup
+from tvmiddleware.streaming import access
 from tvmiddleware.text import is_digits
 
 from .errors import Conflict, Invalid
@@ -180,6 +181,7 @@ def account_set_status(*, account: Account, active: bool, status_reason: str | N
         return account
     Account.objects.filter(pk=account.pk).update(active=bool(active), status_reason=status_reason)
     account.active, account.status_reason = bool(active), status_reason
+    access.on_commit_invalidate_account(account.pk)  # streamers' next token check sees the change
     emit(client=account.client, name=EventName.ACCOUNT_STATUS_CHANGED, customer_id=account.customer_id,
          payload={"account_id": account.pk, "customer_id": account.customer_id, "abonement": account.abonement,
                   "active": bool(active), "status_reason": status_reason,
@@ -208,6 +210,7 @@ def account_delete(*, account: Account) -> None:
     from .sessions import session_delete_many
 
     session_delete_many(AuthKey.objects.filter(account=account))
+    access.on_commit_invalidate_account(account.pk)
     for device in list(account.devices.select_related("device_type")):
         device_unbind(device=device)
     account.delete()

@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from tvmiddleware.models import Client, Customer
+from tvmiddleware.streaming import access
 
 from .errors import Conflict, Invalid
 
@@ -62,6 +63,7 @@ def customer_delete(*, customer: Customer) -> None:
     from .tariffs import tariff_remove
 
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    access.on_commit_invalidate_customer(customer.pk)
     for subscription in customer.subscriptions.filter(is_closed=False).select_related("tariff"):
         tariff_remove(customer=customer, tariff=subscription.tariff, when=timezone.now())
     for account in list(customer.accounts.all()):

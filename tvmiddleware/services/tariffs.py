@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from tvmiddleware.events import EventName, emit
 from tvmiddleware.models import Customer, ExternalSystem, Tariff, TariffSubscription
+from tvmiddleware.streaming import access
 
 from .errors import Conflict, Invalid, NotFound
 
@@ -59,6 +60,7 @@ def tariff_assign(
             subscription.save()
     except IntegrityError as exc:  # a concurrent assignment won the race
         raise Conflict("The customer already has this tariff or a basic tariff.") from exc
+    access.on_commit_invalidate_customer(customer.pk)
     emit(client=customer.client, name=EventName.TARIFF_ASSIGNED, customer_id=customer.pk,
          payload=_payload(subscription))
     return subscription
@@ -82,5 +84,6 @@ def _close(subscription: TariffSubscription, when: datetime) -> None:
     if subscription.end_date is None or subscription.end_date > when:
         subscription.end_date = when
     subscription.save(update_fields=["is_closed", "closed_at", "end_date"])
+    access.on_commit_invalidate_customer(subscription.customer_id)
     emit(client=subscription.customer.client, name=EventName.TARIFF_REMOVED, customer_id=subscription.customer_id,
          payload=_payload(subscription))

@@ -26,7 +26,8 @@ Rules:
   tariff lists them (tariffs list them to make them visible in the catalogue);
 - an inactive (blocked) account watches nothing, except what tariffs marked
   `available_for_inactive_accounts` open (e.g. an operator's info channel for debtors).
-- `max_sessions` (Flussonic's X-Max-Sessions) is the largest `sessions_count` among those tariffs:
+- `max_sessions` (Flussonic's X-Max-Sessions) is the largest `basic_sessions_count + sessions_count`
+  (the subscriber's own boxes plus additional screens) among those tariffs:
   tariffs add content, not screens, so they do not add up; 0 means "unknown, no limit sent".
 """
 from __future__ import annotations
@@ -215,13 +216,15 @@ def _load_account_state(account_id: int) -> tuple[AccountAccess, float]:
 
 
 def _open_tariffs(*, client_id: int, customer_id: int, active: bool) -> list[tuple[int, int]]:
-    """(tariff id, sessions_count) of the customer's open, enabled tariffs that count for this account."""
+    """(tariff id, concurrent sessions it allows: basic devices + additional sessions) of the customer's
+    open, enabled tariffs that count for this account."""
     queryset = TariffSubscription.objects.for_client(client_id).filter(
         customer_id=customer_id, is_closed=False, tariff__enabled=True,
     )
     if not active:
         queryset = queryset.filter(tariff__available_for_inactive_accounts=True)
-    return list(queryset.values_list("tariff_id", "tariff__sessions_count").distinct())
+    rows = queryset.values_list("tariff_id", "tariff__sessions_count", "tariff__basic_sessions_count").distinct()
+    return [(tariff_id, extra + basic) for tariff_id, extra, basic in rows]
 
 
 def _channels_of(*, client_id: int, tariff_ids: frozenset[int]) -> frozenset[int]:

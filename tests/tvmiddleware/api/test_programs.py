@@ -80,6 +80,7 @@ class TestProgramList:
         assert {(p["has_record"], p["has_subscription"]) for p in body["programs"]} == {(0, 0)}
 
     def test_date_is_a_local_day(self, logged_in, guide, settings):
+        settings.TIME_ZONE = "Europe/Moscow"  # UTC+3: the day starts at 21:00 UTC
         day = timezone.localdate(guide.now - timedelta(days=1))
         body = logged_in.json("program/list/", cid=guide.channel.pk, date=day.strftime("%d.%m.%Y"))
         begins = [p["begin_time"] for p in body["programs"]]

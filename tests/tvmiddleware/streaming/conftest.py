@@ -34,7 +34,8 @@ def make_world(*, live_mask: str = "http://127.0.0.1:8081/$prefix/index.m3u8?tok
     account = factories.AccountFactory(customer=customer)
     channel = factories.ChannelFactory(client=client, url_prefix="first", max_archive_duration=72)
     other_channel = factories.ChannelFactory(client=client, url_prefix="second", max_archive_duration=72)
-    tariff = factories.TariffFactory(client=client, name="Base", basic_tariff_priority=1, sessions_count=3)
+    tariff = factories.TariffFactory(client=client, name="Base", basic_tariff_priority=1, sessions_count=2,
+                                     basic_sessions_count=1)
     tariff.channels.add(channel)
     services.tariff_assign(customer=customer, tariff=tariff)
     live = factories.StreamServiceFactory(client=client, type=StreamServiceType.LIVE, url_mask=live_mask)

@@ -34,7 +34,8 @@ class TestSnapshot:
         assert state.max_sessions == 3
 
     def test_max_sessions_is_the_largest_of_the_tariffs(self, world):
-        extra = factories.TariffFactory(client=world.client, basic_tariff_priority=0, sessions_count=5)
+        extra = factories.TariffFactory(client=world.client, basic_tariff_priority=0, sessions_count=3,
+                                      basic_sessions_count=2)
         services.tariff_assign(customer=world.customer, tariff=extra)
         assert access.account_state(world.account.pk).max_sessions == 5
 
@@ -101,7 +102,8 @@ class TestRules:
     def test_inactive_account_keeps_only_tariffs_for_inactive_accounts(self, world):
         info = factories.ChannelFactory(client=world.client, url_prefix="info")
         debtors = factories.TariffFactory(client=world.client, basic_tariff_priority=0,
-                                          available_for_inactive_accounts=True, sessions_count=1)
+                                          available_for_inactive_accounts=True, sessions_count=1,
+                                          basic_sessions_count=0)
         debtors.channels.add(info)
         services.tariff_assign(customer=world.customer, tariff=debtors)
         Account.objects.filter(pk=world.account.pk).update(active=False, status_reason="DEBT")

@@ -64,7 +64,7 @@ class TestFlussonic:
         assert response.status_code == 403 and body(response) == {"error": 2}
 
     def test_no_max_sessions_header_when_unknown(self, client, world):
-        world.tariff.__class__.objects.filter(pk=world.tariff.pk).update(sessions_count=0)
+        world.tariff.__class__.objects.filter(pk=world.tariff.pk).update(sessions_count=0, basic_sessions_count=0)
         response = flussonic(client, live_token(world))
         assert response.status_code == 200 and "X-Max-Sessions" not in response
 
