@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class TvMiddlewareConfig(AppConfig):
@@ -7,3 +8,17 @@ class TvMiddlewareConfig(AppConfig):
     name = "tvmiddleware"
     verbose_name = "TV middleware"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        post_migrate.connect(_refresh_operator_group, sender=self)
+
+
+def _refresh_operator_group(**kwargs) -> None:
+    """Staff permissions follow the models: after every migrate the operator group gets the
+    permissions of models added since (existing staff keep working on new screens)."""
+    from django.contrib.auth.models import Group
+
+    from .services.staff import OPERATOR_GROUP, operator_group
+
+    if Group.objects.using(kwargs.get("using", "default")).filter(name=OPERATOR_GROUP).exists():
+        operator_group()

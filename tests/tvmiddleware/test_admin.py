@@ -392,3 +392,17 @@ def test_superuser_creates_an_account_for_the_chosen_operator(superuser_client, 
     foreign = changeform_data(page, client=other_client.pk)
     response = superuser_client.post(admin_url(Account, "add"), foreign)
     assert form_errors(response)["customer"] == ["This belongs to another operator."]
+
+
+@pytest.mark.django_db
+def test_operator_group_gets_new_permissions_after_migrate():
+    from django.contrib.auth.models import Permission
+    from django.core.management import call_command
+
+    from tvmiddleware.services.staff import operator_group
+
+    group = operator_group()
+    message_perm = Permission.objects.get(codename="add_message")
+    group.permissions.remove(message_perm)  # as if the model came in a later release
+    call_command("migrate", verbosity=0)
+    assert group.permissions.filter(pk=message_perm.pk).exists()
