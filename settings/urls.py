@@ -11,6 +11,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("tvmiddleware/", include("tvmiddleware.urls")),
     path("streaming/", include("tvmiddleware.streaming.urls")),
+    path("billing/", include("billing.urls")),
 ]
 
 if settings.DEBUG:

@@ -1,0 +1,2 @@
+"""The signed Smarty-compatible APIs: Billing (`/billing/api/`), and the signature they share with
+the Content and Streaming APIs."""

@@ -1,0 +1,4 @@
+"""Billing API routes of the customers group (relative to /billing/api/)."""
+from django.urls import path  # noqa: F401
+
+urlpatterns: list = []
