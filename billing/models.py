@@ -66,3 +66,65 @@ class CustomerTransaction(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.amount:+} ({self.get_source_display()})"
+
+
+class PromoCode(TenantModel):
+    """A code a subscriber redeems for a gift: money on the balance (`amount`), free tariff packages
+    (`free_tariffs`, assigned at a zero price), and/or a percentage `discount` on `discount_tariffs`
+    (all tariffs when none are listed), recorded on each activation for the charging of tariffs.
+
+    Codes are unique per operator and kept upper-case (subscribers type them in any case). A code may
+    be tied to one login (`account`), limited to `activation_limit` customers, and valid only between
+    `valid_from` and `valid_until` (inclusive days). One customer redeems a code at most once.
+    """
+
+    code = models.CharField(max_length=64)
+    amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True,
+                                 help_text="Credited to the balance on activation.")
+    discount = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Percent, 1–100.")
+    discount_tariffs = models.ManyToManyField("tvmiddleware.Tariff", blank=True, related_name="+",
+                                              help_text="Tariffs the discount applies to; empty = all.")
+    free_tariffs = models.ManyToManyField("tvmiddleware.Tariff", blank=True, related_name="+",
+                                          help_text="Assigned free of charge on activation.")
+    account = models.ForeignKey("tvmiddleware.Account", null=True, blank=True, on_delete=models.CASCADE,
+                                related_name="+", help_text="Only this login may activate the code.")
+    activation_limit = models.PositiveIntegerField(default=1, help_text="How many customers may activate it.")
+    activations_count = models.PositiveIntegerField(default=0, editable=False)
+    valid_from = models.DateField(null=True, blank=True)
+    valid_until = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["client", "code"], name="promocode_unique_code_per_client",
+                                    violation_error_message="A promo code with this code already exists."),
+            models.CheckConstraint(condition=Q(activations_count__lte=models.F("activation_limit")),
+                                   name="promocode_activations_within_limit"),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class PromoActivation(TenantModel):
+    """A customer's redemption of a promo code, with the ledger row that credited its amount."""
+
+    promo = models.ForeignKey(PromoCode, on_delete=models.CASCADE, related_name="activations")
+    customer = models.ForeignKey("tvmiddleware.Customer", on_delete=models.CASCADE, related_name="promo_activations")
+    account = models.ForeignKey("tvmiddleware.Account", null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="+")
+    transaction = models.OneToOneField(CustomerTransaction, null=True, blank=True, on_delete=models.PROTECT,
+                                       related_name="promo_activation")
+    discount = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Percent granted, as the code said.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["promo", "customer"], name="promoactivation_once_per_customer",
+                                    violation_error_message="The customer has already activated this code."),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.promo} → {self.customer_id}"

@@ -36,10 +36,10 @@ def to_amount(value: Any) -> Decimal:
         raise Invalid("amount must be a decimal number with a dot.", fields={"amount": "invalid"}) from exc
     if not amount.is_finite():
         raise Invalid("amount must be a finite number.", fields={"amount": "invalid"})
+    if abs(amount) >= Decimal("1e11"):  # before quantize, which fails past the context's precision
+        raise Invalid("amount is too large.", fields={"amount": "invalid"})
     if amount != amount.quantize(CENT):
         raise Invalid("amount has more than two decimal places.", fields={"amount": "invalid"})
-    if abs(amount) >= Decimal("1e11"):
-        raise Invalid("amount is too large.", fields={"amount": "invalid"})
     return amount.quantize(CENT)
 
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("tvmiddleware/", include("tvmiddleware.urls")),
     path("streaming/", include("tvmiddleware.streaming.urls")),
     path("billing/", include("billing.urls")),
+    path("content/", include("tvmiddleware.content_api.site_urls")),
 ]
 
 if settings.DEBUG:

@@ -70,6 +70,20 @@ def customer_entitlements(*, client: Client, customer_id: int) -> Entitlements:
     return Entitlements(tariff_ids=frozenset(tariffs), channel_ids=frozenset(channels))
 
 
+def customer_lineup_entitlements(*, client: Client, customer_id: int) -> Entitlements:
+    """`customer_entitlements` for rendering the line-up: the open, enabled tariffs (one small query)
+    and the operator's *enabled* channels they open, taken from the per-process copy of tariff contents
+    (`streaming.reference.tariff_channels`, seconds old at most) instead of one row per channel."""
+    from tvmiddleware.streaming.reference import tariff_channels
+
+    tariff_ids = frozenset(TariffSubscription.objects.for_client(client)
+                           .filter(customer_id=customer_id, is_closed=False, tariff__enabled=True)
+                           .order_by().values_list("tariff_id", flat=True))
+    contents = tariff_channels(client.pk)
+    return Entitlements(tariff_ids=tariff_ids,
+                        channel_ids=frozenset().union(*(contents.get(t, ()) for t in tariff_ids)))
+
+
 def channel_is_subscribed(*, client: Client, customer_id: int, channel_id: int) -> bool:
     return (TariffSubscription.objects.for_client(client)
             .filter(customer_id=customer_id, is_closed=False, tariff__enabled=True, tariff__channels=channel_id)
@@ -236,6 +250,38 @@ def guide_state(*, client: Client, now: datetime) -> GuideState:
            .aggregate(last_begin=Max("begin_time"), last_end=Max("end_time", filter=Q(end_time__lte=now))))
     last_import = EpgSource.objects.for_client(client).aggregate(at=Max("last_import_at"))["at"]
     return GuideState(last_begin=row["last_begin"], last_end=row["last_end"], last_import=last_import)
+
+
+def lineup_and_guide_state(*, client: Client, now: datetime,
+                           with_guide: bool = True) -> tuple[LineupState, GuideState | None]:
+    """`lineup_state` and (`with_guide`) `guide_state` in one query: each fact is a subquery that an
+    index answers (the latest programme start by (client, begin_time), the latest end by
+    (client, end_time)), so its cost does not grow with the guide."""
+    visible = visible_channels(client=client).order_by()
+    facts: dict[str, Any] = {
+        "count": Coalesce(Subquery(visible.values("client_id").annotate(n=Count("id")).values("n")[:1]), 0),
+        "last_updated": Subquery(visible.order_by("-updated_at").values("updated_at")[:1]),
+    }
+    if with_guide:
+        recent = EpgProgram.objects.for_client(client).filter(begin_time__gt=now - GUIDE_STATE_WINDOW)
+        facts["last_begin"] = Subquery(recent.filter(begin_time__lte=now).order_by("-begin_time")
+                                       .values("begin_time")[:1])
+        facts["last_end"] = Subquery(recent.filter(end_time__lte=now).order_by("-end_time").values("end_time")[:1])
+        facts["last_import"] = Subquery(EpgSource.objects.for_client(client)
+                                        .order_by(F("last_import_at").desc(nulls_last=True))
+                                        .values("last_import_at")[:1])
+    # Client is only the carrier of the row: every fact is read from the operator's own rows.
+    row = Client.objects.filter(pk=client.pk).values(**facts).first() or {"count": 0, "last_updated": None}
+    lineup = LineupState(count=row["count"], last_updated=row["last_updated"])
+    if not with_guide:
+        return lineup, None
+    return lineup, GuideState(last_begin=row.get("last_begin"), last_end=row.get("last_end"),
+                              last_import=row.get("last_import"))
+
+
+def lineup_rows(*, client: Client) -> list[dict[str, Any]]:
+    """Visible channels in the operator's order (`sort`, id), as dicts of `CHANNEL_COLUMNS`. One query."""
+    return list(visible_channels(client=client).order_by("sort", "id").values(*CHANNEL_COLUMNS))
 
 
 def programmes_overlapping(*, client: Client, epg_channel_ids: Iterable[int], time_from: datetime,

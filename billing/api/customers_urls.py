@@ -1,4 +1,21 @@
 """Billing API routes of the customers group (relative to /billing/api/)."""
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import customers
+
+urlpatterns: list = [
+    path("customer/create/", customers.customer_create),
+    path("customer/delete/", customers.customer_delete),
+    path("customer/info/", customers.customer_info),
+    path("customer/list/", customers.customer_list),
+    path("customer/merchant_url/", customers.customer_merchant_url),
+    path("customer/modify/", customers.customer_modify),
+    path("customer/payment/create/", customers.customer_payment_create),
+    path("customer/payment/process/", customers.customer_payment_process),
+    path("customer/saved_card/pay/", customers.customer_saved_card_pay),
+    path("customer/tariff/assign/", customers.customer_tariff_assign),
+    path("customer/tariff/remove/", customers.customer_tariff_remove),
+    path("customer/tariffsubscription/create/", customers.customer_tariff_subscription_create),
+    path("customer/tariffsubscription/delete/", customers.customer_tariff_subscription_delete),
+    path("customer/transaction/list/", customers.customer_transaction_list),
+]

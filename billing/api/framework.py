@@ -2,7 +2,7 @@
 
     @signed_method(api=SignedAPI.BILLING)
     def account_info(request, ctx: SignedContext):
-        account = ctx.account()            # by account_id or abonement, scoped to ctx.client
+        account = account_get(client=ctx.client, account_id=ctx.params.int("account_id"))
         return ok(id=account.pk, ...)
 
 Global errors: -1 unknown, -2 bad signature, -3 client not found. Bad parameters raise

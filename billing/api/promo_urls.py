@@ -1,4 +1,9 @@
 """Billing API routes of the promo group (relative to /billing/api/)."""
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import promo
+
+urlpatterns: list = [
+    path("promo/activate/", promo.promo_activate),
+    path("promo/create/", promo.promo_create),
+]

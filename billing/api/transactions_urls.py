@@ -1,4 +1,9 @@
 """Billing API routes of the transactions group (relative to /billing/api/)."""
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import transactions
+
+urlpatterns: list = [
+    path("transaction/create/", transactions.transaction_create),
+    path("transaction/delete/", transactions.transaction_delete),
+]

@@ -14,6 +14,10 @@ from .streaming import StreamService, StreamServiceType
 from .tariffs import Tariff, TariffSubscription
 from .vod import Actor, Episode, Genre, PersonType, PriceCategory, Season, Selection, SelectionItem, Video, VideoFile
 from .vod import PurchaseKind, VideoPurchase
+from .content_extra import (
+    ActorExtra, ChannelExtra, EpisodeExtra, MaintenanceWindow, ProgramBlocking, RadioStation, SeasonExtra,
+    SelectionExtra, SkipFragmentType, SkipVideoFragment, VideoExtra, VideoFileExtra,
+)
 
 __all__ = [
     "AccountChannelSetting", "AccountVideoSetting", "AuthKey", "ContentPosition", "ContentKind", "Message",
@@ -24,4 +28,6 @@ __all__ = [
     "Genre", "OperatorProfile", "PersonType", "PriceCategory", "ResponseFormat", "Season", "Selection",
     "SelectionItem", "StreamService", "StreamServiceType", "Tariff", "TariffSubscription", "TenantModel",
     "TenantQuerySet", "Video", "VideoFile", "staff_client_id",
+    "ActorExtra", "ChannelExtra", "EpisodeExtra", "MaintenanceWindow", "ProgramBlocking", "RadioStation",
+    "SeasonExtra", "SelectionExtra", "SkipFragmentType", "SkipVideoFragment", "VideoExtra", "VideoFileExtra",
 ]

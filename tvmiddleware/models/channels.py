@@ -127,6 +127,8 @@ class EpgProgram(TenantModel):
             models.Index(fields=["epg_channel", "begin_time"]),
             # "What is on now" across an operator's channels, and the guide's change validators.
             models.Index(fields=["client", "end_time"]),
+            # The latest programme start of an operator (channel/list validators, every request).
+            models.Index(fields=["client", "begin_time"]),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(end_time__gt=models.F("begin_time")), name="epgprogram_ends_after_begin"),

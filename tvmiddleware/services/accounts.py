@@ -129,8 +129,12 @@ def account_create(
             with transaction.atomic():
                 account.save()
         except IntegrityError as exc:
-            if explicit or Account.objects.for_client(client).filter(abonement=candidate).count() == 0:
-                raise Conflict("An account with this abonement (or account_ext_id) already exists.",
+            abonement_taken = Account.objects.for_client(client).filter(abonement=candidate).exists()
+            if not abonement_taken:
+                raise Conflict("An account with this account_ext_id already exists.",
+                               fields={"account_ext_id": "duplicate"}) from exc
+            if explicit:
+                raise Conflict("An account with this abonement already exists.",
                                fields={"abonement": "duplicate"}) from exc
             continue  # the generated number was taken by an explicitly numbered account: take the next
         if explicit:

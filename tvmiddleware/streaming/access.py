@@ -47,7 +47,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q
 
-from tvmiddleware.models import Account, Channel, PriceCategory, TariffSubscription, Video, VideoPurchase
+from tvmiddleware.models import Account, PriceCategory, TariffSubscription, Video, VideoPurchase
 from tvmiddleware.services.errors import ServiceError
 
 from .conf import conf
@@ -95,16 +95,23 @@ class AccountAccess:
 
 # --- per-process layer -----------------------------------------------------------------------------
 
+_ALL_LOCAL_CACHES: list[_LocalCache] = []
+
+
 class _LocalCache:
-    """A bounded, thread-safe LRU whose entries also expire; one per process."""
+    """A bounded, thread-safe LRU whose entries also expire; one per process (and per purpose).
+
+    Every instance is registered, so `clear_local_cache()` forgets all of this process's copies.
+    """
 
     def __init__(self, max_entries: int, clock: Callable[[], float] = time.monotonic) -> None:
-        self._entries: OrderedDict[str, tuple[float, Any]] = OrderedDict()
+        self._entries: OrderedDict[Any, tuple[float, Any]] = OrderedDict()
         self._max_entries = max_entries
         self._clock = clock
         self._lock = threading.Lock()
+        _ALL_LOCAL_CACHES.append(self)
 
-    def get(self, key: str) -> Any:
+    def get(self, key: Any) -> Any:
         with self._lock:
             entry = self._entries.get(key)
             if entry is None:
@@ -115,7 +122,7 @@ class _LocalCache:
             self._entries.move_to_end(key)
             return entry[1]
 
-    def set(self, key: str, value: Any, ttl: float) -> None:
+    def set(self, key: Any, value: Any, ttl: float) -> None:
         if ttl <= 0:
             return
         with self._lock:
@@ -124,7 +131,7 @@ class _LocalCache:
             while len(self._entries) > self._max_entries:
                 self._entries.popitem(last=False)
 
-    def delete(self, *keys: str) -> None:
+    def delete(self, *keys: Any) -> None:
         with self._lock:
             for key in keys:
                 self._entries.pop(key, None)
@@ -137,9 +144,14 @@ class _LocalCache:
 _local = _LocalCache(LOCAL_CACHE_MAX_ENTRIES)
 
 
+LocalCache = _LocalCache  # for the other per-process caches of the device API and streaming
+
+
 def clear_local_cache() -> None:
-    """Forget this process's copies (tests; never needed for correctness)."""
-    _local.clear()
+    """Forget this process's copies: access snapshots and every other registered per-process cache
+    (tests; never needed for correctness)."""
+    for local in _ALL_LOCAL_CACHES:
+        local.clear()
 
 
 def _local_ttl(expires_at: float) -> float:
@@ -228,12 +240,14 @@ def _open_tariffs(*, client_id: int, customer_id: int, active: bool) -> list[tup
 
 
 def _channels_of(*, client_id: int, tariff_ids: frozenset[int]) -> frozenset[int]:
+    """The operator's enabled channels these tariffs open (tariff contents: a per-process copy, see
+    `reference`)."""
     if not tariff_ids:
         return frozenset()
-    return frozenset(
-        Channel.objects.for_client(client_id).filter(enabled=True, tariffs__in=tariff_ids)
-        .values_list("id", flat=True).distinct()
-    )
+    from .reference import tariff_channels  # reference builds on this module's LocalCache
+
+    contents = tariff_channels(client_id)
+    return frozenset().union(*(contents.get(tariff_id, ()) for tariff_id in tariff_ids))
 
 
 # --- decisions -------------------------------------------------------------------------------------

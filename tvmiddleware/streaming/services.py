@@ -10,11 +10,11 @@ from datetime import datetime
 from django.db.models import QuerySet
 
 from tvmiddleware.models import Account, Channel, StreamService, StreamServiceType, Video, VideoFile
-from tvmiddleware.selectors import stream_services_for
 from tvmiddleware.services.errors import Invalid, NotFound
 
 from . import tokens
 from .masks import build_url
+from .reference import streaming_config
 
 KINDS = (StreamServiceType.LIVE, StreamServiceType.ARCHIVE, StreamServiceType.VOD)
 
@@ -88,23 +88,29 @@ def archive_window(*, channel: Channel, begin: datetime | int | None, duration: 
 def pick_stream_service(*, account: Account, kind: str, channel: Channel | None = None,
                         pinned_service_id: int | None = None,
                         exclude_ids: tuple[int, ...] | list[int] = ()) -> StreamService:
-    """The first server, by priority, that may carry this content for this account."""
-    candidates = stream_services_for(client=account.client, type=kind, exclude_ids=list(exclude_ids))
+    """The first server, by priority, that may carry this content for this account.
+
+    The operator's servers and the channels' server lists come from a per-process copy
+    (`reference.streaming_config`); the customer's tariffs are asked only when some tariff of the
+    operator names servers of this type.
+    """
+    config = streaming_config(account.client_id)
+    candidates = config.candidates(kind, frozenset(int(pk) for pk in exclude_ids))
     if pinned_service_id is not None:
-        candidates = candidates.filter(pk=pinned_service_id)
+        candidates = [s for s in candidates if s.pk == pinned_service_id]
     if channel is not None:
-        candidates = _narrow(candidates, channel.stream_services.all(), kind)
-    candidates = _narrow(candidates, _tariff_services(account), kind)
-    service = candidates.first()
-    if service is None:
+        candidates = _narrow(candidates, config.channel_services.get(channel.pk, {}).get(kind, frozenset()))
+    if kind in config.tariff_service_types:
+        candidates = _narrow(candidates, frozenset(
+            _tariff_services(account).filter(type=kind).values_list("pk", flat=True)))
+    if not candidates:
         raise NotFound("No stream service is available for this content.")
-    return service
+    return candidates[0]
 
 
-def _narrow(candidates: QuerySet[StreamService], allowed: QuerySet[StreamService], kind: str) -> QuerySet:
+def _narrow(candidates: list[StreamService], allowed_ids: frozenset[int]) -> list[StreamService]:
     """Keep only `allowed` servers, when that list names any server of this kind (empty = no rule)."""
-    allowed_ids = list(allowed.filter(type=kind).values_list("pk", flat=True))
-    return candidates.filter(pk__in=allowed_ids) if allowed_ids else candidates
+    return [s for s in candidates if s.pk in allowed_ids] if allowed_ids else candidates
 
 
 def _tariff_services(account: Account) -> QuerySet[StreamService]:

@@ -2,10 +2,14 @@
 from django.urls import path
 
 from . import views
+from . import api_views
 
 app_name = "streaming"
 
 urlpatterns = [
     path("api/streamservice/token/check/", views.token_check, name="token-check"),
     path("api/ping/", views.ping, name="ping"),
+    # Signed Streaming API methods (after the token check, which must keep its route).
+    path("api/maintenance/create/", api_views.maintenance_create, name="maintenance-create"),
+    path("api/maintenance/edit/", api_views.maintenance_edit, name="maintenance-edit"),
 ]

@@ -12,9 +12,10 @@ from tvmiddleware.services import account_create, customer_create
 from tvmiddleware.services.errors import ServiceError
 from tvmiddleware.services.login import LoginReason, LoginRefused, login as login_service
 from tvmiddleware.services.sessions import session_delete
+from tvmiddleware.streaming import access
 from tvmiddleware.text import is_digits
 
-from .framework import Auth, DeviceContext, client_ip, device_method
+from .framework import Auth, DeviceContext, SessionGone, client_ip, device_method
 from .responses import error, flag, ok
 
 LOGIN_ERRORS: dict[LoginReason, int] = {
@@ -104,17 +105,24 @@ def logout(request, ctx: DeviceContext):
 def account_status(request, ctx: DeviceContext):
     """Is the session alive and the account active? Apps poll this every few minutes."""
     with_tariffs = ctx.params.flag("with_tariffs")
-    account = ctx.account
-    unread = account_messages(client=ctx.client, account_id=ctx.session.account_id).exclude(reads__account_id=account.pk)
-    fields = dict(status=1, status_reason=account.status_reason, utc_time=int(time.time()),
-                  is_active=flag(account.active), has_new_messages=flag(unread.exists()),
+    account_id = ctx.session.account_id
+    # Active and status from the account's access snapshot: services that block or activate an
+    # account drop it on commit, so this answers what the streamers enforce (streaming/access.py).
+    state = access.account_state(account_id)
+    if not state.exists:
+        raise SessionGone()
+    unread = account_messages(client=ctx.client, account_id=account_id).exclude(reads__account_id=account_id)
+    # One query: the newest unread urgent message if there is one, else any unread message.
+    first = unread.order_by("-urgent", "-created_at").values("urgent", "subject", "text", "no_confirmation").first()
+    fields = dict(status=1, status_reason=state.status_reason, utc_time=int(time.time()),
+                  is_active=flag(state.active), has_new_messages=flag(first is not None),
                   channel_list_changed=0)
-    urgent = unread.filter(urgent=True).first()
-    if urgent is not None:
-        fields["message"] = {"subject": urgent.subject, "text": urgent.text,
-                             "no_confirmation": flag(urgent.no_confirmation)}
+    if first is not None and first["urgent"]:
+        fields["message"] = {"subject": first["subject"], "text": first["text"],
+                             "no_confirmation": flag(first["no_confirmation"])}
     if with_tariffs:
-        fields["tariff_ids"] = list(TariffSubscription.objects.filter(customer_id=account.customer_id, is_closed=False)
+        fields["tariff_ids"] = list(TariffSubscription.objects.filter(customer_id=ctx.session.customer_id,
+                                                                      is_closed=False)
                                     .order_by("tariff_id").values_list("tariff_id", flat=True))
     return ok(**fields)
 

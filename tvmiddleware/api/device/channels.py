@@ -11,6 +11,10 @@ download it again while nothing changed. See `conditional_response`.
 from __future__ import annotations
 
 import hashlib
+import json
+import re
+import secrets
+import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -19,6 +23,8 @@ from typing import Any, Callable, Iterable
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files.storage import FileSystemStorage
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
@@ -26,7 +32,8 @@ from django.utils.encoding import filepath_to_uri
 from django.utils.http import http_date, parse_etags, parse_http_date_safe, quote_etag
 
 from tvmiddleware import channel_selectors as sel
-from tvmiddleware.models import Channel
+from tvmiddleware.models import Channel, ChannelCategory, EpgChannel, EpgProgram, EpgSource
+from tvmiddleware.streaming.access import LocalCache
 
 from .framework import Auth, DeviceContext, device_method
 from .params import ParamError
@@ -226,26 +233,16 @@ def _channel_list(request: HttpRequest, ctx: DeviceContext, options: ListOptions
     client, session = ctx.client, ctx.session
     assert session is not None
     now = timezone.now()
-    entitlements = sel.customer_entitlements(client=client, customer_id=session.customer_id)
+    entitlements = sel.customer_lineup_entitlements(client=client, customer_id=session.customer_id)
     flags = sel.account_channel_flags(client=client, account_id=session.account_id)
-    lineup = sel.lineup_state(client=client)
-    guide_state = None if options.compact else sel.guide_state(client=client, now=now)
+    lineup, guide_state = _lineup_and_guide_state(client, now=now, compact=options.compact)
 
     def build() -> HttpResponse:
-        rows = sel.account_channel_rows(client=client, account_id=session.account_id,
-                                        use_account_sort=options.use_account_sort, search=options.search,
-                                        offset=options.offset, limit=options.limit)
-        categories = sel.additional_categories(channel_ids=[row["id"] for row in rows])
-        guide = None if options.compact else sel.now_and_next(
-            client=client, epg_channel_ids=[row["epg_channel_id"] for row in rows], now=now)
-        icon_url = IconUrls(request)
-        channels = [
-            _channel_item(icon_url, row, flags=flags.get(row["id"], sel.NO_FLAGS),
-                          subscribed=row["id"] in entitlements.channel_ids, categories=categories.get(row["id"], []),
-                          guide=None if guide is None else guide.get(row["epg_channel_id"], sel.NowNext()))
-            for row in rows
-        ]
-        return ok(channels=channels, error_message="")
+        if options.search:
+            return _channel_list_searched(request, ctx, options, entitlements=entitlements, flags=flags, now=now)
+        base = _lineup_base(request, client, compact=options.compact, lineup=lineup, guide_state=guide_state,
+                            now=now)
+        return _account_lineup(base, options, entitlements=entitlements, flags=flags)
 
     return conditional_response(
         request,
@@ -256,6 +253,149 @@ def _channel_list(request: HttpRequest, ctx: DeviceContext, options: ListOptions
                                                   guide_state.last_import) if guide_state else ())),
         build=build,
     )
+
+
+def _channel_list_searched(request: HttpRequest, ctx: DeviceContext, options: ListOptions, *,
+                           entitlements: sel.Entitlements, flags: dict[int, sel.ChannelFlags],
+                           now: datetime) -> HttpResponse:
+    """channel/list/search: the matching channels, read and rendered for this request."""
+    client, session = ctx.client, ctx.session
+    assert session is not None
+    rows = sel.account_channel_rows(client=client, account_id=session.account_id,
+                                    use_account_sort=options.use_account_sort, search=options.search,
+                                    offset=options.offset, limit=options.limit)
+    categories = sel.additional_categories(channel_ids=[row["id"] for row in rows])
+    guide = None if options.compact else sel.now_and_next(
+        client=client, epg_channel_ids=[row["epg_channel_id"] for row in rows], now=now)
+    icon_url = IconUrls(request)
+    channels = [
+        _channel_item(icon_url, row, flags=flags.get(row["id"], sel.NO_FLAGS),
+                      subscribed=row["id"] in entitlements.channel_ids, categories=categories.get(row["id"], []),
+                      guide=None if guide is None else guide.get(row["epg_channel_id"], sel.NowNext()))
+        for row in rows
+    ]
+    return ok(channels=channels, error_message="")
+
+
+# --- channel/list: the line-up rendered once, the account's fields filled in per request -------------
+#
+# What channel/list answers is the same for every subscriber of an operator except five fields of each
+# channel (is_hidden, is_favorited, has_subscription, is_parent_control, channel_sort) and the order.
+# The rest (channels, categories, icons, "now and next") is rendered to JSON once per line-up and guide
+# state — the facts the validators hash, so a cached rendering answers exactly what a fresh one would
+# for the same ETag — and kept per process (LINEUP_BASE_SECONDS at most; dropped at once in this
+# process when a channel, category or guide row is saved). Each channel's JSON keeps `%s` slots for
+# the account's five fields: a request fills them in and joins the channels in the account's order.
+
+LINEUP_BASE_SECONDS = 60
+# The operator's line-up and guide state (`sel.lineup_and_guide_state`) is the same for all its
+# subscribers: read once a second per process (at once again after a save in this process). HTTP dates
+# have whole seconds; a change shows in the validators within that second.
+LINEUP_STATE_SECONDS = 1.0
+_ACCOUNT_FIELDS = ("is_hidden", "is_favorited", "has_subscription", "is_parent_control", "channel_sort")
+_SLOT_MARK = f"tvmw-slot-{secrets.token_hex(8)}"  # unguessable: no channel data can contain it
+_SLOT_RE = re.compile(f'"{_SLOT_MARK}:([a-z_]+)"')
+_lineup_bases = LocalCache(32)
+_lineup_states = LocalCache(1000)
+_lineup_lock = threading.Lock()
+
+
+def _lineup_and_guide_state(client, *, now: datetime,
+                            compact: bool) -> tuple[sel.LineupState, sel.GuideState | None]:
+    key = (client.pk, compact)
+    state = _lineup_states.get(key)
+    if state is None:
+        generation = _lineup_generation[0]
+        state = sel.lineup_and_guide_state(client=client, now=now, with_guide=not compact)
+        if generation == _lineup_generation[0]:
+            _lineup_states.set(key, state, LINEUP_STATE_SECONDS)
+    return state
+
+
+@dataclass(frozen=True)
+class _ChannelTemplate:
+    id: int
+    sort: int
+    is_parent_control: bool
+    json: str  # the channel's JSON with `%s` where the account's fields go (in `_ACCOUNT_FIELDS` order)
+
+
+def _channel_template(icon_url: IconUrls, row: dict[str, Any], *, categories: list[dict[str, Any]],
+                      guide: sel.NowNext | None) -> _ChannelTemplate:
+    item = _channel_item(icon_url, {**row, "channel_sort": 0}, flags=sel.NO_FLAGS, subscribed=False,
+                         categories=categories, guide=guide)
+    for name in _ACCOUNT_FIELDS:
+        item[name] = f"{_SLOT_MARK}:{name}"
+    text = json.dumps(item, ensure_ascii=False, cls=DjangoJSONEncoder).replace("%", "%%")
+    order = _SLOT_RE.findall(text)
+    assert tuple(order) == _ACCOUNT_FIELDS, order
+    return _ChannelTemplate(id=row["id"], sort=row["sort"], is_parent_control=row["is_parent_control"],
+                            json=_SLOT_RE.sub("%s", text))
+
+
+def _lineup_base(request: HttpRequest, client, *, compact: bool, lineup: sel.LineupState,
+                 guide_state: sel.GuideState | None, now: datetime) -> tuple[_ChannelTemplate, ...]:
+    """The visible line-up in the operator's order, rendered for this host (icons) and guide state."""
+    key = (client.pk, request.get_host(), request.is_secure(), compact, lineup, guide_state)
+    base = _lineup_bases.get(key)
+    if base is not None:
+        return base
+    with _lineup_lock:  # one thread renders, the others of this process wait for its result
+        base = _lineup_bases.get(key)
+        if base is None:
+            generation = _lineup_generation[0]
+            rows = sel.lineup_rows(client=client)
+            categories = sel.additional_categories(channel_ids=[row["id"] for row in rows])
+            guide = None if compact else sel.now_and_next(
+                client=client, epg_channel_ids=[row["epg_channel_id"] for row in rows], now=now)
+            icon_url = IconUrls(request)
+            base = tuple(
+                _channel_template(icon_url, row, categories=categories.get(row["id"], []),
+                                  guide=None if guide is None else guide.get(row["epg_channel_id"], sel.NowNext()))
+                for row in rows)
+            if generation == _lineup_generation[0]:  # nothing was saved meanwhile
+                _lineup_bases.set(key, base, LINEUP_BASE_SECONDS)
+    return base
+
+
+def _account_lineup(base: tuple[_ChannelTemplate, ...], options: ListOptions, *, entitlements: sel.Entitlements,
+                    flags: dict[int, sel.ChannelFlags]) -> HttpResponse:
+    """The account's channel/list answer from the rendered line-up: its order, page and fields."""
+    subscribed = entitlements.channel_ids
+    entries = []
+    for channel in base:
+        own = flags.get(channel.id, sel.NO_FLAGS)
+        position = own.sort if options.use_account_sort and own.sort is not None else channel.sort
+        entries.append((position, channel.sort, channel.id, channel, own))
+    if flags and options.use_account_sort:
+        entries.sort(key=lambda entry: entry[:3])  # as account_channel_rows orders: channel_sort, sort, id
+    if options.limit is not None:
+        entries = entries[options.offset:options.offset + options.limit]
+    elif options.offset:
+        entries = entries[options.offset:]
+    items = [
+        channel.json % (flag(own.is_hidden), flag(own.is_favorited), flag(channel.id in subscribed),
+                        flag(sel.channel_is_locked(channel.is_parent_control, own)), position)
+        for position, _, _, channel, own in entries
+    ]
+    body = '{"channels": [' + ", ".join(items) + '], "error_message": "", "error": 0}'
+    return HttpResponse(body.encode(), content_type="application/json")
+
+
+_lineup_generation = [0]
+
+
+def _forget_lineups(**kwargs: Any) -> None:
+    with _lineup_lock:
+        _lineup_generation[0] += 1
+        _lineup_bases.clear()
+        _lineup_states.clear()
+
+
+for _model in (Channel, ChannelCategory, EpgChannel, EpgProgram, EpgSource):
+    post_save.connect(_forget_lineups, sender=_model, dispatch_uid=f"tvmw-lineup-save-{_model.__name__}")
+    post_delete.connect(_forget_lineups, sender=_model, dispatch_uid=f"tvmw-lineup-delete-{_model.__name__}")
+m2m_changed.connect(_forget_lineups, sender=Channel.additional_categories.through, dispatch_uid="tvmw-lineup-m2m")
 
 
 @device_method(auth=Auth.SESSION, invalid_param_error=1)

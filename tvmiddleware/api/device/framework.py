@@ -86,6 +86,17 @@ class DeviceContext:
             raise SessionGone()
         return account
 
+    @cached_property
+    def account_ref(self) -> Account:
+        """The session's account by identity only (id, operator, customer), without a query: for
+        code that needs no more (access checks, stream tokens). Any other field is read from the
+        database when first used."""
+        assert self.session is not None
+        account = Account.from_db(Account.objects.db, ["id", "client_id", "customer_id"],
+                                  [self.session.account_id, self.session.client_id, self.session.customer_id])
+        account.client = self.client
+        return account
+
     @property
     def customer(self) -> Customer:
         return self.account.customer

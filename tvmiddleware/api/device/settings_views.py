@@ -10,6 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
+from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest
 
 from tvmiddleware.models import ContentKind, Message, MessageRead, PortalSetting
@@ -19,6 +20,7 @@ from tvmiddleware.services.account_settings import (
     message_mark_read,
 )
 from tvmiddleware.services.errors import NotFound
+from tvmiddleware.streaming.access import LocalCache
 
 from .framework import Auth, DeviceContext, device_type_by_name, device_method
 from .params import MAX_INT, ParamError, Params
@@ -235,13 +237,37 @@ def portal_settings_list(request: HttpRequest, ctx: DeviceContext):
     device_type = device_type_by_name(name) if len(name) <= 64 and "\x00" not in name else None
     if device_type is None:
         return error(2, "This device type is not available for this client.")
-    fields = copy.deepcopy(PORTAL_DEFAULTS)
-    for key, value in _portal_overrides(ctx, device_type.pk).items():
-        if key not in fields:
-            continue
-        try:
-            fields[key] = _cast(fields[key], value)
-        except (ValueError, RecursionError):
-            logger.warning("portal setting %s of client %s has a value of the wrong type", key, ctx.client.pk)
+    fields = _portal_fields(ctx, device_type.pk)
     return ok(random_uuid4=str(uuid.uuid4()), **fields, client_uid=str(ctx.client.pk),
               backend_version=str(settings.SPECTACULAR_SETTINGS.get("VERSION", "")), error_message="")
+
+
+# Apps ask for the portal settings at every start, before login: the operator's values are kept per
+# process for a few seconds (and dropped at once in this process when a PortalSetting is saved).
+PORTAL_SETTINGS_LOCAL_SECONDS = 10
+_portal_cache = LocalCache(2000)
+
+
+def _portal_fields(ctx: DeviceContext, device_type_id: int) -> dict[str, Any]:
+    """The documented fields with the operator's values for this device type (never mutated)."""
+    key = (ctx.client.pk, device_type_id)
+    fields = _portal_cache.get(key)
+    if fields is None:
+        fields = copy.deepcopy(PORTAL_DEFAULTS)
+        for name, value in _portal_overrides(ctx, device_type_id).items():
+            if name not in fields:
+                continue
+            try:
+                fields[name] = _cast(fields[name], value)
+            except (ValueError, RecursionError):
+                logger.warning("portal setting %s of client %s has a value of the wrong type", name, ctx.client.pk)
+        _portal_cache.set(key, fields, PORTAL_SETTINGS_LOCAL_SECONDS)
+    return fields
+
+
+def _forget_portal_settings(**kwargs: Any) -> None:
+    _portal_cache.clear()
+
+
+post_save.connect(_forget_portal_settings, sender=PortalSetting, dispatch_uid="tvmw-portal-settings-save")
+post_delete.connect(_forget_portal_settings, sender=PortalSetting, dispatch_uid="tvmw-portal-settings-delete")

@@ -8,17 +8,19 @@ from __future__ import annotations
 
 import hmac
 
+from django.db.models import OuterRef, Subquery
 from django.http import HttpResponseRedirect
 from django.utils import timezone
 
 from tvmiddleware.models import AccountChannelSetting, Channel, EpgProgram, StreamServiceType, Video, VideoFile
 from tvmiddleware.services.errors import Invalid, NotFound
 from tvmiddleware.streaming import access
+from tvmiddleware.streaming.maintenance import MAINTENANCE_MESSAGE, channel_maintenance
 from tvmiddleware.streaming.services import stream_url
 from tvmiddleware.vod_selectors import parent_control_passed, video_access
 
-from .framework import Auth, DeviceContext, device_method
-from .responses import error, ok
+from .framework import Auth, DeviceContext, SessionGone, device_method
+from .responses import error, ok, unixtime
 
 DEFAULT_ARCHIVE_SECONDS = 3 * 3600
 
@@ -35,32 +37,47 @@ def _answer(ctx: DeviceContext, url: str, service_id: int, **extra):
 
 
 def _channel(ctx: DeviceContext) -> Channel | None:
+    """The enabled channel `cid`, with the account's own parental-lock setting for it (one query)."""
     cid = ctx.params.int("cid", required=True, min_value=1)
-    return Channel.objects.for_client(ctx.client).filter(pk=cid, enabled=True).first()
+    own_lock = (AccountChannelSetting.objects.filter(account_id=ctx.session.account_id, channel_id=OuterRef("pk"))
+                .values("is_parent_control")[:1])
+    return (Channel.objects.for_client(ctx.client).filter(pk=cid, enabled=True)
+            .annotate(own_parent_control=Subquery(own_lock)).first())
 
 
 def _channel_locked(ctx: DeviceContext, channel: Channel) -> bool:
-    override = (AccountChannelSetting.objects.filter(account_id=ctx.session.account_id, channel=channel)
-                .values_list("is_parent_control", flat=True).first())
+    override = channel.own_parent_control
     return channel.is_parent_control if override is None else override
 
 
 def _pin_ok(ctx: DeviceContext, locked: bool) -> bool:
     """Locked content opens only with the account's PIN (when the account has one)."""
+    if not locked:
+        return True
     code = ctx.account.parent_code
-    if not locked or not code:
+    if not code:
         return True
     given = ctx.params.str("parent_code", max_length=32)
     return hmac.compare_digest(code.encode(), given.encode("utf-8", "replace"))
 
 
 def _refusal(ctx: DeviceContext, kind: str, content_id: int):
-    """None when the account may watch; else the error answer (inactive account or not in tariffs)."""
-    try:
-        access.assert_can_watch(ctx.account, kind, content_id)
-    except access.AccessDenied as exc:
-        return error(1, exc.message, status_reason=ctx.account.status_reason)
+    """None when the account may watch; else the error answer (inactive account or not in tariffs).
+    Decided on the account's cached access snapshot (`access.account_state`), without reading the
+    account row."""
+    state = access.account_state(ctx.session.account_id)
+    if not state.exists:
+        raise SessionGone()
+    if not access.state_allows(state, kind, content_id):
+        message = "The content is not available to this account." if state.active else "The account is not active."
+        return error(1, message, status_reason=state.status_reason)
     return None
+
+
+def _under_maintenance(channel: Channel):
+    """None, or the answer for a channel whose servers are under maintenance (streaming/maintenance.py)."""
+    works = channel_maintenance(channel=channel)
+    return None if works is None else error(1, MAINTENANCE_MESSAGE, maintenance_until=unixtime(works.until))
 
 
 @device_method(auth=Auth.SESSION, invalid_param_error=1)
@@ -73,8 +90,10 @@ def channel_url(request, ctx: DeviceContext):
         return refusal
     if not _pin_ok(ctx, _channel_locked(ctx, channel)):
         return error(1, "Parental control: this channel needs the account's parent_code.")
+    if (works := _under_maintenance(channel)) is not None:
+        return works
     try:
-        url, service = stream_url(account=ctx.account, kind=StreamServiceType.LIVE, channel=channel, ip=ctx.ip,
+        url, service = stream_url(account=ctx.account_ref, kind=StreamServiceType.LIVE, channel=channel, ip=ctx.ip,
                                   exclude_service_ids=ctx.params.int_list("exclude_service_id"))
     except (NotFound, Invalid) as exc:
         return error(1, exc.message)
@@ -119,13 +138,15 @@ def program_url(request, ctx: DeviceContext):
         return refusal
     if not _pin_ok(ctx, _channel_locked(ctx, channel)):
         return error(1, "Parental control: this channel needs the account's parent_code.")
+    if (works := _under_maintenance(channel)) is not None:
+        return works
     begin, duration = window
     # A programme still running is served up to now (Flussonic cannot record the future).
     now = timezone.now()
     duration = max(1, min(duration, int((now - begin).total_seconds()))) if begin < now else duration
     try:
-        url, service = stream_url(account=ctx.account, kind=StreamServiceType.ARCHIVE, channel=channel, begin=begin,
-                                  duration=duration, tv_pause=ctx.params.flag("tv_pause"), ip=ctx.ip,
+        url, service = stream_url(account=ctx.account_ref, kind=StreamServiceType.ARCHIVE, channel=channel,
+                                  begin=begin, duration=duration, tv_pause=ctx.params.flag("tv_pause"), ip=ctx.ip,
                                   exclude_service_ids=ctx.params.int_list("exclude_service_id"))
     except (NotFound, Invalid) as exc:
         return error(1, exc.message)

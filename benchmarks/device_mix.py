@@ -1,0 +1,940 @@
+"""Device-API load mix of a published middleware stress test, under gunicorn on PostgreSQL + Redis.
+
+The product goal: the mix below at 562 requests/s (what a comparable middleware served on two 12-core
+Xeons with an external database, median 190 ms) on this 2-core machine, median <= 20 ms, no errors.
+
+    method                  share     request (all GET, keep-alive)
+    account/status            16 %    authkey
+    channel/list              16 %    authkey (full answer: flags, now and next)
+    portal/settings/list      17 %    client_id, api_key, device=android_stb (no session)
+    channel/list/programs     12 %    authkey, 5-10 random channel_ids, a 3 h window around now
+    channel/url               12 %    authkey, random channel, redirect=0
+    health/check              12 %    no parameters
+    program/list              12 %    authkey, random channel, date=today
+    program/url                3 %    authkey, random programme in its channel's archive, redirect=0
+
+Data (database `tvmw_mix`, built once and reused; `--repopulate` rebuilds it): one operator, 200
+channels in 8 categories (two thirds with 72 h of archive) on a live, a failover live and an archive
+server, a week of guide (30-60 min programmes, ~45,000 rows, refreshed when it no longer covers
+today), a basic tariff with every channel and an additional one, 100,000 customers with one account
+each and their subscriptions, some favourites and messages, and one open device session per online
+subscriber (`--online`, default 100,000 = every subscriber online; plaintext authkeys in
+var/bench_device_mix_authkeys.txt for the load generator).
+
+The run (about 5 minutes once the database exists):
+1. gunicorn with settings.production (DEBUG off, LOG_LEVEL=WARNING, Redis cache) on a free port;
+   the worker models in `--servers` are tried at `--pick-connections` for `--sweep-seconds` each
+   and the fastest is kept;
+2. a sweep over `--connections` with the kept server (`--sweep-seconds` each);
+3. `--seconds` (>= 60) at the connection count with the best throughput whose median is <= 20 ms;
+4. `--seconds` at a paced offered rate of `--rate` requests/s (562), the goal's load;
+5. the trivial endpoint `/streaming/api/ping/` at the same connection count, as the stack's ceiling.
+Load by `wrk` (installed with apt-get when missing) with a generated Lua script: the method is drawn
+by the shares above for every request, the authkey at random from the online sessions; a response
+counts as an error unless it is HTTP 200 with `"error": 0` in the body. Pacing (step 4) uses wrk's
+`delay()` hook and a monotonic clock, like wrk2 without its latency correction.
+Then, in-process (django.test.Client, same database and Redis): SQL queries and latency per method.
+
+    python benchmarks/device_mix.py [--seconds 60] [--connections 8,16,32] [--rate 562]
+                                    [--servers gthread:3x4,gthread:2x8,sync:5] [--online 100000]
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import random
+import re
+import secrets
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+DB_URL = os.environ.get("BENCH_MIX_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/tvmw_mix")
+BENCH_ENV = {
+    "DJANGO_SETTINGS_MODULE": "settings.production",
+    "DATABASE_URL": DB_URL,
+    "REDIS_URL": os.environ.get("BENCH_MIX_REDIS_URL", "redis://127.0.0.1:6379/4"),
+    "SECRET_KEY": os.environ.get("BENCH_SECRET_KEY", "bench-" + secrets.token_hex(24)),
+    "ALLOWED_HOSTS": "127.0.0.1",
+    "DEBUG": "0",
+    "LOG_LEVEL": "WARNING",
+    "CACHE_KEY_PREFIX": "tvmw-mix",
+}
+os.environ.update(BENCH_ENV)  # before Django is configured by _setup
+
+from _setup import ROOT, setup  # noqa: E402
+
+MARKER = "bench-device-mix"
+API_KEY = "bench-mix-api-key"
+ACCOUNTS = 100_000
+CHANNELS = 200
+CATEGORIES = 8
+ARCHIVE_HOURS = 72
+FIRST_ABONEMENT = 200_000
+AUTHKEY_FILE = ROOT / "var" / "bench_device_mix_authkeys.txt"
+SERVER_LOG = ROOT / "var" / "bench_device_mix_gunicorn.log"
+PING_PATH = "/streaming/api/ping/"
+HEALTH_PATH = "/tvmiddleware/api/health/check/"
+GOAL_RPS = 562
+GOAL_MEDIAN_MS = 20.0
+
+# (name, share in %, path) in the order of the published mix.
+MIX = [
+    ("account/status", 16, "/tvmiddleware/api/account/status/"),
+    ("channel/list", 16, "/tvmiddleware/api/channel/list/"),
+    ("portal/settings/list", 17, "/tvmiddleware/api/portal/settings/list/"),
+    ("channel/list/programs", 12, "/tvmiddleware/api/channel/list/programs/"),
+    ("channel/url", 12, "/tvmiddleware/api/channel/url/"),
+    ("health/check", 12, HEALTH_PATH),
+    ("program/list", 12, "/tvmiddleware/api/program/list/"),
+    ("program/url", 3, "/tvmiddleware/api/program/url/"),
+]
+assert sum(share for _, share, _ in MIX) == 100
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+# --- the database ----------------------------------------------------------------------------------
+
+def _pg_admin(sql: str) -> None:
+    import psycopg2
+    from dj_database_url import parse
+
+    cfg = parse(DB_URL)
+    conn = psycopg2.connect(dbname="postgres", user=cfg["USER"], password=cfg["PASSWORD"] or None,
+                            host=cfg["HOST"], port=cfg["PORT"] or 5432)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute(sql)
+    conn.close()
+
+
+def drop_database() -> None:
+    from dj_database_url import parse
+
+    name = parse(DB_URL)["NAME"]
+    _pg_admin(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}' "
+              "AND pid <> pg_backend_pid()")
+    _pg_admin(f'DROP DATABASE IF EXISTS "{name}"')
+
+
+def is_populated(online: int) -> bool:
+    from tvmiddleware.models import Account, AuthKey, Client
+
+    client = Client.objects.filter(name=MARKER).first()  # renamed to the marker once complete
+    if client is None:
+        return False
+    accounts = Account.objects.for_client(client).count()
+    sessions = AuthKey.objects.for_client(client).count()
+    keys = AUTHKEY_FILE.read_text().split() if AUTHKEY_FILE.exists() else []
+    return accounts == ACCOUNTS and sessions == online and len(keys) == online
+
+
+def populate(online: int) -> None:
+    """One operator with the line-up, a week of guide, 100,000 subscribers and their sessions."""
+    from decimal import Decimal
+
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from tvmiddleware.models import (
+        Account, AccountChannelSetting, Channel, ChannelCategory, Client, Customer, DeviceType, EpgChannel,
+        EpgSource, Message, PortalSetting, StreamService, Tariff, TariffSubscription,
+    )
+    from tvmiddleware.services.accounts import hash_account_password
+
+    rng = random.Random(20240601)
+    t0 = time.perf_counter()
+    with transaction.atomic():
+        client = Client.objects.create(name=MARKER + " (loading)", api_key=API_KEY,
+                                       next_abonement=FIRST_ABONEMENT + ACCOUNTS + 1)
+        live = StreamService.objects.create(
+            client=client, name="Live", type="live", priority=0,
+            url_mask="http://127.0.0.1:8081/$prefix/index.m3u8?token=$token")
+        live_backup = StreamService.objects.create(
+            client=client, name="Live backup", type="live", priority=10,
+            url_mask="http://127.0.0.2:8081/$prefix/index.m3u8?token=$token")
+        archive = StreamService.objects.create(
+            client=client, name="Archive", type="archive", priority=0,
+            url_mask="http://127.0.0.1:8081/$prefix/archive-$flpbt-$flpdur.m3u8?token=$token")
+        source = EpgSource.objects.create(client=client, name="XMLTV", last_import_at=timezone.now())
+        categories = ChannelCategory.objects.bulk_create(
+            [ChannelCategory(client=client, name=name, sort=i) for i, name in enumerate(
+                ("General", "News", "Sport", "Kids", "Movies", "Music", "Documentary", "Regional"))])
+        epg_channels = EpgChannel.objects.bulk_create(
+            [EpgChannel(client=client, source=source, ext_id=f"mix{i}", name=f"EPG {i}") for i in range(CHANNELS)])
+        channels = Channel.objects.bulk_create([
+            Channel(client=client, name=f"Channel {i + 1}", url_prefix=f"ch{i + 1}", sort=i, lcn_number=i + 1,
+                    category=categories[i % CATEGORIES], epg_channel=epg_channels[i],
+                    max_archive_duration=ARCHIVE_HOURS if i % 3 else 0, is_parent_control=i % 50 == 49,
+                    icon=f"channel_icons/ch{i + 1}.png", description=f"Channel {i + 1} of the benchmark.")
+            for i in range(CHANNELS)])
+        through = Channel.additional_categories.through
+        through.objects.bulk_create([through(channel_id=c.pk, channelcategory_id=categories[(i + 3) % CATEGORIES].pk)
+                                     for i, c in enumerate(channels) if i % 4 == 0])
+        services_through = Channel.stream_services.through
+        services_through.objects.bulk_create([services_through(channel_id=c.pk, streamservice_id=s.pk)
+                                              for c in channels for s in (live, live_backup, archive)])
+        base = Tariff.objects.create(client=client, name="Base", basic_tariff_priority=1, price=Decimal("300"),
+                                     sessions_count=2, basic_sessions_count=1)
+        base.channels.add(*channels)
+        extra = Tariff.objects.create(client=client, name="Sport+", price=Decimal("150"), sessions_count=1)
+        extra.channels.add(*channels[:20])
+        android = DeviceType.objects.get(system_name="android_stb")
+        PortalSetting.objects.bulk_create([
+            PortalSetting(client=client, key="client_logo_url", value="https://example.org/logo.png"),
+            PortalSetting(client=client, key="show_radio", value="1"),
+            PortalSetting(client=client, key="standby_timer", value="240", device_type=android),
+            PortalSetting(client=client, key="portal_config", value='{"theme": "dark"}', device_type=android),
+        ])
+    log(f"line-up: {CHANNELS} channels, 3 stream services, 2 tariffs ({time.perf_counter() - t0:.1f} s)")
+    refresh_guide(client, force=True)
+
+    password = hash_account_password("1111")  # one hash for everybody: PBKDF2 per row would take minutes
+    batch = 5000
+    for start in range(0, ACCOUNTS, batch):
+        with transaction.atomic():
+            customers = Customer.objects.bulk_create([
+                Customer(client=client, ext_id=f"mix-{i}", firstname=f"Name{i}", lastname=f"Surname{i}",
+                         balance=Decimal("100.00"))
+                for i in range(start, min(start + batch, ACCOUNTS))])
+            accounts = Account.objects.bulk_create([
+                Account(client=client, customer=customer, abonement=str(FIRST_ABONEMENT + start + n), password=password)
+                for n, customer in enumerate(customers)])
+            now = timezone.now()
+            subscriptions = [TariffSubscription(client=client, customer=c, tariff=base, is_basic=True, start_date=now)
+                             for c in customers]
+            subscriptions += [TariffSubscription(client=client, customer=c, tariff=extra, start_date=now)
+                              for n, c in enumerate(customers) if (start + n) % 4 == 0]
+            TariffSubscription.objects.bulk_create(subscriptions)
+            AccountChannelSetting.objects.bulk_create([
+                AccountChannelSetting(client=client, account=a, channel=channels[rng.randrange(CHANNELS)],
+                                      is_favorited=True)
+                for n, a in enumerate(accounts) if (start + n) % 10 == 0])
+            Message.objects.bulk_create([
+                Message(client=client, account=a, subject="Your bill", text="Please pay.")
+                for n, a in enumerate(accounts) if (start + n) % 100 == 0])
+        if (start // batch) % 4 == 3 or start + batch >= ACCOUNTS:
+            log(f"subscribers: {min(start + batch, ACCOUNTS):,} of {ACCOUNTS:,} ({time.perf_counter() - t0:.0f} s)")
+    Message.objects.create(client=client, subject="Welcome", text="New channels this month.")
+    create_sessions(client, online)
+    Client.objects.filter(pk=client.pk).update(name=MARKER)
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+    log(f"database ready in {time.perf_counter() - t0:.0f} s")
+
+
+def create_sessions(client, online: int) -> None:
+    """One device session per online subscriber; the plaintext keys go to a file for the load generator."""
+    from django.db import transaction
+
+    from tvmiddleware.models import Account, AuthKey, DeviceType, hash_authkey
+
+    android = DeviceType.objects.get(system_name="android_stb")
+    AuthKey.objects.for_client(client).delete()
+    account_ids = list(Account.objects.for_client(client).order_by("pk").values_list("pk", flat=True)[:online])
+    keys = [secrets.token_hex(64) for _ in account_ids]
+    batch = 5000
+    for start in range(0, len(account_ids), batch):
+        with transaction.atomic():
+            AuthKey.objects.bulk_create([
+                AuthKey(client=client, account_id=account_id, key_hash=hash_authkey(key), device_type=android,
+                        device_uid=f"mix-{account_id}", is_basic_device=True, ip_address="10.0.0.1",
+                        user_agent="bench", app_build_version="1.0")
+                for account_id, key in zip(account_ids[start:start + batch], keys[start:start + batch])])
+    AUTHKEY_FILE.parent.mkdir(parents=True, exist_ok=True)
+    AUTHKEY_FILE.write_text("\n".join(keys) + "\n")
+    os.chmod(AUTHKEY_FILE, 0o600)
+    log(f"sessions: {len(keys):,} authkeys written to {AUTHKEY_FILE.relative_to(ROOT)}")
+
+
+def refresh_guide(client, *, force: bool = False) -> None:
+    """A week of guide around today (4 days back, 3 ahead): 30-60 min programmes on every EPG channel."""
+    from django.db import connection
+    from django.db.models import Max, Min
+    from django.utils import timezone
+
+    from tvmiddleware.models import EpgChannel, EpgProgram, EpgSource
+
+    now = timezone.now()
+    span = EpgProgram.objects.for_client(client).aggregate(first=Min("begin_time"), last=Max("end_time"))
+    if not force and span["first"] and span["first"] <= now - timedelta(days=3, hours=1) \
+            and span["last"] >= now + timedelta(days=2):
+        return
+    t0 = time.perf_counter()
+    EpgProgram.objects.for_client(client).delete()
+    rng = random.Random(7)
+    day = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    start, end = day - timedelta(days=4), day + timedelta(days=3)
+    rows = []
+    for epg_channel in EpgChannel.objects.for_client(client).order_by("pk"):
+        at, n = start, 0
+        while at < end:
+            length = timedelta(minutes=rng.choice((30, 40, 45, 50, 60)))
+            rows.append(EpgProgram(
+                client=client, epg_channel=epg_channel, begin_time=at, end_time=at + length,
+                name=f"Programme {n} on {epg_channel.ext_id}", category=rng.choice(("news", "film", "sport", "kids")),
+                description="A programme of the benchmark guide. " * rng.randint(2, 6),
+                rating=rng.choice((0, 6, 12, 16)), meta={"year": "2020", "country": "RU"},
+                is_blocked=rng.random() < 0.01))
+            at, n = at + length, n + 1
+    EpgProgram.objects.bulk_create(rows, batch_size=5000)
+    EpgSource.objects.for_client(client).update(last_import_at=now)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE tvmiddleware_epgprogram")
+    log(f"guide: {len(rows):,} programmes from {start:%Y-%m-%d} to {end:%Y-%m-%d} "
+        f"({time.perf_counter() - t0:.1f} s)")
+
+
+def prepare(args) -> dict:
+    """Create or reuse the database; the facts the load generator needs."""
+    from django.db import connections
+
+    setup(DB_URL)
+    if args.repopulate or not is_populated(args.online):
+        from tvmiddleware.models import Client
+
+        if args.repopulate or Client.objects.filter(name__startswith=MARKER).exists():
+            log("dropping the incomplete or outdated benchmark database")
+            connections.close_all()
+            drop_database()
+            setup(DB_URL)
+        log(f"populating {DB_URL.rsplit('/', 1)[-1]} (first run only; a few minutes)")
+        populate(args.online)
+    else:
+        log(f"reusing the populated database {DB_URL.rsplit('/', 1)[-1]}")
+    from django.utils import timezone
+
+    from tvmiddleware.models import Account, Channel, Client, EpgProgram
+
+    client = Client.objects.get(name=MARKER)
+    refresh_guide(client)
+    channels = list(Channel.objects.for_client(client).order_by("pk").values("pk", "epg_channel_id",
+                                                                             "max_archive_duration"))
+    now = timezone.now()
+    archive_epg = {c["epg_channel_id"]: c["pk"] for c in channels if c["max_archive_duration"]}
+    # Programmes well inside the archive (an hour of margin on both ends) and not blocked.
+    archived = list(EpgProgram.objects.for_client(client)
+                    .filter(epg_channel_id__in=list(archive_epg), is_blocked=False,
+                            begin_time__gte=now - timedelta(hours=ARCHIVE_HOURS - 1), end_time__lte=now - timedelta(hours=1))
+                    .values_list("epg_channel_id", "pk"))
+    random.Random(3).shuffle(archived)
+    return {
+        "client_id": client.pk,
+        "channel_ids": [c["pk"] for c in channels],
+        "archive_pairs": [(archive_epg[epg], pid) for epg, pid in archived[:4000]],
+        "accounts": Account.objects.for_client(client).count(),
+        "programmes": EpgProgram.objects.for_client(client).count(),
+        "online": args.online,
+    }
+
+
+# --- the load script -------------------------------------------------------------------------------
+
+LUA_TEMPLATE = r"""
+-- Generated by benchmarks/device_mix.py: the device-API mix, one method drawn per request.
+local ffi = require("ffi")
+ffi.cdef[[
+typedef struct { long tv_sec; long tv_nsec; } tvmw_timespec;
+int clock_gettime(int clk_id, tvmw_timespec *tp);
+]]
+local ts = ffi.new("tvmw_timespec")
+local function now_ms()
+  ffi.C.clock_gettime(1, ts)  -- CLOCK_MONOTONIC
+  return tonumber(ts.tv_sec) * 1000 + tonumber(ts.tv_nsec) / 1e6
+end
+
+local CLIENT_ID = %(client_id)d
+local API_KEY = "%(api_key)s"
+local TODAY = "%(today)s"
+local RATE = %(rate)f          -- requests/s for the whole run; 0 = as fast as possible
+local THREADS = %(threads)d
+local CHANNELS = {%(channels)s}
+local ARCHIVE = {%(archive)s}  -- channel id, programme id, channel id, programme id, ...
+local NAMES = {%(names)s}
+local PATHS = {%(paths)s}
+local CUMULATIVE = {%(cumulative)s}
+local METHOD = %(method)d      -- > 0: only this method (diagnostics)
+
+local keys = {}
+for line in io.lines("%(keyfile)s") do
+  if #line > 0 then keys[#keys + 1] = line end
+end
+
+local threads = {}
+local counter = 1
+function setup(thread)
+  thread:set("seed", counter)
+  counter = counter + 1
+  table.insert(threads, thread)
+end
+
+sent = {0, 0, 0, 0, 0, 0, 0, 0}
+errors = 0
+bad_status = 0
+samples = ""
+local next_at = nil
+local interval = 0
+
+function init(args)
+  math.randomseed(seed * 7919 + os.time())
+  for i = 1, 10 do math.random() end
+  if RATE > 0 then interval = 1000.0 * THREADS / RATE end
+end
+
+function delay()
+  if RATE <= 0 then return 0 end
+  local now = now_ms()
+  if next_at == nil or next_at < now - 1000 then next_at = now end  -- no burst after a stall
+  next_at = next_at + interval
+  local wait = next_at - now
+  if wait < 0 then return 0 end
+  return wait
+end
+
+local function key() return keys[math.random(#keys)] end
+local function channel() return CHANNELS[math.random(#CHANNELS)] end
+
+function request()
+  local m = METHOD
+  if m == 0 then
+    local r = math.random(100)
+    m = 1
+    while r > CUMULATIVE[m] do m = m + 1 end
+  end
+  sent[m] = sent[m] + 1
+  local name = NAMES[m]
+  local q
+  if name == "account/status" then
+    q = "authkey=" .. key()
+  elseif name == "channel/list" then
+    q = "authkey=" .. key()
+  elseif name == "portal/settings/list" then
+    q = "client_id=" .. CLIENT_ID .. "&api_key=" .. API_KEY .. "&device=android_stb"
+  elseif name == "channel/list/programs" then
+    local ids = {}
+    for i = 1, math.random(5, 10) do ids[i] = channel() end
+    local from = math.floor(os.time() / 1800) * 1800 - 3600
+    q = "authkey=" .. key() .. "&channel_ids=" .. table.concat(ids, ",") ..
+        "&programs_from_ts=" .. from .. "&programs_to_ts=" .. (from + 3 * 3600)
+  elseif name == "channel/url" then
+    q = "authkey=" .. key() .. "&cid=" .. channel() .. "&redirect=0"
+  elseif name == "health/check" then
+    return wrk.format("GET", PATHS[m])
+  elseif name == "program/list" then
+    q = "authkey=" .. key() .. "&cid=" .. channel() .. "&date=" .. TODAY
+  else  -- program/url
+    local i = math.random(#ARCHIVE / 2) * 2 - 1
+    q = "authkey=" .. key() .. "&cid=" .. ARCHIVE[i] .. "&pid=" .. ARCHIVE[i + 1] .. "&redirect=0"
+  end
+  return wrk.format("GET", PATHS[m] .. "?" .. q)
+end
+
+function response(status, headers, body)
+  local good = status == 200
+  if good then
+    -- Device answers end with `"error": 0}` when all is well; errors carry a message after the code.
+    local tail = #body > 64 and string.sub(body, -64) or body
+    if not string.find(tail, '"error": ?0[,}]') and not string.find(body, '"error": ?0[,}]') then
+      good = false
+    end
+  else
+    bad_status = bad_status + 1
+  end
+  if not good then
+    errors = errors + 1
+    if #samples < 1500 then samples = samples .. status .. " " .. string.sub(body, 1, 200) .. "\n" end
+  end
+end
+
+function done(summary, latency, requests)
+  local total_sent = {0, 0, 0, 0, 0, 0, 0, 0}
+  local total_errors, total_bad = 0, 0
+  local all_samples = ""
+  for _, thread in ipairs(threads) do
+    local s = thread:get("sent")
+    for i = 1, #NAMES do total_sent[i] = total_sent[i] + s[i] end
+    total_errors = total_errors + thread:get("errors")
+    total_bad = total_bad + thread:get("bad_status")
+    all_samples = all_samples .. thread:get("samples")
+  end
+  local out = {
+    requests = summary.requests, duration_us = summary.duration,
+    socket_errors = summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+    status_errors = summary.errors.status,
+    p50 = latency:percentile(50), p90 = latency:percentile(90), p99 = latency:percentile(99),
+    max = latency.max, mean = latency.mean, errors = total_errors, bad_status = total_bad,
+  }
+  io.write("TVMW-RESULT")
+  for k, v in pairs(out) do io.write(" ", k, "=", string.format("%%.1f", v)) end
+  io.write("\n")
+  for i = 1, #NAMES do io.write("TVMW-SENT ", NAMES[i], " ", total_sent[i], "\n") end
+  io.write("TVMW-SAMPLES-BEGIN\n", all_samples, "TVMW-SAMPLES-END\n")
+end
+"""
+
+PING_LUA = r"""
+errors = 0
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+function response(status, headers, body)
+  if status ~= 200 or not string.find(body, '"error": ?0[,}]') then errors = errors + 1 end
+end
+function done(summary, latency, requests)
+  local total = 0
+  for _, thread in ipairs(threads) do total = total + thread:get("errors") end
+  io.write(string.format("TVMW-RESULT requests=%d duration_us=%d socket_errors=%d status_errors=%d "
+    .. "p50=%.1f p90=%.1f p99=%.1f max=%.1f mean=%.1f errors=%d bad_status=0\n",
+    summary.requests, summary.duration,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+    summary.errors.status, latency:percentile(50), latency:percentile(90), latency:percentile(99),
+    latency.max, latency.mean, total))
+end
+"""
+
+
+def mix_script(facts: dict, *, rate: float, threads: int, method: int = 0) -> str:
+    cumulative, running = [], 0
+    for _, share, _ in MIX:
+        running += share
+        cumulative.append(running)
+    return LUA_TEMPLATE % {
+        "client_id": facts["client_id"], "api_key": API_KEY, "today": datetime.now().strftime("%d.%m.%Y"),
+        "rate": rate, "threads": threads, "method": method,
+        "channels": ",".join(map(str, facts["channel_ids"])),
+        "archive": ",".join(f"{c},{p}" for c, p in facts["archive_pairs"]),
+        "names": ",".join(f'"{name}"' for name, _, _ in MIX),
+        "paths": ",".join(f'"{path}"' for _, _, path in MIX),
+        "cumulative": ",".join(map(str, cumulative)),
+        "keyfile": str(AUTHKEY_FILE),
+    }
+
+
+# --- results ---------------------------------------------------------------------------------------
+
+@dataclass
+class Result:
+    label: str
+    connections: int
+    requests: int
+    seconds: float
+    p50_ms: float
+    p90_ms: float
+    p99_ms: float
+    max_ms: float
+    errors: int  # HTTP status other than 200, or a body without "error": 0, or a socket error
+    sent: dict[str, int] = field(default_factory=dict)
+    samples: list[str] = field(default_factory=list)
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+    @property
+    def error_rate(self) -> float:
+        return self.errors / self.requests if self.requests else 0.0
+
+    def row(self) -> str:
+        return (f"{self.label:34}{self.connections:>6}{self.rps:>9.0f}{self.p50_ms:>9.2f}{self.p90_ms:>9.2f}"
+                f"{self.p99_ms:>9.2f}{self.max_ms:>9.1f}{self.requests:>10}{self.errors:>8}"
+                f"{100 * self.error_rate:>8.3f}%")
+
+
+HEADER = (f"{'run':34}{'conns':>6}{'req/s':>9}{'p50 ms':>9}{'p90 ms':>9}{'p99 ms':>9}{'max ms':>9}"
+          f"{'requests':>10}{'errors':>8}{'err rate':>9}")
+
+
+def _parse_wrk(label: str, connections: int, out: str) -> Result:
+    line = next((x for x in out.splitlines() if x.startswith("TVMW-RESULT")), None)
+    if line is None:
+        raise RuntimeError(f"wrk gave no result:\n{out[-2000:]}")
+    values = dict(item.split("=") for item in line.split()[1:])
+    sent = {}
+    for x in out.splitlines():
+        if x.startswith("TVMW-SENT "):
+            name, count = x[len("TVMW-SENT "):].rsplit(" ", 1)
+            sent[name] = int(count)
+    samples = []
+    if "TVMW-SAMPLES-BEGIN" in out:
+        block = out.split("TVMW-SAMPLES-BEGIN\n", 1)[1].split("TVMW-SAMPLES-END", 1)[0]
+        samples = [x for x in block.splitlines() if x.strip()]
+    errors = int(float(values["errors"])) + int(float(values["socket_errors"]))
+    return Result(label=label, connections=connections, requests=int(float(values["requests"])),
+                  seconds=float(values["duration_us"]) / 1e6, p50_ms=float(values["p50"]) / 1000,
+                  p90_ms=float(values["p90"]) / 1000, p99_ms=float(values["p99"]) / 1000,
+                  max_ms=float(values["max"]) / 1000, errors=errors, sent=sent, samples=samples)
+
+
+def run_wrk(label: str, port: int, script: str, path: str, seconds: int, connections: int,
+            threads: int) -> Result:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
+        handle.write(script)
+    try:
+        proc = subprocess.run(
+            ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s", handle.name,
+             f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True, timeout=seconds + 60,
+        )
+    finally:
+        os.unlink(handle.name)
+    if proc.returncode != 0:
+        raise RuntimeError(f"wrk failed ({proc.returncode}): {proc.stderr[-2000:]}")
+    return _parse_wrk(label, connections, proc.stdout)
+
+
+def run_python(label: str, port: int, facts: dict, seconds: int, connections: int, *, ping: bool = False,
+               rate: float = 0.0) -> Result:
+    """Fallback load generator: one keep-alive http.client connection per thread (GIL-bound)."""
+    keys = AUTHKEY_FILE.read_text().split()
+    names = [name for name, _, _ in MIX]
+    weights = [share for _, share, _ in MIX]
+    paths = {name: path for name, _, path in MIX}
+    lock = threading.Lock()
+    latencies: list[float] = []
+    sent = {name: 0 for name in names}
+    errors = [0]
+    samples: list[str] = []
+    deadline = time.monotonic() + seconds
+    pause = connections / rate if rate else 0.0
+
+    def target(rng: random.Random) -> tuple[str, str]:
+        if ping:
+            return "ping", PING_PATH
+        name = rng.choices(names, weights)[0]
+        key = rng.choice(keys)
+        cid = rng.choice(facts["channel_ids"])
+        if name in ("account/status", "channel/list"):
+            query = f"authkey={key}"
+        elif name == "portal/settings/list":
+            query = f"client_id={facts['client_id']}&api_key={API_KEY}&device=android_stb"
+        elif name == "channel/list/programs":
+            start = int(time.time()) // 1800 * 1800 - 3600
+            ids = ",".join(str(rng.choice(facts["channel_ids"])) for _ in range(rng.randint(5, 10)))
+            query = f"authkey={key}&channel_ids={ids}&programs_from_ts={start}&programs_to_ts={start + 10800}"
+        elif name == "channel/url":
+            query = f"authkey={key}&cid={cid}&redirect=0"
+        elif name == "health/check":
+            return name, paths[name]
+        elif name == "program/list":
+            query = f"authkey={key}&cid={cid}&date={datetime.now():%d.%m.%Y}"
+        else:
+            pair = rng.choice(facts["archive_pairs"])
+            query = f"authkey={key}&cid={pair[0]}&pid={pair[1]}&redirect=0"
+        return name, f"{paths[name]}?{query}"
+
+    def worker(n: int) -> None:
+        rng = random.Random(n)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        mine: list[float] = []
+        while time.monotonic() < deadline:
+            name, path = target(rng)
+            t0 = time.perf_counter()
+            try:
+                conn.request("GET", path)
+                response = conn.getresponse()
+                body = response.read()
+                good = response.status == 200 and re.search(rb'"error": ?0[,}]', body) is not None
+            except OSError as exc:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+                good, body = False, str(exc).encode()
+            mine.append((time.perf_counter() - t0) * 1000)
+            with lock:
+                sent[name] = sent.get(name, 0) + 1
+                if not good:
+                    errors[0] += 1
+                    if len(samples) < 10:
+                        samples.append(body[:200].decode("utf-8", "replace"))
+            if pause:
+                time.sleep(max(0.0, pause - mine[-1] / 1000))
+        with lock:
+            latencies.extend(mine)
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(connections)]
+    start = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.monotonic() - start
+    ordered = sorted(latencies) or [0.0]
+
+    def pct(p: float) -> float:
+        return ordered[min(len(ordered) - 1, int(len(ordered) * p))]
+
+    return Result(label=label, connections=connections, requests=len(latencies), seconds=elapsed,
+                  p50_ms=statistics.median(ordered), p90_ms=pct(0.90), p99_ms=pct(0.99), max_ms=ordered[-1],
+                  errors=errors[0], sent=sent, samples=samples)
+
+
+# --- the server ------------------------------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def server_command(spec: str, port: int) -> list[str]:
+    """`gthread:3x4` (3 workers of 4 threads) or `sync:5` (5 single-threaded workers)."""
+    kind, _, size = spec.partition(":")
+    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+    command = [gunicorn, "settings.wsgi:application", "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
+               "--backlog", "2048"]
+    if kind == "gthread":
+        workers, threads = size.split("x")
+        return command + ["--worker-class", "gthread", "--workers", workers, "--threads", threads,
+                          "--keep-alive", "30"]
+    if kind == "sync":
+        return command + ["--worker-class", "sync", "--workers", size]
+    raise SystemExit(f"unknown server spec {spec!r} (use gthread:WxT or sync:W)")
+
+
+def start_server(spec: str) -> tuple[subprocess.Popen, int]:
+    port = free_port()
+    SERVER_LOG.parent.mkdir(parents=True, exist_ok=True)
+    with open(SERVER_LOG, "a") as log_file:  # tracebacks of failed requests end up here, not on the screen
+        log_file.write(f"--- {time.strftime('%Y-%m-%d %H:%M:%S')} gunicorn {spec}\n")
+        process = subprocess.Popen(server_command(spec, port), cwd=ROOT, env={**os.environ, **BENCH_ENV},
+                                   start_new_session=True, stdout=log_file, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"gunicorn exited with {process.returncode}")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", HEALTH_PATH)
+            if conn.getresponse().status == 200:
+                return process, port
+        except OSError:
+            pass
+        time.sleep(0.3)
+    stop_server(process)
+    raise SystemExit("gunicorn did not answer its health check within 60 s")
+
+
+def stop_server(process: subprocess.Popen | None) -> None:
+    if process is None or process.poll() is not None:
+        return
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+def ensure_wrk() -> bool:
+    if shutil.which("wrk"):
+        return True
+    log("wrk is not installed: trying `apt-get install -y wrk`")
+    try:
+        subprocess.run(["apt-get", "install", "-y", "wrk"], check=True, capture_output=True, timeout=300)
+    except (OSError, subprocess.SubprocessError) as exc:
+        print(f"!! could not install wrk ({exc}); falling back to the Python load generator, whose own CPU "
+              "use on this machine lowers every figure", flush=True)
+        return False
+    return shutil.which("wrk") is not None
+
+
+# --- in-process diagnostics ------------------------------------------------------------------------
+
+def in_process(facts: dict, requests: int) -> list[str]:
+    """SQL queries and latency per method through django.test.Client (single thread, warm caches)."""
+    from django.db import connection
+    from django.test import Client as HttpClient
+
+    keys = AUTHKEY_FILE.read_text().split()
+    rng = random.Random(11)
+    http = HttpClient(HTTP_HOST="127.0.0.1")
+    lines = []
+    for name, _, path in MIX:
+        def params() -> dict:
+            key = rng.choice(keys[:500])  # a small set: the cached (steady) path
+            cid = rng.choice(facts["channel_ids"])
+            if name in ("account/status", "channel/list"):
+                return {"authkey": key}
+            if name == "portal/settings/list":
+                return {"client_id": facts["client_id"], "api_key": API_KEY, "device": "android_stb"}
+            if name == "channel/list/programs":
+                start = int(time.time()) // 1800 * 1800 - 3600
+                return {"authkey": key, "programs_from_ts": start, "programs_to_ts": start + 10800,
+                        "channel_ids": ",".join(str(rng.choice(facts["channel_ids"])) for _ in range(8))}
+            if name == "channel/url":
+                return {"authkey": key, "cid": cid, "redirect": 0}
+            if name == "health/check":
+                return {}
+            if name == "program/list":
+                return {"authkey": key, "cid": cid, "date": datetime.now().strftime("%d.%m.%Y")}
+            pair = rng.choice(facts["archive_pairs"])
+            return {"authkey": key, "cid": pair[0], "pid": pair[1], "redirect": 0}
+
+        for _ in range(requests):  # warm the caches of the small key set
+            http.get(path, params())
+        queries = [0]
+
+        def count(execute, sql, *rest):
+            queries[0] += 1
+            return execute(sql, *rest)
+
+        samples = []
+        with connection.execute_wrapper(count):
+            for _ in range(requests):
+                p = params()
+                t0 = time.perf_counter()
+                response = http.get(path, p)
+                samples.append((time.perf_counter() - t0) * 1000)
+                assert response.status_code == 200 and json.loads(response.content)["error"] == 0, response.content[:300]
+        samples.sort()
+        lines.append(f"  {name:24}{queries[0] / requests:>8.2f}{statistics.median(samples):>10.2f}"
+                     f"{samples[int(len(samples) * 0.9)]:>10.2f}")
+    return lines
+
+
+# --- main ------------------------------------------------------------------------------------------
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=int, default=60, help="length of the main and the paced run (>= 60)")
+    parser.add_argument("--sweep-seconds", type=int, default=15, help="length of each server / connection probe")
+    parser.add_argument("--connections", default="8,16,32", help="connection counts of the sweep")
+    parser.add_argument("--pick-connections", type=int, default=16, help="connections when comparing servers")
+    parser.add_argument("--servers", default="gthread:3x4,gthread:2x8,sync:5",
+                        help="gunicorn worker models to compare; the fastest is used for the rest")
+    parser.add_argument("--rate", type=float, default=GOAL_RPS, help="offered rate of the paced run; 0 = skip")
+    parser.add_argument("--rate-connections", type=int, default=32)
+    parser.add_argument("--wrk-threads", type=int, default=2)
+    parser.add_argument("--online", type=int, default=ACCOUNTS, help="subscribers with an open device session")
+    parser.add_argument("--diagnose-requests", type=int, default=100,
+                        help="in-process requests per method for the query/latency table; 0 = skip")
+    parser.add_argument("--repopulate", action="store_true", help="drop and rebuild the benchmark database")
+    parser.add_argument("--load", choices=("auto", "wrk", "python"), default="auto")
+    args = parser.parse_args()
+    if not 1 <= args.online <= ACCOUNTS:
+        parser.error(f"--online must be between 1 and {ACCOUNTS}")
+    t_start = time.monotonic()
+    SERVER_LOG.unlink(missing_ok=True)
+
+    facts = prepare(args)
+    log(f"data: {facts['accounts']:,} accounts, {len(facts['channel_ids'])} channels, {facts['programmes']:,} "
+        f"programmes, {facts['online']:,} online sessions, {len(facts['archive_pairs']):,} archive targets")
+    use_wrk = args.load == "wrk" or (args.load == "auto" and ensure_wrk())
+    if args.load == "wrk" and not shutil.which("wrk"):
+        raise SystemExit("wrk is not installed")
+    wrk_threads = args.wrk_threads
+
+    def mix(label: str, port: int, seconds: int, connections: int, rate: float = 0.0) -> Result:
+        if use_wrk:
+            script = mix_script(facts, rate=rate, threads=min(wrk_threads, connections))
+            result = run_wrk(label, port, script, "", seconds, connections, min(wrk_threads, connections))
+        else:
+            result = run_python(label, port, facts, seconds, connections, rate=rate)
+        log(result.row())
+        return result
+
+    def ping(label: str, port: int, seconds: int, connections: int) -> Result:
+        if use_wrk:
+            result = run_wrk(label, port, PING_LUA, PING_PATH, seconds, connections, min(wrk_threads, connections))
+        else:
+            result = run_python(label, port, facts, seconds, connections, ping=True)
+        log(result.row())
+        return result
+
+    results: list[Result] = []
+    server = None
+    try:
+        # 1. Which worker model serves the mix best on this machine?
+        specs = [s.strip() for s in args.servers.split(",") if s.strip()]
+        picked = specs[0]
+        if len(specs) > 1:
+            log(f"comparing gunicorn worker models at {args.pick_connections} connections: {', '.join(specs)}")
+            log(HEADER)
+            best = None
+            for spec in specs:
+                server, port = start_server(spec)
+                mix(f"warm-up {spec}", port, 5, args.pick_connections)
+                result = mix(f"server {spec}", port, args.sweep_seconds, args.pick_connections)
+                results.append(result)
+                stop_server(server)
+                server = None
+                if result.errors == 0 and (best is None or result.rps > best.rps):
+                    best, picked = result, spec
+        log(f"gunicorn worker model used: {picked}")
+        server, port = start_server(picked)
+        mix("warm-up", port, 5, args.pick_connections)
+
+        # 2. Throughput and latency at each concurrency.
+        sweep = []
+        log(HEADER)
+        for connections in [int(c) for c in args.connections.split(",") if c.strip()]:
+            sweep.append(mix(f"sweep {picked}", port, args.sweep_seconds, connections))
+        results += sweep
+        within = [r for r in sweep if r.p50_ms <= GOAL_MEDIAN_MS and r.errors == 0]
+        chosen = max(within or sweep, key=lambda r: r.rps).connections
+
+        # 3. The main run, 4. the goal's rate, 5. the ceiling of the stack.
+        main_run = mix(f"MIX {args.seconds}s max throughput", port, args.seconds, chosen)
+        results.append(main_run)
+        paced = None
+        if args.rate > 0:
+            paced = mix(f"MIX {args.seconds}s paced at {args.rate:g}/s", port, args.seconds, args.rate_connections,
+                        rate=args.rate)
+            results.append(paced)
+        baseline = ping("ping (trivial endpoint)", port, args.sweep_seconds, chosen)
+        results.append(baseline)
+    finally:
+        stop_server(server)
+
+    diagnostics = in_process(facts, args.diagnose_requests) if args.diagnose_requests else []
+
+    print()
+    print(f"device-API mix: {facts['accounts']:,} accounts ({facts['online']:,} online sessions), "
+          f"{len(facts['channel_ids'])} channels, {facts['programmes']:,} programmes; gunicorn {picked}, "
+          f"settings.production on PostgreSQL + Redis; load by {'wrk' if use_wrk else 'python'} "
+          f"({wrk_threads} threads), {os.cpu_count()} CPUs shared by server, database, cache and load generator")
+    print(HEADER)
+    for result in results:
+        print(result.row())
+    shares = "  ".join(f"{name} {100 * main_run.sent.get(name, 0) / max(1, sum(main_run.sent.values())):.1f}%"
+                       for name, _, _ in MIX)
+    print(f"\nper-method requests of the main run ({sum(main_run.sent.values()):,} sent): {shares}")
+    for name, share, _ in MIX:
+        print(f"  {name:24}{main_run.sent.get(name, 0):>9,}  (target {share}%)")
+    for result in results:
+        for sample in result.samples[:3]:
+            print(f"  error sample [{result.label}]: {sample[:200]}")
+    goal_run = paced or main_run
+    reached = main_run.rps >= GOAL_RPS and main_run.p50_ms <= GOAL_MEDIAN_MS and main_run.errors == 0
+    print(f"\ngoal: >= {GOAL_RPS} req/s with median <= {GOAL_MEDIAN_MS:g} ms and no errors")
+    print(f"  max throughput run: {main_run.rps:.0f} req/s, median {main_run.p50_ms:.2f} ms, p99 "
+          f"{main_run.p99_ms:.2f} ms, {main_run.errors} errors -> {'REACHED' if reached else 'NOT REACHED'}")
+    if paced is not None:
+        paced_ok = paced.rps >= 0.98 * args.rate and paced.p50_ms <= GOAL_MEDIAN_MS and paced.errors == 0
+        print(f"  paced at {args.rate:g}/s: served {paced.rps:.0f} req/s, median {paced.p50_ms:.2f} ms, p99 "
+              f"{paced.p99_ms:.2f} ms, {paced.errors} errors -> {'REACHED' if paced_ok else 'NOT REACHED'}")
+    print(f"  ratio mix / trivial endpoint at {chosen} connections: {main_run.rps / max(1.0, baseline.rps):.2f}")
+    del goal_run
+    if diagnostics:
+        print(f"\nin-process, per method ({args.diagnose_requests} requests each, warm caches, one thread):")
+        print(f"  {'method':24}{'queries':>8}{'p50 ms':>10}{'p90 ms':>10}")
+        print("\n".join(diagnostics))
+    logged = SERVER_LOG.read_text(errors="replace") if SERVER_LOG.exists() else ""
+    server_errors = logged.count(" ERROR ")
+    if server_errors:
+        print(f"\n!! the server logged {server_errors} errors: see {SERVER_LOG.relative_to(ROOT)}")
+    print(f"\ntotal run time {time.monotonic() - t_start:.0f} s")
+
+
+if __name__ == "__main__":
+    main()

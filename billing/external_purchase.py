@@ -1,0 +1,104 @@
+"""Buying and renting titles when the operator's billing bills purchases.
+
+When `billing.selectors_external.purchases_billed_externally(customer)` is true, the device API's
+purchase path calls `purchase_through_plugin` instead of `tvmiddleware.services.purchases.video_purchase`:
+the same rules (title sold this way, login active, not already held), but the price is charged by
+the plugin's `purchase_video` and the local balance is neither checked nor moved. The purchase is
+recorded as a `VideoPurchase` without a ledger row, and `video.purchased` is emitted as usual.
+
+The customer row is locked across the partner call (bounded by the plugin's timeout), so two
+identical requests cannot both reach the billing; the plugin also gets a `purchase_key` naming this
+purchase (see `purchase_key`), so a retry after a lost answer is recognised there.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+from django.utils import timezone
+
+from tvmiddleware.events import EventName, emit
+from tvmiddleware.models import Account, Customer, PurchaseKind, Video, VideoPurchase
+from tvmiddleware.plugins import PluginError
+from tvmiddleware.services.errors import Invalid, NotFound, ServiceError
+from tvmiddleware.services.purchases import AccountInactive, AlreadyPurchased, _active_purchase, _check_sellable
+from tvmiddleware.streaming.access import on_commit_invalidate_customer
+
+from .plugins import BillingRefused
+from .selectors_external import billing_plugin_for
+from .services import InsufficientFunds
+
+if TYPE_CHECKING:
+    from .plugins import BillingPluginBase
+
+__all__ = ["ExternalBillingError", "purchase_through_plugin"]
+
+
+class ExternalBillingError(ServiceError):
+    """The operator's billing could not be asked or refused for a reason other than money."""
+
+    code = "external_billing_error"
+
+
+def purchase_key(customer: Customer, video: Video, kind: str) -> str:
+    """Names one purchase for the billing: the customer's n-th purchase of this title. A retry after
+    the billing charged but before our row was written (a lost answer, a crash) sends the same key,
+    so the billing answers "already billed" instead of charging again; a new rental once the last
+    one expired gets the next number."""
+    held = VideoPurchase.objects.for_client(customer.client_id).filter(customer_id=customer.pk, video_id=video.pk)
+    return f"purchase:{customer.pk}:{video.pk}:{held.count() + 1}:{kind}"
+
+
+@transaction.atomic
+def purchase_through_plugin(*, customer: Customer, video: Video, kind: str, account: Account | None = None,
+                            now: datetime | None = None,
+                            plugin: "BillingPluginBase | None" = None) -> VideoPurchase:
+    """Sell a purchase-category title (`kind` "buy" or "rent"), billed by the customer's billing plugin.
+
+    Raises NotFound, NotPurchasable, AccountInactive, AlreadyPurchased like `video_purchase`;
+    InsufficientFunds when the billing says the money is not there; ExternalBillingError when the
+    billing cannot be reached or refuses otherwise (nothing is recorded then).
+    """
+    now = now or timezone.now()
+    if video.client_id != customer.client_id:
+        raise NotFound("Video not found.")
+    if account is not None and account.customer_id != customer.pk:
+        raise Invalid("The account belongs to another customer.")
+    if account is not None and not account.active:
+        raise AccountInactive("The account is not active.", status_reason=account.status_reason)
+    _check_sellable(video, kind)
+    plugin = plugin or billing_plugin_for(customer)
+    if plugin is None:
+        raise ExternalBillingError("No external billing is configured for this customer.")
+
+    Customer.objects.select_for_update().filter(pk=customer.pk).values_list("pk", flat=True).get()
+    if _active_purchase(customer, video, now) is not None:
+        raise AlreadyPurchased("The title has already been bought or is rented.")
+
+    price = video.price if kind == PurchaseKind.BUY else video.rent_price
+    key = purchase_key(customer, video, kind)
+    try:
+        answer = plugin.purchase_video(account=account, video=video, price=price, customer=customer, kind=kind,
+                                       purchase_key=key)
+    except BillingRefused as exc:
+        if exc.reason == "insufficient_funds":
+            raise InsufficientFunds("The balance in the operator's billing does not cover this purchase.") from exc
+        raise ExternalBillingError(f"The operator's billing refused the purchase: {exc}") from exc
+    except (PluginError, NotImplementedError, OSError) as exc:
+        raise ExternalBillingError(f"The operator's billing could not be asked: {exc}") from exc
+
+    expires_at = now + timedelta(hours=video.rent_hours) if kind == PurchaseKind.RENT else None
+    purchase = VideoPurchase.objects.create(
+        client_id=customer.client_id, customer=customer, video=video, kind=kind, price=price, transaction=None,
+        external_system_id=video.external_system_id, expires_at=expires_at,
+    )
+    emit(client=customer.client, name=EventName.VIDEO_PURCHASED, customer_id=customer.pk, payload={
+        "purchase_id": purchase.pk, "video_id": video.pk, "video_ext_id": video.ext_id,
+        "external_system_id": video.external_system_id, "kind": kind, "price": f"{price:.2f}",
+        "expires_at": expires_at.isoformat() if expires_at else None, "transaction_id": None,
+        "account_id": account.pk if account else None, "billed_by": plugin.external_system.pk,
+        "billing_ext_id": str((answer or {}).get("id") or (answer or {}).get("ext_id") or ""),
+    })
+    on_commit_invalidate_customer(customer.pk)
+    return purchase
