@@ -47,6 +47,10 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "tvmiddleware",
     "billing",
+    # Optional integrations: each registers its API class; remove one to disable it.
+    "megogo",
+    "tvzavr",
+    "svod_partners",
 ]
 
 MIDDLEWARE = [
