@@ -6,7 +6,10 @@ operator with a Billing API key and a tariff, then in the same run:
       wrk when installed, and with the same Python keep-alive client threads the provisioning uses;
   (b) provisions `--customers` customers with `manage.py mass_create_accounts --url ... --jobs N`:
       per customer `customer/create/`, `account/create/` and `customer/tariff/assign/`, each signed;
-  (c) for reference, the same work in-process through the services (no HTTP), on a smaller count.
+  (c) for reference, the server-side cost of each of the three methods, called in-process through
+      Django's test client (signature, view, services; no network, no gunicorn), and of the account
+      password hash alone (`ACCOUNT_PASSWORD_HASH_ITERATIONS` rounds of PBKDF2, by design the largest
+      share of `account/create/`).
 Prints accounts/s, the Billing API requests/s behind them, the ping rate, and checks that every
 customer got its account and tariff. The operator's rows are removed at the end.
 
@@ -40,14 +43,33 @@ def provision(url: str, client_id: int, key: str, tariff_id: int, count: int, jo
     return len(out.getvalue().splitlines()), time.perf_counter() - started
 
 
-def provision_in_process(client, tariff, count: int) -> float:
-    """The same rows through the services in this process (no HTTP, no signature): accounts/s."""
-    from django.core.management import call_command
+def server_cost(client, tariff, key: str, count: int) -> dict[str, float]:
+    """Mean milliseconds per Billing API method, in-process (no network), and of the password hash."""
+    from django.test import Client as HttpClient
 
+    from billing.api.signature import sign
+    from tvmiddleware.services.accounts import hash_account_password
+
+    http = HttpClient(HTTP_HOST="127.0.0.1")  # the benchmark's ALLOWED_HOSTS
+    spent = {"customer/create/": 0.0, "account/create/": 0.0, "customer/tariff/assign/": 0.0}
+
+    def call(method: str, **params) -> dict:
+        started = time.perf_counter()
+        answer = http.post(f"/billing/api/{method}", sign({"client_id": client.pk, **params}, key)).json()
+        spent[method] += time.perf_counter() - started
+        assert answer["error"] == 0, answer
+        return answer
+
+    for i in range(count):
+        customer_id = call("customer/create/", comment=f"bench {i}")["id"]
+        call("account/create/", customer_id=customer_id)
+        call("customer/tariff/assign/", customer_id=customer_id, tariff_id=tariff.pk)
     started = time.perf_counter()
-    call_command("mass_create_accounts", client=client.pk, count=count, tariff=tariff.pk,
-                 stdout=io.StringIO(), stderr=io.StringIO())
-    return count / (time.perf_counter() - started)
+    for _ in range(50):
+        hash_account_password("1234")
+    costs = {method: seconds / count * 1000 for method, seconds in spent.items()}
+    costs["password hash"] = (time.perf_counter() - started) / 50 * 1000
+    return costs
 
 
 def main() -> None:
@@ -57,7 +79,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--ping-seconds", type=int, default=10)
-    parser.add_argument("--in-process", type=int, default=1000, help="rows for the in-process reference")
+    parser.add_argument("--in-process", type=int, default=300, help="rows for the in-process cost breakdown")
     args = parser.parse_args()
     setup()
 
@@ -67,29 +89,31 @@ def main() -> None:
     run = str(int(time.time()))
     operator = Client.objects.create(name=f"bench-provisioning-{run}", billing_api_key=key)
     tariff = Tariff.objects.create(client=operator, name="Base", ext_id=f"base-{run}", basic_tariff_priority=1)
-    local = Client.objects.create(name=f"bench-provisioning-local-{run}")
+    local = Client.objects.create(name=f"bench-provisioning-local-{run}", billing_api_key=key)
     local_tariff = Tariff.objects.create(client=local, name="Base", basic_tariff_priority=1)
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    server = start_gunicorn(port, args.workers, args.threads)
     try:
-        provision(url, operator.pk, key, tariff.pk, 50, args.jobs)                       # warm-up
-        run_python("warm-up", port, [PING_PATH], 2, args.jobs)
-        pings = []
-        for _ in range(2):  # before and after the provisioning: drift of a shared machine shows
+        server = start_gunicorn(port, args.workers, args.threads)
+        try:
+            provision(url, operator.pk, key, tariff.pk, 50, args.jobs)                       # warm-up
+            run_python("warm-up", port, [PING_PATH], 2, args.jobs)
+            pings = [run_python("ping (python client)", port, [PING_PATH], args.ping_seconds // 2, args.jobs)]
+            created, seconds = provision(url, operator.pk, key, tariff.pk, args.customers, args.jobs)
+            # Again after the provisioning: drift of a shared machine shows in both figures.
             pings.append(run_python("ping (python client)", port, [PING_PATH], args.ping_seconds // 2, args.jobs))
-            if len(pings) == 1:
-                created, seconds = provision(url, operator.pk, key, tariff.pk, args.customers, args.jobs)
-        ping_python = combine("ping (python client)", pings)
-        ping_wrk = (run_wrk("ping (wrk)", port, [PING_PATH], args.ping_seconds, args.jobs)
-                    if shutil.which("wrk") else None)
+            ping_python = combine("ping (python client)", pings)
+            ping_wrk = (run_wrk("ping (wrk)", port, [PING_PATH], args.ping_seconds, args.jobs)
+                        if shutil.which("wrk") else None)
+        finally:
+            stop(server)
+        accounts = Account.objects.for_client(operator).count() - 50
+        with_tariff = (TariffSubscription.objects.for_client(operator).filter(tariff=tariff, is_closed=False)
+                       .count() - 50)
+        costs = server_cost(local, local_tariff, key, args.in_process)
     finally:
-        stop(server)
-    accounts = Account.objects.for_client(operator).count() - 50
-    with_tariff = TariffSubscription.objects.for_client(operator).filter(tariff=tariff, is_closed=False).count() - 50
-    in_process = provision_in_process(local, local_tariff, args.in_process)
-    remove(operator)
-    remove(local)
+        remove(operator)
+        remove(local)
 
     rate = created / seconds
     print(f"\nBilling API provisioning: gunicorn {args.workers} gthread workers x {args.threads} threads, "
@@ -105,7 +129,10 @@ def main() -> None:
         print(f"{'trivial endpoint, wrk':58}{ping_wrk.rps:>10.0f} /s   (p50 {ping_wrk.p50_ms:.1f} ms)")
     print(f"{'ratio Billing API requests / trivial requests (python)':58}"
           f"{rate * REQUESTS_PER_ACCOUNT / ping_python.rps:>12.2f}")
-    print(f"{'in-process through the services (no HTTP), reference':58}{in_process:>10.0f} /s")
+    per_account = sum(v for k, v in costs.items() if k != "password hash")
+    print("server-side cost in-process (no network), ms per call: "
+          + ", ".join(f"{k} {v:.1f}" for k, v in costs.items())
+          + f"; {per_account:.1f} ms per account = at most {1000 / per_account:.0f} accounts/s per busy core")
     ok = accounts == created == args.customers and with_tariff == args.customers
     print(f"check: {accounts:,} accounts and {with_tariff:,} open subscriptions for {args.customers:,} customers "
           f"— {'OK' if ok else 'MISMATCH'}")

@@ -24,19 +24,24 @@ var/bench_device_mix_authkeys.txt for the load generator).
 The run (about 5 minutes once the database exists):
 1. gunicorn with settings.production (DEBUG off, LOG_LEVEL=WARNING, Redis cache) on a free port;
    the worker models in `--servers` are tried at `--pick-connections` for `--sweep-seconds` each
-   and the fastest is kept;
+   and the fastest is kept (its output goes to var/bench_device_mix_gunicorn.log);
 2. a sweep over `--connections` with the kept server (`--sweep-seconds` each);
 3. `--seconds` (>= 60) at the connection count with the best throughput whose median is <= 20 ms;
 4. `--seconds` at a paced offered rate of `--rate` requests/s (562), the goal's load;
-5. the trivial endpoint `/streaming/api/ping/` at the same connection count, as the stack's ceiling.
+5. the trivial endpoint `/streaming/api/ping/` at the same connection count, as the stack's ceiling;
+6. each method alone for `--per-method-seconds` (CPU per request by method).
+Every run also reports the CPU time per request of each part of the stack (gunicorn, the database's
+PostgreSQL backends, Redis, the load generator) and how much CPU everything else on the machine
+took meanwhile ("others"): on a shared machine requests/s move with the neighbours, CPU per request
+hardly does, and CPUs / CPU per request is the rate the machine could serve on its own.
 Load by `wrk` (installed with apt-get when missing) with a generated Lua script: the method is drawn
 by the shares above for every request, the authkey at random from the online sessions; a response
 counts as an error unless it is HTTP 200 with `"error": 0` in the body. Pacing (step 4) uses wrk's
 `delay()` hook and a monotonic clock, like wrk2 without its latency correction.
 Then, in-process (django.test.Client, same database and Redis): SQL queries and latency per method.
 
-    python benchmarks/device_mix.py [--seconds 60] [--connections 8,16,32] [--rate 562]
-                                    [--servers gthread:3x4,gthread:2x8,sync:5] [--online 100000]
+    python benchmarks/device_mix.py [--seconds 60] [--connections 8,12,16,24] [--rate 562]
+                                    [--servers gthread:3x4,gthread:4x2,sync:5] [--online 100000]
 """
 from __future__ import annotations
 
@@ -538,6 +543,11 @@ class Result:
     errors: int  # HTTP status other than 200, or a body without "error": 0, or a socket error
     sent: dict[str, int] = field(default_factory=dict)
     samples: list[str] = field(default_factory=list)
+    cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds by part (see CpuMeter)
+
+    def cpu_ms_per_request(self, *parts: str) -> float:
+        used = sum(self.cpu.get(part, 0.0) for part in (parts or ("server", "database", "redis", "load")))
+        return 1000 * used / self.requests if self.requests else 0.0
 
     @property
     def rps(self) -> float:
@@ -548,13 +558,94 @@ class Result:
         return self.errors / self.requests if self.requests else 0.0
 
     def row(self) -> str:
+        others = 100 * self.cpu.get("others", 0.0) / self.seconds if self.seconds else 0.0
         return (f"{self.label:34}{self.connections:>6}{self.rps:>9.0f}{self.p50_ms:>9.2f}{self.p90_ms:>9.2f}"
                 f"{self.p99_ms:>9.2f}{self.max_ms:>9.1f}{self.requests:>10}{self.errors:>8}"
-                f"{100 * self.error_rate:>8.3f}%")
+                f"{100 * self.error_rate:>8.3f}%{self.cpu_ms_per_request():>9.2f}{others:>8.0f}%")
 
 
 HEADER = (f"{'run':34}{'conns':>6}{'req/s':>9}{'p50 ms':>9}{'p90 ms':>9}{'p99 ms':>9}{'max ms':>9}"
-          f"{'requests':>10}{'errors':>8}{'err rate':>9}")
+          f"{'requests':>10}{'errors':>8}{'err rate':>9}{'CPU/req':>9}{'others':>9}")
+
+
+class CpuMeter:
+    """CPU time used during a run by each part of the stack, from /proc: the server (gunicorn's
+    process group), the benchmark database's PostgreSQL backends, the Redis server and the load
+    generator (wrk, a waited-for child) — and by everything else on the machine ("others").
+
+    On a shared machine requests/s and latency move with whatever else runs; CPU milliseconds per
+    request barely do, and `others` says how much of the machine was not ours.
+    """
+
+    TICK = os.sysconf("SC_CLK_TCK")
+
+    def __init__(self, server_pgid: int | None) -> None:
+        self.server_pgid = server_pgid
+
+    @classmethod
+    def _proc_cpu(cls, pid: int) -> tuple[int, float] | None:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        return int(fields[2]), (int(fields[11]) + int(fields[12])) / cls.TICK  # pgrp, utime + stime
+
+    def _database_pids(self) -> set[int]:
+        import psycopg2
+        from dj_database_url import parse
+
+        cfg = parse(DB_URL)
+        try:
+            conn = psycopg2.connect(dbname=cfg["NAME"], user=cfg["USER"], password=cfg["PASSWORD"] or None,
+                                    host=cfg["HOST"], port=cfg["PORT"] or 5432)
+        except psycopg2.Error:
+            return set()
+        with conn, conn.cursor() as cur:
+            cur.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+                        [cfg["NAME"]])
+            pids = {row[0] for row in cur.fetchall()}
+        conn.close()
+        return pids
+
+    def snapshot(self) -> dict:
+        database = self._database_pids()
+        server: dict[int, float] = {}
+        redis: dict[int, float] = {}
+        db: dict[int, float] = {}
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            pid = int(entry)
+            info = self._proc_cpu(pid)
+            if info is None:
+                continue
+            pgrp, used = info
+            if self.server_pgid is not None and pgrp == self.server_pgid:
+                server[pid] = used
+            elif pid in database:
+                db[pid] = used
+            else:
+                try:
+                    name = Path(f"/proc/{pid}/comm").read_text().strip()
+                except OSError:
+                    continue
+                if name.startswith("redis-server"):
+                    redis[pid] = used
+        with open("/proc/stat") as stat:
+            ticks = [int(x) for x in stat.readline().split()[1:]]
+        busy = (sum(ticks) - ticks[3] - (ticks[4] if len(ticks) > 4 else 0)) / self.TICK  # all but idle, iowait
+        times = os.times()  # the load generator: wrk (a child) or this process's threads
+        return {"server": server, "database": db, "redis": redis, "busy": busy,
+                "load": times.children_user + times.children_system + times.user + times.system}
+
+    @staticmethod
+    def delta(before: dict, after: dict) -> dict[str, float]:
+        used = {part: sum(value - before[part].get(pid, 0.0) for pid, value in after[part].items())
+                for part in ("server", "database", "redis")}
+        used["load"] = after["load"] - before["load"]
+        ours = sum(used.values())
+        used["others"] = max(0.0, after["busy"] - before["busy"] - ours)
+        return used
 
 
 def _parse_wrk(label: str, connections: int, out: str) -> Result:
@@ -807,15 +898,17 @@ def in_process(facts: dict, requests: int) -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=int, default=60, help="length of the main and the paced run (>= 60)")
-    parser.add_argument("--sweep-seconds", type=int, default=15, help="length of each server / connection probe")
-    parser.add_argument("--connections", default="8,16,32", help="connection counts of the sweep")
-    parser.add_argument("--pick-connections", type=int, default=16, help="connections when comparing servers")
-    parser.add_argument("--servers", default="gthread:3x4,gthread:2x8,sync:5",
+    parser.add_argument("--sweep-seconds", type=int, default=12, help="length of each server / connection probe")
+    parser.add_argument("--connections", default="8,12,16,24", help="connection counts of the sweep")
+    parser.add_argument("--pick-connections", type=int, default=12, help="connections when comparing servers")
+    parser.add_argument("--servers", default="gthread:3x4,gthread:4x2,sync:5",
                         help="gunicorn worker models to compare; the fastest is used for the rest")
     parser.add_argument("--rate", type=float, default=GOAL_RPS, help="offered rate of the paced run; 0 = skip")
     parser.add_argument("--rate-connections", type=int, default=32)
     parser.add_argument("--wrk-threads", type=int, default=2)
     parser.add_argument("--online", type=int, default=ACCOUNTS, help="subscribers with an open device session")
+    parser.add_argument("--per-method-seconds", type=int, default=5,
+                        help="after the mix, each method alone this long (CPU per request by method); 0 = skip")
     parser.add_argument("--diagnose-requests", type=int, default=100,
                         help="in-process requests per method for the query/latency table; 0 = skip")
     parser.add_argument("--repopulate", action="store_true", help="drop and rebuild the benchmark database")
@@ -837,22 +930,26 @@ def main() -> None:
     def mix(label: str, port: int, seconds: int, connections: int, rate: float = 0.0) -> Result:
         if use_wrk:
             script = mix_script(facts, rate=rate, threads=min(wrk_threads, connections))
-            result = run_wrk(label, port, script, "", seconds, connections, min(wrk_threads, connections))
-        else:
-            result = run_python(label, port, facts, seconds, connections, rate=rate)
-        log(result.row())
-        return result
+            return metered(run_wrk, label, port, script, "", seconds, connections, min(wrk_threads, connections))
+        return metered(run_python, label, port, facts, seconds, connections, rate=rate)
 
     def ping(label: str, port: int, seconds: int, connections: int) -> Result:
         if use_wrk:
-            result = run_wrk(label, port, PING_LUA, PING_PATH, seconds, connections, min(wrk_threads, connections))
-        else:
-            result = run_python(label, port, facts, seconds, connections, ping=True)
-        log(result.row())
-        return result
+            return metered(run_wrk, label, port, PING_LUA, PING_PATH, seconds, connections,
+                           min(wrk_threads, connections))
+        return metered(run_python, label, port, facts, seconds, connections, ping=True)
 
     results: list[Result] = []
+    per_method: list[Result] = []
     server = None
+
+    def metered(run, *args, **kwargs) -> Result:
+        meter = CpuMeter(server.pid if server is not None else None)
+        before = meter.snapshot()
+        result = run(*args, **kwargs)
+        result.cpu = CpuMeter.delta(before, meter.snapshot())
+        log(result.row())
+        return result
     try:
         # 1. Which worker model serves the mix best on this machine?
         specs = [s.strip() for s in args.servers.split(",") if s.strip()]
@@ -893,6 +990,14 @@ def main() -> None:
             results.append(paced)
         baseline = ping("ping (trivial endpoint)", port, args.sweep_seconds, chosen)
         results.append(baseline)
+
+        # 6. Each method alone: what it costs the machine (CPU per request), on the same warm server.
+        for number, (name, _, _) in enumerate(MIX, start=1):
+            if args.per_method_seconds <= 0 or not use_wrk:
+                break
+            script = mix_script(facts, rate=0, threads=min(wrk_threads, chosen), method=number)
+            per_method.append(metered(run_wrk, f"only {name}", port, script, "", args.per_method_seconds, chosen,
+                                      min(wrk_threads, chosen)))
     finally:
         stop_server(server)
 
@@ -906,12 +1011,28 @@ def main() -> None:
     print(HEADER)
     for result in results:
         print(result.row())
+    print("\nCPU milliseconds per request by part (others = everything else on the machine, % of one core):")
+    print(f"{'run':34}{'server':>9}{'database':>10}{'redis':>8}{'load gen':>10}{'total':>8}{'capacity':>10}"
+          f"{'others':>8}")
+    for result in results + per_method:
+        total = result.cpu_ms_per_request()
+        capacity = 1000 * (os.cpu_count() or 1) / total if total else 0.0
+        print(f"{result.label:34}{result.cpu_ms_per_request('server'):>9.2f}"
+              f"{result.cpu_ms_per_request('database'):>10.2f}{result.cpu_ms_per_request('redis'):>8.2f}"
+              f"{result.cpu_ms_per_request('load'):>10.2f}{total:>8.2f}{capacity:>8.0f}/s"
+              f"{100 * result.cpu.get('others', 0.0) / result.seconds:>7.0f}%")
+    print("  capacity = CPUs / CPU per request: the rate the machine could serve if nothing else ran on it")
     shares = "  ".join(f"{name} {100 * main_run.sent.get(name, 0) / max(1, sum(main_run.sent.values())):.1f}%"
                        for name, _, _ in MIX)
     print(f"\nper-method requests of the main run ({sum(main_run.sent.values()):,} sent): {shares}")
     for name, share, _ in MIX:
         print(f"  {name:24}{main_run.sent.get(name, 0):>9,}  (target {share}%)")
-    for result in results:
+    if per_method:
+        print(f"\neach method alone ({args.per_method_seconds} s each, {chosen} connections):")
+        print(HEADER)
+        for result in per_method:
+            print(result.row())
+    for result in results + per_method:
         for sample in result.samples[:3]:
             print(f"  error sample [{result.label}]: {sample[:200]}")
     goal_run = paced or main_run

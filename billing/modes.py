@@ -24,6 +24,9 @@ III `off`      — nothing.
 Customers whose billing is an external plugin (their `custom_billing_api`, or the operator's
 integration marked "default for billing") are not charged here: `check_accounts` hands each of
 their accounts to the plugin's `process_account` instead, whatever the operator's mode.
+Other enabled integrations whose plugin has a periodic account check (`process_account`, e.g. an
+online cinema renewing or reconciling its subscriptions) get every account of the operator too,
+whatever the mode; their calls, and the queries the plugins make, are theirs and not counted below.
 
 Charging twice is impossible. Each charge is a ledger row with a key: `charge:<subscription
 id>:<period start, UTC, YYYYMMDD>` (source CHARGE) and `activation:<subscription id>` (source
@@ -32,6 +35,9 @@ the customer's row lock. On PostgreSQL the customers of a batch are also taken w
 `SELECT ... FOR UPDATE SKIP LOCKED`, so two runs at once (two machines, a slow cron and a beat
 task) split the customers between them instead of queueing, and each reads balances and
 subscriptions fresh under its lock. Status changes re-check the account's state under its row lock.
+Accounts handed to a plugin are not locked across the partner call (no row lock is held during
+HTTP): two overlapping runs may both ask the plugin about an account, which is harmless because
+`process_account` must be idempotent and the status change it leads to is guarded the same way.
 
 SQL cost. Reads are batched and do not grow with the number of accounts: per operator a few
 constant queries (its integrations, the count of accounts in scope); per batch of `BATCH_SIZE`
@@ -61,12 +67,14 @@ from tvmiddleware.models import (
 from tvmiddleware.services import account_set_status
 
 from .models import PromoActivation, PromoCode, TransactionSource
+from tvmiddleware.plugins import registry
+
 from .selectors_external import is_billing_class
 from .services import DuplicateTransaction, transaction_create
 
 logger = logging.getLogger("billing.check_accounts")
 
-BATCH_SIZE = 200
+BATCH_SIZE = 100  # customers locked together while they are charged (a payment for one waits for the batch)
 LAPSE_GRACE = timedelta(days=1)
 ZERO = Decimal("0.00")
 
@@ -428,13 +436,42 @@ def run_plugins(client: Client, *, systems: list[ExternalSystem], default_id: in
     return summary
 
 
+def run_partner_checks(client: Client, *, systems: list[ExternalSystem], dry_run: bool = False) -> CheckSummary:
+    """Hand every account of the operator to the periodic check of partner plugins that have one
+    (online cinemas and the like: not billing). One pass over the accounts for all of them."""
+    summary = CheckSummary()
+    plugins = [(system, system.get_api()) for system in systems]
+    accounts = Account.objects.for_client(client).select_related("customer", "client")
+    for batch in _batches(accounts):
+        for account in batch:
+            for system, plugin in plugins:
+                if dry_run:
+                    continue
+                try:
+                    plugin.process_account(account=account)
+                except Exception:
+                    summary.errors += 1
+                    logger.exception("client %s: integration #%s: process_account(%s) failed", client.pk,
+                                     system.pk, account.pk)
+    return summary
+
+
+def has_account_check(api_class: str) -> bool:
+    """An installed plugin class that overrides the periodic `process_account`."""
+    return api_class in registry and registry.get(api_class).handles("process_account")
+
+
 # --- the run -----------------------------------------------------------------------------------------
 
 def check_client(client: Client, *, now: datetime, dry_run: bool = False) -> CheckSummary:
-    """One operator: plugin-billed customers to their plugins, the rest in the operator's mode."""
+    """One operator: partner plugins' periodic checks, plugin-billed customers to their billing
+    plugins, the rest in the operator's mode."""
     summary = CheckSummary()
-    systems = [s for s in ExternalSystem.objects.for_client(client).filter(enabled=True).order_by("pk")
-               if is_billing_class(s.api_class)]
+    enabled = list(ExternalSystem.objects.for_client(client).filter(enabled=True).order_by("pk"))
+    systems = [s for s in enabled if is_billing_class(s.api_class)]
+    partners = [s for s in enabled if s not in systems and has_account_check(s.api_class)]
+    if partners:
+        summary.merge(run_partner_checks(client, systems=partners, dry_run=dry_run))
     default_id = next((s.pk for s in systems if s.is_default_for_billing), None)
     if systems:
         summary.merge(run_plugins(client, systems=systems, default_id=default_id, dry_run=dry_run))

@@ -284,7 +284,7 @@ class RestBillingPlugin(BillingPluginBase):
         if not tariff_ext_id:
             return None  # a tariff the operator's billing does not know (system or catalogue tariff)
         customer_ext_id = payload.get("customer_ext_id")
-        if customer_ext_id is None:
+        if not customer_ext_id:
             customer = Customer.objects.for_client(self.client).filter(pk=payload.get("customer_id")).first()
             if customer is None:
                 logger.warning("rest_billing system=%s: event %s: customer %s no longer exists and the event "

@@ -154,6 +154,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tvmiddleware.tasks.import_epg_sources",
         "schedule": 6 * 3600.0,
     },
+    "check-accounts": {
+        "task": "billing.tasks.check_accounts",
+        "schedule": 3600.0,
+    },
+    "expire-program-blockings": {
+        "task": "tvmiddleware.tasks.expire_program_blockings",
+        "schedule": 600.0,
+    },
 }
 
 # --- Domain events ------------------------------------------------------------------------------

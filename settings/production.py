@@ -37,7 +37,8 @@ DATABASES = {
 REDIS_URL = os.environ["REDIS_URL"]
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        # Django's Redis backend, reusing one client per pool (see tvmiddleware/cache.py).
+        "BACKEND": "tvmiddleware.cache.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "tvmw"),
     }

@@ -20,20 +20,23 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from billing.models import CustomerTransaction
+from billing.models import CustomerTransaction, PromoActivation, PromoCode
+from billing.promo import promo_activate, promo_create
 from billing.services import transaction_create
 from tests import factories
 from tvmiddleware.models import (
     Account, AccountDevice, Actor, AuthKey, Channel, ChannelCategory, Client, Customer, DeliveryStatus, DeviceType,
-    DomainEvent, EpgChannel, EpgProgram, EpgSource, Episode, EventDelivery, ExternalSystem, Genre, Message,
-    MessageRead, OperatorProfile, PortalSetting, PriceCategory, Season, Selection, SelectionItem, StreamService,
-    Tariff, TariffSubscription, Video, VideoFile, VideoPurchase,
+    DomainEvent, EpgChannel, EpgProgram, EpgSource, Episode, EventDelivery, ExternalSystem, Genre, MaintenanceWindow,
+    Message, MessageRead, OperatorProfile, PortalSetting, PriceCategory, ProgramBlocking, RadioStation, Season,
+    Selection, SelectionItem, StreamService, Tariff, TariffSubscription, Video, VideoFile, VideoPurchase,
 )
 from tvmiddleware.plugins import ExternalSystemAPI, registry
 from tvmiddleware.services import tariff_assign
+from tvmiddleware.services.catalogue import program_blocking_create, radio_create
 from tvmiddleware.services.purchases import video_purchase
 from tvmiddleware.services.sessions import session_create
 from tvmiddleware.services.staff import operator_staff_create
+from tvmiddleware.streaming.maintenance import maintenance_create
 
 _usernames = itertools.count(1)
 
@@ -153,6 +156,32 @@ def _purchase(client: Client) -> VideoPurchase:
     return video_purchase(customer=customer, video=video, kind="buy")
 
 
+def _radio(client: Client) -> RadioStation:
+    return radio_create(client=client, name=f"Radio {next(_usernames)}",
+                        tariffs=[factories.TariffFactory(client=client)], enabled=True)
+
+
+def _maintenance(client: Client) -> MaintenanceWindow:
+    channel = factories.ChannelFactory(client=client)
+    now = timezone.now()
+    return maintenance_create(client=client, prefixes=[channel.url_prefix], starts_at=now - datetime.timedelta(hours=1),
+                              ends_at=now + datetime.timedelta(hours=1), comment="Server upgrade")
+
+
+def _program_blocking(client: Client) -> ProgramBlocking:
+    return program_blocking_create(program=factories.EpgProgramFactory(
+        epg_channel=factories.EpgChannelFactory(client=client)), days=7)
+
+
+def _promo_code(client: Client) -> PromoCode:
+    code, = promo_create(client=client, amount=Decimal("10.00"), activation_limit=5)
+    return code
+
+
+def _promo_activation(client: Client) -> PromoActivation:
+    return promo_activate(promo=_promo_code(client), customer=factories.CustomerFactory(client=client))
+
+
 ROW_BUILDERS: dict[type[models.Model], Callable[[Client], models.Model]] = {
     Client: lambda client: client,
     OperatorProfile: lambda client: make_staff(client).operator_profile,
@@ -184,6 +213,11 @@ ROW_BUILDERS: dict[type[models.Model], Callable[[Client], models.Model]] = {
     Message: _message,
     PortalSetting: lambda client: PortalSetting.objects.create(client=client, key="show_radio", value="1"),
     VideoPurchase: _purchase,
+    RadioStation: _radio,
+    MaintenanceWindow: _maintenance,
+    ProgramBlocking: _program_blocking,
+    PromoCode: _promo_code,
+    PromoActivation: _promo_activation,
 }
 
 

@@ -25,6 +25,7 @@ from .models import (
     AccountChannelSetting, Channel, ChannelCategory, Client, ContentKind, ContentPosition, EpgProgram, EpgSource,
     Tariff, TariffSubscription,
 )
+from .prepared import PreparedQuery
 
 # "Now and next" looks this far ahead for the next programme.
 NEXT_PROGRAMME_LOOKAHEAD = timedelta(hours=6)
@@ -76,18 +77,28 @@ def customer_lineup_entitlements(*, client: Client, customer_id: int) -> Entitle
     (`streaming.reference.tariff_channels`, seconds old at most) instead of one row per channel."""
     from tvmiddleware.streaming.reference import tariff_channels
 
-    tariff_ids = frozenset(TariffSubscription.objects.for_client(client)
-                           .filter(customer_id=customer_id, is_closed=False, tariff__enabled=True)
-                           .order_by().values_list("tariff_id", flat=True))
+    tariff_ids = frozenset(_open_tariff_ids(client_id=client.pk, customer_id=customer_id))
     contents = tariff_channels(client.pk)
     return Entitlements(tariff_ids=tariff_ids,
                         channel_ids=frozenset().union(*(contents.get(t, ()) for t in tariff_ids)))
 
 
+_open_tariff_ids = PreparedQuery(lambda client_id, customer_id: (
+    TariffSubscription.objects.for_client(client_id)
+    .filter(customer_id=customer_id, is_closed=False, tariff__enabled=True)
+    .order_by().values_list("tariff_id", flat=True)
+))
+
+
 def channel_is_subscribed(*, client: Client, customer_id: int, channel_id: int) -> bool:
-    return (TariffSubscription.objects.for_client(client)
-            .filter(customer_id=customer_id, is_closed=False, tariff__enabled=True, tariff__channels=channel_id)
-            .exists())
+    return bool(_subscribed_to(client_id=client.pk, customer_id=customer_id, channel_id=channel_id))
+
+
+_subscribed_to = PreparedQuery(lambda client_id, customer_id, channel_id: (
+    TariffSubscription.objects.for_client(client_id)
+    .filter(customer_id=customer_id, is_closed=False, tariff__enabled=True, tariff__channels=channel_id)
+    .order_by().values_list("id", flat=True)[:1]
+))
 
 
 def channel_offers(*, client: Client, channel: Channel, exclude_tariff_ids: Iterable[int] = ()) -> QuerySet[Tariff]:
@@ -112,9 +123,14 @@ NO_FLAGS = ChannelFlags()
 
 def account_channel_flags(*, client: Client, account_id: int) -> dict[int, ChannelFlags]:
     """channel id → the account's flags, for every channel the account has touched (one query)."""
-    rows = (AccountChannelSetting.objects.for_client(client).filter(account_id=account_id)
-            .values_list("channel_id", "is_favorited", "is_parent_control", "is_hidden", "sort"))
+    rows = _account_flags(client_id=client.pk, account_id=account_id)
     return {row[0]: ChannelFlags(*row[1:]) for row in rows}
+
+
+_account_flags = PreparedQuery(lambda client_id, account_id: (
+    AccountChannelSetting.objects.for_client(client_id).filter(account_id=account_id)
+    .values_list("channel_id", "is_favorited", "is_parent_control", "is_hidden", "sort")
+))
 
 
 def channel_is_locked(channel_locked: bool, flags: ChannelFlags) -> bool:
@@ -229,6 +245,24 @@ def now_and_next(*, client: Client, epg_channel_ids: Iterable[int], now: datetim
     return result
 
 
+def current_in_window(programmes: dict[int, list[dict[str, Any]]], *, now: datetime) -> dict[int, dict[str, Any]]:
+    """epg channel id → the programme on air at `now`, as `now_and_next` finds it, taken from
+    `programmes_by_channel` of a window that contains `now` (no query).
+
+    Exact for such a window: the programme `now_and_next` calls current has begun and not ended, so
+    it overlaps the window, and so does every programme before it in (begin_time, id) order that could
+    have been taken instead. Channels without one are left out.
+    """
+    result: dict[int, dict[str, Any]] = {}
+    for epg_channel_id, rows in programmes.items():
+        for row in rows:  # by begin_time, id
+            if row["end_time"] > now and now - LONGEST_PROGRAMME < row["begin_time"] < now + NEXT_PROGRAMME_LOOKAHEAD:
+                if row["begin_time"] <= now:
+                    result[epg_channel_id] = row
+                break
+    return result
+
+
 @dataclass(frozen=True)
 class GuideState:
     """Cheap facts that change whenever "now and next" of the line-up can change (for HTTP validators):
@@ -296,11 +330,17 @@ def programmes_by_channel(*, client: Client, epg_channel_ids: Iterable[int], tim
                           time_to: datetime) -> dict[int, list[dict[str, Any]]]:
     """epg channel id → programmes overlapping the window (one query)."""
     result: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    rows = programmes_overlapping(client=client, epg_channel_ids=epg_channel_ids, time_from=time_from,
-                                  time_to=time_to).values(*PROGRAMME_COLUMNS)
+    rows = _programmes_overlapping(client_id=client.pk, epg_channel_ids=sorted(set(epg_channel_ids)),
+                                   time_from=time_from, time_to=time_to)
     for row in rows:
         result[row["epg_channel_id"]].append(row)
     return result
+
+
+_programmes_overlapping = PreparedQuery(lambda client_id, epg_channel_ids, time_from, time_to: (
+    programmes_overlapping(client=client_id, epg_channel_ids=epg_channel_ids, time_from=time_from,
+                           time_to=time_to).values(*PROGRAMME_COLUMNS)
+))
 
 
 def _position_subquery(account_id: int) -> Subquery:
@@ -316,13 +356,24 @@ def channel_programmes(*, client: Client, account_id: int, epg_channel_id: int, 
     `begins_in_window`: only programmes that begin inside the window (a day of the guide);
     otherwise every programme that overlaps it.
     """
-    queryset = EpgProgram.objects.for_client(client).filter(epg_channel_id=epg_channel_id)
-    if begins_in_window:
-        queryset = queryset.filter(begin_time__gte=time_from, begin_time__lt=time_to)
-    else:
-        queryset = queryset.filter(end_time__gt=time_from, begin_time__lt=time_to)
-    return list(queryset.annotate(position=_position_subquery(account_id))
+    return _CHANNEL_PROGRAMMES[begins_in_window](client_id=client.pk, account_id=account_id,
+                                                 epg_channel_id=epg_channel_id, time_from=time_from, time_to=time_to)
+
+
+def _channel_programmes(*, begins_in_window: bool) -> PreparedQuery:
+    def build(client_id: int, account_id: int, epg_channel_id: int, time_from: datetime,
+              time_to: datetime) -> QuerySet:
+        queryset = EpgProgram.objects.for_client(client_id).filter(epg_channel_id=epg_channel_id)
+        if begins_in_window:
+            queryset = queryset.filter(begin_time__gte=time_from, begin_time__lt=time_to)
+        else:
+            queryset = queryset.filter(end_time__gt=time_from, begin_time__lt=time_to)
+        return (queryset.annotate(position=_position_subquery(account_id))
                 .order_by("begin_time", "id").values(*PROGRAMME_COLUMNS, "position"))
+    return PreparedQuery(build)
+
+
+_CHANNEL_PROGRAMMES = {window: _channel_programmes(begins_in_window=window) for window in (False, True)}
 
 
 @dataclass(frozen=True)
@@ -343,24 +394,46 @@ class ScheduleState:
 def schedule_state(*, client: Client, account_id: int, epg_channel_id: int, time_from: datetime,
                    time_to: datetime, begins_in_window: bool, now: datetime, archive_hours: int) -> ScheduleState:
     """Aggregates over the window (one query) and over the account's programme positions (one query)."""
-    queryset = EpgProgram.objects.for_client(client).filter(epg_channel_id=epg_channel_id)
-    if begins_in_window:
-        queryset = queryset.filter(begin_time__gte=time_from, begin_time__lt=time_to)
-    else:
-        queryset = queryset.filter(end_time__gt=time_from, begin_time__lt=time_to)
-    aggregates: dict[str, Any] = dict(
-        count=Count("id"), max_id=Max("id"), last_begin=Max("begin_time"),
-        ended=Count("id", filter=Q(end_time__lte=now)), imported=Max("epg_channel__source__last_import_at"),
-    )
-    archived = archive_q(now=now, hours=archive_hours)
-    if archived is not None:
-        aggregates["archived"] = Count("id", filter=archived)
-    row = queryset.aggregate(**aggregates)
-    positions = (ContentPosition.objects.for_client(client)
-                 .filter(account_id=account_id, content_type=ContentKind.PROGRAM)
-                 .aggregate(count=Count("id"), updated=Max("updated_at")))
+    arguments: dict[str, Any] = dict(client_id=client.pk, epg_channel_id=epg_channel_id, time_from=time_from,
+                                     time_to=time_to, now=now)
+    if archive_hours > 0:
+        arguments["archive_since"] = now - timedelta(hours=archive_hours)
+    rows = _SCHEDULE_AGGREGATES[(begins_in_window, archive_hours > 0)](**arguments)
+    # Grouped by the one EPG channel: no row when the window is empty (what aggregate() answers then).
+    row = rows[0] if rows else {"count": 0, "max_id": None, "last_begin": None, "ended": 0, "imported": None,
+                                **({"archived": 0} if archive_hours > 0 else {})}
+    positions = _programme_positions(client_id=client.pk, account_id=account_id)
+    count, updated = positions[0] if positions else (0, None)
     return ScheduleState(programmes=tuple(sorted(row.items())), last_import=row["imported"],
-                         positions_count=positions["count"], positions_updated=positions["updated"])
+                         positions_count=count, positions_updated=updated)
+
+
+def _schedule_aggregates(*, begins_in_window: bool, archive: bool) -> PreparedQuery:
+    def build(client_id: int, epg_channel_id: int, time_from: datetime, time_to: datetime, now: datetime,
+              archive_since: datetime | None = None) -> QuerySet:
+        queryset = EpgProgram.objects.for_client(client_id).filter(epg_channel_id=epg_channel_id)
+        if begins_in_window:
+            queryset = queryset.filter(begin_time__gte=time_from, begin_time__lt=time_to)
+        else:
+            queryset = queryset.filter(end_time__gt=time_from, begin_time__lt=time_to)
+        aggregates: dict[str, Any] = dict(
+            count=Count("id"), max_id=Max("id"), last_begin=Max("begin_time"),
+            ended=Count("id", filter=Q(end_time__lte=now)), imported=Max("epg_channel__source__last_import_at"),
+        )
+        if archive:  # archive_q(now=now, hours=...), with its start passed in
+            aggregates["archived"] = Count("id", filter=Q(end_time__lte=now, begin_time__gte=archive_since,
+                                                          is_blocked=False))
+        return queryset.order_by().values("epg_channel_id").annotate(**aggregates).values(*aggregates)
+    return PreparedQuery(build)
+
+
+_SCHEDULE_AGGREGATES = {(window, archive): _schedule_aggregates(begins_in_window=window, archive=archive)
+                        for window in (False, True) for archive in (False, True)}
+_programme_positions = PreparedQuery(lambda client_id, account_id: (
+    ContentPosition.objects.for_client(client_id).filter(account_id=account_id, content_type=ContentKind.PROGRAM)
+    .order_by().values("account_id").annotate(count=Count("id"), updated=Max("updated_at"))
+    .values_list("count", "updated")
+))
 
 
 def archive_q(*, now: datetime, hours: int, prefix: str = "") -> Q | None:

@@ -146,3 +146,13 @@ registry = PluginRegistry()
 def register(name: str, cls: type[ExternalSystemAPI]) -> type[ExternalSystemAPI]:
     """Register an external-system API class under `name` (call from `AppConfig.ready()`)."""
     return registry.register(name, cls)
+
+
+def implementation(system: "ExternalSystem | None", hook: str) -> ExternalSystemAPI | None:
+    """The plugin of an enabled, installed integration whose API class implements `hook` (e.g. a
+    video's `external_system` and "get_video_url" or "purchase_video"); None otherwise."""
+    if system is None or not system.enabled or system.api_class not in registry:
+        return None
+    if not registry.get(system.api_class).handles(hook):
+        return None
+    return system.get_api()

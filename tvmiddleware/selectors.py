@@ -1,6 +1,8 @@
 """Reads of the core domain. Every tenant query starts from `<Model>.objects.for_client(client)`."""
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -88,8 +90,8 @@ def stream_services_for(*, client: Client, type: str, exclude_ids: list[int] | N
     return queryset.order_by("priority", "id")
 
 
-def account_messages(*, client: Client, account_id: int) -> QuerySet[Message]:
-    """Messages an account may read now: its own and the operator's broadcasts, not expired."""
+def account_messages(*, client: Client | int, account_id: int, now: datetime | None = None) -> QuerySet[Message]:
+    """Messages an account may read now (or at `now`): its own and the operator's broadcasts, not expired."""
     return (Message.objects.for_client(client)
             .filter(Q(account_id=account_id) | Q(account__isnull=True))
-            .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now())))
+            .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now or timezone.now())))

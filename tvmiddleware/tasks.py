@@ -20,3 +20,11 @@ def import_epg_sources() -> list[dict]:
     from .services.epg import import_all_sources
 
     return import_all_sources()
+
+
+@shared_task(name="tvmiddleware.tasks.expire_program_blockings", ignore_result=True)
+def expire_program_blockings() -> int:
+    """Lift programme blocks whose end has come (archive of those programmes is offered again)."""
+    from .services.catalogue import program_blockings_expire
+
+    return program_blockings_expire()

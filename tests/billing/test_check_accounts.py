@@ -18,7 +18,7 @@ from billing.services import transaction_create
 from tests import factories
 from tvmiddleware import services
 from tvmiddleware.models import AccountStatus, BillingMode, Customer, ExternalSystem, TariffSubscription
-from tvmiddleware.plugins import PluginError, registry
+from tvmiddleware.plugins import ExternalSystemAPI, PluginError, registry
 
 NOW = datetime(2026, 3, 1, 3, 0, tzinfo=dt_timezone.utc)
 ISO_NOW = "2026-03-01T03:00:00+00:00"
@@ -279,6 +279,52 @@ class TestPlugins:
         client.save()
         billing_system(client, is_default_for_billing=True)
         assert modes.check_accounts(now=NOW).checked == 1 and len(recording_billing.calls) == 1
+
+
+class PartnerCheck(ExternalSystemAPI):
+    """A non-billing integration with a periodic account check (as an online cinema has)."""
+
+    verbose_name = "Partner with account check (tests)"
+    calls: list[int] = []
+    broken: set[int] = set()
+
+    def process_account(self, *, account):
+        if account.pk in self.broken:
+            raise PluginError("partner down")
+        PartnerCheck.calls.append(account.pk)
+
+
+@pytest.fixture
+def partner_check():
+    PartnerCheck.calls, PartnerCheck.broken = [], set()
+    registry.register("test_partner_check", PartnerCheck)
+    yield PartnerCheck
+    registry.unregister("test_partner_check")
+
+
+class TestPartnerChecks:
+    def test_every_account_goes_to_partner_checks_whatever_the_mode(self, db, partner_check, recording_billing):
+        client, customers = build(2)
+        client.billing_mode = BillingMode.OFF
+        client.save()
+        ExternalSystem.objects.create(client=client, name="Cinema", api_class="test_partner_check")
+        ExternalSystem.objects.create(client=client, name="Off", api_class="test_partner_check", enabled=False)
+        billing_system(client, is_default_for_billing=True)
+        summary = modes.check_accounts(now=NOW)
+        accounts = sorted(a.pk for c in customers for a in c.accounts.all())
+        assert sorted(partner_check.calls) == accounts                        # once each, the disabled one silent
+        assert sorted(pk for _, pk in recording_billing.calls) == accounts    # and the billing plugin's too
+        assert summary.errors == 0
+
+    def test_partner_failures_are_counted_and_dry_runs_call_nobody(self, db, partner_check):
+        client, customers = build(2)
+        ExternalSystem.objects.create(client=client, name="Cinema", api_class="test_partner_check")
+        modes.check_accounts(now=NOW, dry_run=True)
+        assert partner_check.calls == []
+        partner_check.broken = {customers[0].accounts.get().pk}
+        summary = modes.check_accounts(now=NOW)
+        assert summary.errors == 1 and partner_check.calls == [customers[1].accounts.get().pk]
+        assert summary.charged == 2  # the built-in billing ran as usual
 
 
 # --- two runs at once (PostgreSQL) ------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from tvmiddleware.models import Actor, Episode, Genre, Season, Selection, SelectionItem, Video, VideoFile
 
 from .base import TenantAdmin, TenantTabularInline
+from .content_extra import SkipVideoFragmentInline
 
 
 @admin.register(Genre)
@@ -55,6 +56,7 @@ class VideoFileInline(VideoPartInline):
     model = VideoFile
     fields = ["episode", "path", "quality", "duration", "language", "stream_service", "ext_id"]
     parent_choice_fields = {"episode": "episodes"}
+    show_change_link = True  # the file's page holds its fragments to skip
 
 
 @admin.register(Video)
@@ -104,6 +106,7 @@ class VideoFileAdmin(TenantAdmin):
     list_select_related = ["video", "episode", "stream_service"]
     search_fields = ["path", "video__name", "ext_id"]
     autocomplete_fields = ["video", "episode"]
+    inlines = [SkipVideoFragmentInline]  # fragments belong to a file, so they cannot be inlines of the video
 
 
 class SelectionItemInline(TenantTabularInline):

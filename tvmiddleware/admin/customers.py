@@ -130,10 +130,13 @@ class CustomerAdmin(AccountStatusActionsMixin, ServiceDeleteMixin, TenantAdmin):
     def get_deleted_objects(self, objs, request: HttpRequest):
         # Subscriptions cannot be deleted on their own (they are history), but they go with their
         # customer: `customer_delete` closes the open ones first, telling partners. Video purchases
-        # (read only too) go with their customer; the ledger rows that paid for them stay.
+        # and promo activations (read only too) go with their customer; the ledger rows that paid
+        # for them, or that they credited, stay.
+        from billing.models import PromoActivation
+
         deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
-        perms_needed.discard(TariffSubscription._meta.verbose_name)
-        perms_needed.discard(VideoPurchase._meta.verbose_name)
+        for model in (TariffSubscription, VideoPurchase, PromoActivation):
+            perms_needed.discard(model._meta.verbose_name)
         return deleted, counts, perms_needed, protected
 
     # --- bulk tariff changes ----------------------------------------------------------------------

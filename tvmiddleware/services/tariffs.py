@@ -20,7 +20,8 @@ from .errors import Conflict, Invalid, NotFound
 
 
 def _payload(subscription: TariffSubscription) -> dict:
-    return {"customer_id": subscription.customer_id, "tariff_id": subscription.tariff_id,
+    return {"customer_id": subscription.customer_id, "customer_ext_id": subscription.customer.ext_id,
+            "tariff_id": subscription.tariff_id,
             "tariff_ext_id": subscription.tariff.ext_id, "subscription_id": subscription.pk,
             "is_basic": subscription.is_basic}
 

@@ -45,9 +45,10 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import FilteredRelation, Q
 
-from tvmiddleware.models import Account, PriceCategory, TariffSubscription, Video, VideoPurchase
+from tvmiddleware.models import Account, PriceCategory, Video, VideoPurchase
+from tvmiddleware.prepared import PreparedQuery
 from tvmiddleware.services.errors import ServiceError
 
 from .conf import conf
@@ -208,15 +209,14 @@ def account_state(account_id: int) -> AccountAccess:
 
 def _load_account_state(account_id: int) -> tuple[AccountAccess, float]:
     expires_at = time.time() + conf().auth_duration
-    row = (Account.objects.filter(pk=account_id)
-           .values_list("client_id", "customer_id", "active", "status_reason").first())
-    if row is None:
+    rows = _account_with_open_tariffs(account_id=account_id)
+    if not rows:
         state = AccountAccess(account_id=account_id, client_id=None, customer_id=None, active=False,
                               status_reason="", max_sessions=0, channel_ids=frozenset(),
                               tariff_ids=frozenset(), generation=secrets.randbits(62), expires_at=expires_at)
         return state, expires_at
-    client_id, customer_id, active, status_reason = row
-    tariffs = _open_tariffs(client_id=client_id, customer_id=customer_id, active=active)
+    client_id, customer_id, active, status_reason = rows[0][:4]
+    tariffs = _open_tariffs(rows, client_id=client_id, active=active)
     tariff_ids = frozenset(tariff_id for tariff_id, _ in tariffs)
     state = AccountAccess(
         account_id=account_id, client_id=client_id, customer_id=customer_id, active=bool(active),
@@ -227,16 +227,28 @@ def _load_account_state(account_id: int) -> tuple[AccountAccess, float]:
     return state, expires_at
 
 
-def _open_tariffs(*, client_id: int, customer_id: int, active: bool) -> list[tuple[int, int]]:
+# One query: the account and its customer's open subscriptions with their tariffs (outer join).
+_account_with_open_tariffs = PreparedQuery(lambda account_id: (
+    Account.objects.filter(pk=account_id)
+    .annotate(open_sub=FilteredRelation("customer__subscriptions",
+                                        condition=Q(customer__subscriptions__is_closed=False)))
+    .order_by()
+    .values_list("client_id", "customer_id", "active", "status_reason", "open_sub__tariff_id",
+                 "open_sub__client_id", "open_sub__tariff__enabled",
+                 "open_sub__tariff__available_for_inactive_accounts", "open_sub__tariff__sessions_count",
+                 "open_sub__tariff__basic_sessions_count")
+))
+
+
+def _open_tariffs(rows: list[tuple], *, client_id: int, active: bool) -> set[tuple[int, int]]:
     """(tariff id, concurrent sessions it allows: basic devices + additional sessions) of the customer's
-    open, enabled tariffs that count for this account."""
-    queryset = TariffSubscription.objects.for_client(client_id).filter(
-        customer_id=customer_id, is_closed=False, tariff__enabled=True,
-    )
-    if not active:
-        queryset = queryset.filter(tariff__available_for_inactive_accounts=True)
-    rows = queryset.values_list("tariff_id", "tariff__sessions_count", "tariff__basic_sessions_count").distinct()
-    return [(tariff_id, extra + basic) for tariff_id, extra, basic in rows]
+    open subscriptions (of this operator) to enabled tariffs that count for this account — an inactive
+    account keeps only tariffs `available_for_inactive_accounts`."""
+    return {
+        (tariff_id, extra + basic)
+        for *_, tariff_id, sub_client_id, enabled, for_inactive, extra, basic in rows
+        if tariff_id is not None and sub_client_id == client_id and enabled and (active or for_inactive)
+    }
 
 
 def _channels_of(*, client_id: int, tariff_ids: frozenset[int]) -> frozenset[int]:

@@ -5,8 +5,10 @@ import time
 
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils import timezone
 
 from tvmiddleware.models import TariffSubscription
+from tvmiddleware.prepared import PreparedQuery
 from tvmiddleware.selectors import account_messages
 from tvmiddleware.services import account_create, customer_create
 from tvmiddleware.services.errors import ServiceError
@@ -111,9 +113,8 @@ def account_status(request, ctx: DeviceContext):
     state = access.account_state(account_id)
     if not state.exists:
         raise SessionGone()
-    unread = account_messages(client=ctx.client, account_id=account_id).exclude(reads__account_id=account_id)
-    # One query: the newest unread urgent message if there is one, else any unread message.
-    first = unread.order_by("-urgent", "-created_at").values("urgent", "subject", "text", "no_confirmation").first()
+    rows = _first_unread(client_id=ctx.client.pk, account_id=account_id, now=timezone.now())
+    first = rows[0] if rows else None
     fields = dict(status=1, status_reason=state.status_reason, utc_time=int(time.time()),
                   is_active=flag(state.active), has_new_messages=flag(first is not None),
                   channel_list_changed=0)
@@ -125,6 +126,13 @@ def account_status(request, ctx: DeviceContext):
                                                                       is_closed=False)
                                     .order_by("tariff_id").values_list("tariff_id", flat=True))
     return ok(**fields)
+
+
+# One query: the newest unread urgent message if there is one, else any unread message.
+_first_unread = PreparedQuery(lambda client_id, account_id, now: (
+    account_messages(client=client_id, account_id=account_id, now=now).exclude(reads__account_id=account_id)
+    .order_by("-urgent", "-created_at").values("urgent", "subject", "text", "no_confirmation")[:1]
+))
 
 
 @device_method(auth=Auth.API_KEY, invalid_param_error=3)

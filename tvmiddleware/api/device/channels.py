@@ -297,6 +297,9 @@ _SLOT_MARK = f"tvmw-slot-{secrets.token_hex(8)}"  # unguessable: no channel data
 _SLOT_RE = re.compile(f'"{_SLOT_MARK}:([a-z_]+)"')
 _lineup_bases = LocalCache(32)
 _lineup_states = LocalCache(1000)
+_visible_rows = LocalCache(64)
+# program/list answers without viewing positions, by channel, window and schedule facts (program/list).
+_schedule_bodies = LocalCache(5000)
 _lineup_lock = threading.Lock()
 
 
@@ -333,8 +336,62 @@ def _channel_template(icon_url: IconUrls, row: dict[str, Any], *, categories: li
                             json=_SLOT_RE.sub("%s", text))
 
 
+def _visible_rows_by_id(client) -> dict[int, dict[str, Any]]:
+    """`sel.lineup_rows` (operator order) by channel id, from a per-process copy kept under the line-up
+    state, which changes whenever a visible channel is saved, hidden, shown, added or removed."""
+    lineup, _ = _lineup_and_guide_state(client, now=timezone.now(), compact=False)
+    key = (client.pk, lineup)
+    rows = _visible_rows.get(key)
+    if rows is None:
+        generation = _lineup_generation[0]
+        rows = {row["id"]: row for row in sel.lineup_rows(client=client)}
+        if generation == _lineup_generation[0]:
+            _visible_rows.set(key, rows, LINEUP_BASE_SECONDS)
+    return rows
+
+
+def _visible_channel(client, channel_id: int) -> dict[str, Any] | None:
+    """`sel.channel_row`, from the per-process copy of the visible line-up."""
+    return _visible_rows_by_id(client).get(channel_id)
+
+
+def _account_channels(ctx: DeviceContext, *, channel_ids: list[int] | None,
+                      use_account_sort: bool) -> list[dict[str, Any]]:
+    """`sel.account_channel_rows` (without `channel_sort`): the visible channels asked for (None: all) in
+    the account's order, from the per-process line-up and the account's own sort (one query)."""
+    assert ctx.session is not None
+    visible = _visible_rows_by_id(ctx.client)
+    if channel_ids is None:
+        rows = list(visible.values())
+    else:
+        wanted = set(channel_ids)
+        rows = [row for row in visible.values() if row["id"] in wanted]
+    if not use_account_sort or not rows:
+        return rows
+    flags = sel.account_channel_flags(client=ctx.client, account_id=ctx.session.account_id)
+    if not flags:
+        return rows
+
+    def position(row: dict[str, Any]) -> tuple[int, int, int]:
+        own = flags.get(row["id"], sel.NO_FLAGS).sort
+        return (row["sort"] if own is None else own, row["sort"], row["id"])
+
+    return sorted(rows, key=position)
+
+
+class _LineupBase:
+    """The rendered line-up, and the answers already joined from it for accounts without own flags
+    (the same bytes for everyone who holds the same channels: most subscribers)."""
+
+    MAX_PLAIN_BODIES = 64
+
+    def __init__(self, channels: tuple[_ChannelTemplate, ...]) -> None:
+        self.channels = channels
+        self.plain_bodies: dict[tuple, bytes] = {}
+
+
 def _lineup_base(request: HttpRequest, client, *, compact: bool, lineup: sel.LineupState,
-                 guide_state: sel.GuideState | None, now: datetime) -> tuple[_ChannelTemplate, ...]:
+                 guide_state: sel.GuideState | None, now: datetime) -> _LineupBase:
     """The visible line-up in the operator's order, rendered for this host (icons) and guide state."""
     key = (client.pk, request.get_host(), request.is_secure(), compact, lineup, guide_state)
     base = _lineup_bases.get(key)
@@ -349,21 +406,34 @@ def _lineup_base(request: HttpRequest, client, *, compact: bool, lineup: sel.Lin
             guide = None if compact else sel.now_and_next(
                 client=client, epg_channel_ids=[row["epg_channel_id"] for row in rows], now=now)
             icon_url = IconUrls(request)
-            base = tuple(
+            base = _LineupBase(tuple(
                 _channel_template(icon_url, row, categories=categories.get(row["id"], []),
                                   guide=None if guide is None else guide.get(row["epg_channel_id"], sel.NowNext()))
-                for row in rows)
+                for row in rows))
             if generation == _lineup_generation[0]:  # nothing was saved meanwhile
                 _lineup_bases.set(key, base, LINEUP_BASE_SECONDS)
     return base
 
 
-def _account_lineup(base: tuple[_ChannelTemplate, ...], options: ListOptions, *, entitlements: sel.Entitlements,
+def _account_lineup(base: _LineupBase, options: ListOptions, *, entitlements: sel.Entitlements,
                     flags: dict[int, sel.ChannelFlags]) -> HttpResponse:
     """The account's channel/list answer from the rendered line-up: its order, page and fields."""
+    plain_key = None if flags else (entitlements.channel_ids, options.offset, options.limit)
+    body = base.plain_bodies.get(plain_key) if plain_key else None
+    if body is None:
+        body = _join_lineup(base, options, entitlements=entitlements, flags=flags)
+        if plain_key:
+            if len(base.plain_bodies) >= base.MAX_PLAIN_BODIES:
+                base.plain_bodies.clear()
+            base.plain_bodies[plain_key] = body
+    return HttpResponse(body, content_type="application/json")
+
+
+def _join_lineup(base: _LineupBase, options: ListOptions, *, entitlements: sel.Entitlements,
+                 flags: dict[int, sel.ChannelFlags]) -> bytes:
     subscribed = entitlements.channel_ids
     entries = []
-    for channel in base:
+    for channel in base.channels:
         own = flags.get(channel.id, sel.NO_FLAGS)
         position = own.sort if options.use_account_sort and own.sort is not None else channel.sort
         entries.append((position, channel.sort, channel.id, channel, own))
@@ -378,8 +448,7 @@ def _account_lineup(base: tuple[_ChannelTemplate, ...], options: ListOptions, *,
                         flag(sel.channel_is_locked(channel.is_parent_control, own)), position)
         for position, _, _, channel, own in entries
     ]
-    body = '{"channels": [' + ", ".join(items) + '], "error_message": "", "error": 0}'
-    return HttpResponse(body.encode(), content_type="application/json")
+    return ('{"channels": [' + ", ".join(items) + '], "error_message": "", "error": 0}').encode()
 
 
 _lineup_generation = [0]
@@ -390,6 +459,8 @@ def _forget_lineups(**kwargs: Any) -> None:
         _lineup_generation[0] += 1
         _lineup_bases.clear()
         _lineup_states.clear()
+        _visible_rows.clear()
+        _schedule_bodies.clear()
 
 
 for _model in (Channel, ChannelCategory, EpgChannel, EpgProgram, EpgSource):
@@ -445,15 +516,19 @@ def channel_list_programs(request: HttpRequest, ctx: DeviceContext) -> HttpRespo
         return error(1, "The requested channel sort does not exist.")
     session = ctx.session
     assert session is not None
-    rows = sel.account_channel_rows(client=ctx.client, account_id=session.account_id,
-                                    use_account_sort=p.flag("account_sort", True), channel_ids=channel_ids)
+    rows = _account_channels(ctx, channel_ids=channel_ids, use_account_sort=p.flag("account_sort", True))
     epg_ids = [row["epg_channel_id"] for row in rows if row["epg_channel_id"]]
     programmes = sel.programmes_by_channel(client=ctx.client, epg_channel_ids=epg_ids, time_from=time_from,
                                            time_to=time_to)
-    on_air = sel.now_and_next(client=ctx.client, epg_channel_ids=epg_ids, now=timezone.now())
+    now = timezone.now()
+    if time_from <= now < time_to:  # the usual grid around now holds the programmes on air
+        on_air = sel.current_in_window(programmes, now=now)
+    else:
+        on_air = {epg: guide.current for epg, guide in sel.now_and_next(client=ctx.client, epg_channel_ids=epg_ids,
+                                                                         now=now).items()}
     channels = []
     for row in rows:
-        current = on_air.get(row["epg_channel_id"], sel.NowNext()).current
+        current = on_air.get(row["epg_channel_id"])
         entries = []
         for programme in programmes.get(row["epg_channel_id"], []):
             fields = programme_fields(programme)
@@ -542,7 +617,7 @@ def program_list(request: HttpRequest, ctx: DeviceContext) -> HttpResponse:
         return error(1, "Cameras are not supported.")
     assert cid is not None and ctx.session is not None
     client, account_id = ctx.client, ctx.session.account_id
-    channel = sel.channel_row(client=client, channel_id=cid)
+    channel = _visible_channel(client, cid)
     if channel is None:
         return error(1, "Channel not found.")
     pid_begin = None
@@ -562,12 +637,27 @@ def program_list(request: HttpRequest, ctx: DeviceContext) -> HttpResponse:
         time_to=window.time_to, begins_in_window=window.begins_in_window, now=now,
         archive_hours=channel["max_archive_duration"])
 
-    def build() -> HttpResponse:
+    def render() -> HttpResponse:
         rows = [] if epg_channel_id is None else sel.channel_programmes(
             client=client, account_id=account_id, epg_channel_id=epg_channel_id, time_from=window.time_from,
             time_to=window.time_to, begins_in_window=window.begins_in_window)
         return ok(programs=[guide_entry(row, channel=channel, subscribed=subscribed, now=now) for row in rows],
                   error_message="")
+
+    def build() -> HttpResponse:
+        if state is not None and state.positions_count:
+            return render()  # the account's viewing positions are in the answer: its own
+        # Without positions the answer is the same for every subscriber who holds (or does not hold) the
+        # channel: kept per process under the facts the validators hash (see `_schedule_bodies`).
+        key = (client.pk, cid, window, epg_channel_id, channel["max_archive_duration"], channel["updated_at"],
+               subscribed, state.programmes if state else None, state.last_import if state else None)
+        body = _schedule_bodies.get(key)
+        if body is None:
+            generation = _lineup_generation[0]
+            body = render().content
+            if generation == _lineup_generation[0]:
+                _schedule_bodies.set(key, body, LINEUP_BASE_SECONDS)
+        return HttpResponse(body, content_type="application/json")
 
     return conditional_response(
         request,

@@ -118,19 +118,28 @@ def tariff_subscribe(request, ctx: DeviceContext):
 
 
 def _subscribe_paid(ctx: DeviceContext, customer, tariff: Tariff) -> None:
-    """Charge the activation price and the first period from the balance, then assign the tariff
-    paid until the end of that period (periodic billing continues from there)."""
+    """Assign the tariff and charge its activation price and first period from the balance, under
+    the same ledger keys periodic billing uses (`billing.modes`), so `check_accounts` neither
+    charges them again nor misses them; the subscription is paid until the end of that period.
+    Insufficient funds roll the whole subscription back (the caller's transaction)."""
     from datetime import timedelta
 
     from django.utils import timezone
 
-    charge = tariff.activation_price + (tariff.price if tariff.period > 0 else Decimal("0"))
-    if charge > 0:
-        transaction_create(client=ctx.client, customer=customer, amount=-charge, source=TransactionSource.ACTIVATION,
-                           require_funds=True, comment=f"Subscription to {tariff.name}",
-                           meta={"tariff_id": tariff.pk, "account_id": ctx.session.account_id})
-    end_date = timezone.now() + timedelta(days=tariff.period) if tariff.period > 0 else None
-    tariff_assign(customer=customer, tariff=tariff, end_date=end_date)
+    from billing.modes import activation_key, charge_key
+
+    now = timezone.now()
+    end_date = now + timedelta(days=tariff.period) if tariff.period > 0 else None
+    subscription = tariff_assign(customer=customer, tariff=tariff, start_date=now, end_date=end_date)
+    meta = {"tariff_id": tariff.pk, "subscription_id": subscription.pk, "account_id": ctx.session.account_id}
+    if tariff.activation_price > 0:
+        transaction_create(client=ctx.client, customer=customer, amount=-tariff.activation_price,
+                           source=TransactionSource.ACTIVATION, ext_id=activation_key(subscription.pk),
+                           require_funds=True, comment=f"Activation of {tariff.name}", meta=meta)
+    if tariff.period > 0 and tariff.price > 0:
+        transaction_create(client=ctx.client, customer=customer, amount=-tariff.price,
+                           source=TransactionSource.CHARGE, ext_id=charge_key(subscription.pk, now),
+                           require_funds=True, comment=f"{tariff.name}: first period", meta=meta)
 
 
 @device_method(auth=Auth.SESSION, invalid_param_error=1)

@@ -7,14 +7,23 @@ Each answer carries a fresh one-time token (see `tvmiddleware.streaming.tokens`)
 from __future__ import annotations
 
 import hmac
+from datetime import datetime
+from typing import NamedTuple
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Q, Subquery
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponseRedirect
 from django.utils import timezone
 
-from tvmiddleware.models import AccountChannelSetting, Channel, EpgProgram, StreamServiceType, Video, VideoFile
+from tvmiddleware.models import (
+    AccountChannelSetting, Channel, EpgProgram, MaintenanceWindow, StreamServiceType, Video, VideoFile,
+)
+from tvmiddleware.prepared import PreparedQuery
+from tvmiddleware.plugins import PluginError, implementation
 from tvmiddleware.services.errors import Invalid, NotFound
 from tvmiddleware.streaming import access
+from tvmiddleware.streaming.access import LocalCache
+from tvmiddleware.streaming.conf import conf
 from tvmiddleware.streaming.maintenance import MAINTENANCE_MESSAGE, channel_maintenance
 from tvmiddleware.streaming.services import stream_url
 from tvmiddleware.vod_selectors import parent_control_passed, video_access
@@ -36,13 +45,25 @@ def _answer(ctx: DeviceContext, url: str, service_id: int, **extra):
     return ok(uri=url, stream_service_id=service_id, error_message="", **extra)
 
 
+_CHANNEL_FIELDS = tuple(field.attname for field in Channel._meta.concrete_fields)
+_channel_with_own_lock = PreparedQuery(lambda client_id, channel_id, account_id: (
+    Channel.objects.for_client(client_id).filter(pk=channel_id, enabled=True)
+    .annotate(own_parent_control=Subquery(
+        AccountChannelSetting.objects.filter(account_id=account_id, channel_id=OuterRef("pk"))
+        .values("is_parent_control")[:1]))
+    .order_by().values_list(*_CHANNEL_FIELDS, "own_parent_control")[:1]
+))
+
+
 def _channel(ctx: DeviceContext) -> Channel | None:
     """The enabled channel `cid`, with the account's own parental-lock setting for it (one query)."""
     cid = ctx.params.int("cid", required=True, min_value=1)
-    own_lock = (AccountChannelSetting.objects.filter(account_id=ctx.session.account_id, channel_id=OuterRef("pk"))
-                .values("is_parent_control")[:1])
-    return (Channel.objects.for_client(ctx.client).filter(pk=cid, enabled=True)
-            .annotate(own_parent_control=Subquery(own_lock)).first())
+    rows = _channel_with_own_lock(client_id=ctx.client.pk, channel_id=cid, account_id=ctx.session.account_id)
+    if not rows:
+        return None
+    channel = Channel.from_db(Channel.objects.db, _CHANNEL_FIELDS, rows[0][:-1])
+    channel.own_parent_control = rows[0][-1]
+    return channel
 
 
 def _channel_locked(ctx: DeviceContext, channel: Channel) -> bool:
@@ -76,8 +97,35 @@ def _refusal(ctx: DeviceContext, kind: str, content_id: int):
 
 def _under_maintenance(channel: Channel):
     """None, or the answer for a channel whose servers are under maintenance (streaming/maintenance.py)."""
+    if not _has_maintenance_windows(channel.client_id):
+        return None
     works = channel_maintenance(channel=channel)
     return None if works is None else error(1, MAINTENANCE_MESSAGE, maintenance_until=unixtime(works.until))
+
+
+# Maintenance windows are rare, and every stream URL asks about them: whether an operator has any
+# window that has not ended is kept per process for TVMIDDLEWARE_ACCESS_LOCAL_CACHE_SECONDS (dropped
+# at once in this process when a window is saved); only then is the channel's own rule asked.
+_maintenance_clients = LocalCache(2000)
+
+
+def _has_maintenance_windows(client_id: int) -> bool:
+    known = _maintenance_clients.get(client_id)
+    if known is None:
+        known = MaintenanceWindow.objects.for_client(client_id).filter(
+            Q(ends_at__isnull=True) | Q(ends_at__gt=timezone.now())).exists()
+        _maintenance_clients.set(client_id, known, conf().local_cache_seconds)
+    return known
+
+
+def _forget_maintenance(**kwargs) -> None:
+    _maintenance_clients.clear()
+
+
+post_save.connect(_forget_maintenance, sender=MaintenanceWindow, dispatch_uid="tvmw-maintenance-save")
+post_delete.connect(_forget_maintenance, sender=MaintenanceWindow, dispatch_uid="tvmw-maintenance-delete")
+m2m_changed.connect(_forget_maintenance, sender=MaintenanceWindow.channels.through,
+                    dispatch_uid="tvmw-maintenance-m2m")
 
 
 @device_method(auth=Auth.SESSION, invalid_param_error=1)
@@ -100,6 +148,18 @@ def channel_url(request, ctx: DeviceContext):
     return _answer(ctx, url, service.pk, archive_preview_url_mask="", lock_banner="")
 
 
+class _ProgrammeTimes(NamedTuple):
+    begin_time: datetime
+    end_time: datetime
+    is_blocked: bool
+
+
+_programme_times = PreparedQuery(lambda client_id, epg_channel_id, programme_id: (
+    EpgProgram.objects.for_client(client_id).filter(epg_channel_id=epg_channel_id, pk=programme_id)
+    .order_by().values_list("begin_time", "end_time", "is_blocked")[:1]
+))
+
+
 def _program_window(ctx: DeviceContext, channel: Channel) -> tuple[object, int] | None:
     """(begin, duration) of the requested recording: by programme id and/or a moment in time."""
     pid = ctx.params.int("pid", min_value=1)
@@ -109,9 +169,11 @@ def _program_window(ctx: DeviceContext, channel: Channel) -> tuple[object, int] 
     programs = EpgProgram.objects.for_client(ctx.client).filter(epg_channel_id=channel.epg_channel_id)
     program = None
     if pid is not None:
-        program = programs.filter(pk=pid).first() if channel.epg_channel_id else None
-        if program is None:
+        rows = _programme_times(client_id=ctx.client.pk, epg_channel_id=channel.epg_channel_id,
+                                programme_id=pid) if channel.epg_channel_id else []
+        if not rows:
             return None
+        program = _ProgrammeTimes(*rows[0])
     elif channel.epg_channel_id:
         program = programs.filter(begin_time__lte=moment, end_time__gt=moment).first()
     if program is not None and program.is_blocked:
@@ -171,6 +233,14 @@ def video_url(request, ctx: DeviceContext):
         return error(3, "This title is not available to the account: buy it or subscribe to a tariff.")
     if not parent_control_passed(account=ctx.account, video=video, parent_code=ctx.params.str("parent_code", max_length=32)):
         return error(3, "Parental control: this title needs the account's parent_code.")
+    partner = implementation(video.external_system if video.external_system_id else None, "get_video_url")
+    if partner is not None:  # an online cinema serves its own titles (the plugin signs the request)
+        try:
+            url = partner.get_video_url(account=ctx.account, video=video, file=file,
+                                        device=ctx.device_type.system_name if ctx.device_type else "")
+        except PluginError as exc:
+            return error(1, str(exc))
+        return _answer(ctx, url, 0, ext_id=video.ext_id, skip_video_fragments=[])
     try:
         url, service = stream_url(account=ctx.account, kind=StreamServiceType.VOD, video=video, file=file, ip=ctx.ip,
                                   exclude_service_ids=ctx.params.int_list("exclude_service_id"))

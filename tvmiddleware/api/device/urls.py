@@ -21,8 +21,9 @@ urlpatterns = [
     path("account/tariff/subscribe/", customer.tariff_subscribe),
     path("account/tariff/unsubscribe", customer.tariff_unsubscribe, name="account-tariff-unsubscribe"),
     path("account/tariff/unsubscribe/", customer.tariff_unsubscribe),
-    path("", include("tvmiddleware.api.device.settings_urls")),
-    path("", include("tvmiddleware.api.device.vod_urls")),
+    # The busiest methods first: a request walks the included lists in order (their routes are distinct).
     path("", include("tvmiddleware.api.device.channels_urls")),
     path("", include("tvmiddleware.api.device.streams_urls")),
+    path("", include("tvmiddleware.api.device.settings_urls")),
+    path("", include("tvmiddleware.api.device.vod_urls")),
 ]

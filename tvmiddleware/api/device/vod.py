@@ -21,6 +21,8 @@ from decimal import Decimal, InvalidOperation
 from django.http import HttpRequest, JsonResponse
 
 from billing.services import InsufficientFunds
+from billing.external_purchase import ExternalBillingError, purchase_through_plugin
+from billing.selectors_external import customer_balance_view, purchases_billed_externally
 from tvmiddleware import vod_selectors as vod
 from tvmiddleware.models import Actor, PersonType, PriceCategory, PurchaseKind, Video, VideoFile
 from tvmiddleware.services.errors import NotFound
@@ -343,7 +345,9 @@ def video_action(request, ctx: DeviceContext):
     if action == vod.SUBSCRIBE:
         return error(1, "Subscriptions are taken with customer/tariff/subscribe and the action's tariff_id.")
     try:
-        purchase = video_purchase(customer=ctx.customer, video=video, kind=PurchaseKind(action), account=ctx.account)
+        # Operators whose billing sells titles itself get the purchase made there (no local balance check).
+        buy = purchase_through_plugin if purchases_billed_externally(ctx.customer) else video_purchase
+        purchase = buy(customer=ctx.customer, video=video, kind=PurchaseKind(action), account=ctx.account)
     except AccountInactive:
         return error(4, "The account is not active.")
     except InsufficientFunds:
@@ -354,8 +358,10 @@ def video_action(request, ctx: DeviceContext):
         return error(5, "Video not found.")
     except NotPurchasable as exc:
         return error(1, exc.message)
+    except ExternalBillingError as exc:
+        return error(1, f"The purchase was not made: {exc}")
     return ok(purchase_id=purchase.pk, expires_at=unixtime(purchase.expires_at),
-              balance=f"{ctx.customer.balance:.2f}", error_message="")
+              balance=f"{customer_balance_view(ctx.customer):.2f}", error_message="")
 
 
 # --- people ----------------------------------------------------------------------------------------

@@ -1,0 +1,18 @@
+"""Celery tasks of the MEGOGO integration.
+
+Beat entry (settings `CELERY_BEAT_SCHEDULE`, when `megogo` is installed)::
+
+    "megogo-sync-content": {"task": "megogo.tasks.sync_all", "schedule": crontab(minute=15, hour="*/6")},
+"""
+from __future__ import annotations
+
+from celery import shared_task
+
+
+@shared_task(name="megogo.tasks.sync_all", ignore_result=True)
+def sync_all(load_actor_info: bool = False) -> list[dict]:
+    """Sync every enabled MEGOGO integration (a run already in progress is left alone)."""
+    from .services import sync_all as sync
+
+    return [{"system_id": o.system.pk, "summary": o.summary.line() if o.summary else "", "skipped": o.skipped,
+             "error": o.error} for o in sync(load_actor_info=load_actor_info)]
