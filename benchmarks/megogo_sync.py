@@ -122,7 +122,7 @@ def sync_once() -> tuple[float, str]:
     return seconds, f"{SyncLease.objects.get().last_summary}; phases {json.dumps(phases)}"
 
 
-def worker(titles: int, delay: float, url: str) -> dict:
+def worker(titles: int, delay: float, url: str, trace: bool = False) -> dict:
     """One measurement in this (fresh) process: fake up, database fresh, two syncs."""
     sys.path.insert(0, str(ROOT))
     from tests.megogo.fakes import TVOD_COLLECTION_ID, serve_forever
@@ -159,8 +159,15 @@ def worker(titles: int, delay: float, url: str) -> dict:
     result: dict = {"titles": titles, "delay_ms": delay * 1000, "database": connection.vendor}
     try:
         before = rss_mib()
+        if trace:  # Python allocations (slows the run: for the memory figure only)
+            import tracemalloc
+
+            tracemalloc.start()
         with PeakRss() as peak:
             first_s, first_summary = sync_once()
+        if trace:
+            result["first_traced_peak_mib"] = tracemalloc.get_traced_memory()[1] / 2**20
+            tracemalloc.stop()
         stats = fake_stats(base)
         result.update(first_s=first_s, first_summary=first_summary, rss_before_mib=before,
                       first_peak_mib=peak.peak, first_peak_delta_mib=peak.peak - before,
@@ -188,17 +195,20 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--titles", type=int, nargs="+", default=[2500, 10000])
     parser.add_argument("--delay", type=float, default=0.02)
+    parser.add_argument("--tracemalloc", action="store_true",
+                        help="Also report the peak of Python allocations during the first sync (slower).")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
     if args.worker:
-        print(json.dumps(worker(args.titles[0], args.delay, url)))
+        print(json.dumps(worker(args.titles[0], args.delay, url, args.tracemalloc)))
         return
     results = []
     for titles in args.titles:
         print(f"--- {titles} titles, {args.delay * 1000:.0f} ms per partner request ...", flush=True)
-        done = subprocess.run([sys.executable, __file__, "--worker", "--titles", str(titles), "--delay",
-                               str(args.delay)], capture_output=True, text=True, cwd=ROOT)
+        command = [sys.executable, __file__, "--worker", "--titles", str(titles), "--delay", str(args.delay)]
+        done = subprocess.run(command + (["--tracemalloc"] if args.tracemalloc else []), capture_output=True,
+                              text=True, cwd=ROOT)
         if done.returncode != 0:
             print(done.stdout, done.stderr, file=sys.stderr)
             raise SystemExit(f"the run with {titles} titles failed")

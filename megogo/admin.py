@@ -9,10 +9,10 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from tvmiddleware.admin.base import TenantAdmin
+from tvmiddleware.admin.base import TenantAdmin, TenantScopedMixin
 from tvmiddleware.models import Genre
 
-from .models import GenreMapping, MegogoSubscriber, MegogoTitle
+from .models import GenreMapping, MegogoSubscriber, MegogoTitle, SyncLease
 
 
 class MappedFilter(admin.SimpleListFilter):
@@ -87,3 +87,26 @@ class MegogoSubscriberAdmin(ReadOnlyAdmin):
     search_fields = ["identifier"]
     list_select_related = ["customer", "external_system"]
     raw_id_fields = ["customer"]
+
+
+@admin.register(SyncLease)
+class SyncRunAdmin(TenantScopedMixin, admin.ModelAdmin):
+    """The catalogue sync of each integration: running now (until when its lock lasts), last summary."""
+
+    tenant_via = "external_system"
+    list_display = ["external_system", "running", "started_at", "last_run", "last_summary"]
+    readonly_fields = ["external_system", "owner", "started_at", "expires_at", "last_run", "last_summary"]
+    fields = readonly_fields
+    list_select_related = ["external_system"]
+
+    @admin.display(boolean=True)
+    def running(self, obj: SyncLease) -> bool:
+        from django.utils import timezone
+
+        return obj.expires_at is not None and obj.expires_at > timezone.now()
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -28,6 +28,7 @@ def _grant_operator_staff(**kwargs) -> None:
     group = Group.objects.using(using).filter(name=OPERATOR_GROUP).first()
     if group is None:
         return
-    codenames = ["view_genremapping", "change_genremapping", "view_megogotitle", "view_megogosubscriber"]
+    codenames = ["view_genremapping", "change_genremapping", "view_megogotitle", "view_megogosubscriber",
+                 "view_synclease"]
     group.permissions.add(*Permission.objects.using(using).filter(content_type__app_label="megogo",
                                                                   codename__in=codenames))

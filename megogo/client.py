@@ -52,6 +52,17 @@ class _Retryable(Exception):
     pass
 
 
+def _reason(exc: Exception) -> str:
+    """What went wrong, without the request's address: its query carries the sign and tokens."""
+    if isinstance(exc, _Retryable):
+        return str(exc)
+    if isinstance(exc, requests.Timeout):
+        return "timed out"
+    if isinstance(exc, requests.ConnectionError):
+        return "connection failed"
+    return type(exc).__name__
+
+
 class MegogoClient:
     """Calls of one MEGOGO integration. Thread-safe: each thread keeps its own HTTP session."""
 
@@ -61,6 +72,8 @@ class MegogoClient:
         self.timeout = timeout
         self.pool_size = pool_size
         self._local = threading.local()
+        self._sessions: list[requests.Session] = []
+        self._sessions_lock = threading.Lock()
 
     # --- transport --------------------------------------------------------------------------------
     @property
@@ -73,13 +86,17 @@ class MegogoClient:
             session.mount("https://", adapter)
             session.headers["User-Agent"] = "tvmiddleware-megogo/1"
             self._local.session = session
+            with self._sessions_lock:
+                self._sessions.append(session)
         return session
 
     def close(self) -> None:
-        session = getattr(self._local, "session", None)
-        if session is not None:
+        """Close the connections of every thread (after a sync run; later calls open new ones)."""
+        with self._sessions_lock:
+            sessions, self._sessions = self._sessions, []
+        for session in sessions:
             session.close()
-            self._local.session = None
+        self._local = threading.local()
 
     def _get(self, url: str, *, label: str, params: list[tuple[str, Any]], retries: int,
              log_level: int = logging.DEBUG) -> requests.Response:
@@ -95,15 +112,15 @@ class MegogoClient:
             except (requests.ConnectionError, requests.Timeout, _Retryable) as exc:
                 elapsed = (time.perf_counter() - started) * 1000
                 if attempt < retries:
-                    logger.info("megogo %s %s failed (%s, %.0f ms), retrying", label, shown, exc, elapsed)
+                    logger.info("megogo %s %s failed (%s, %.0f ms), retrying", label, shown, _reason(exc), elapsed)
                     time.sleep(RETRY_PAUSES[min(attempt, len(RETRY_PAUSES) - 1)])
                     attempt += 1
                     continue
-                logger.warning("megogo %s %s failed: %s (%.0f ms)", label, shown, exc, elapsed)
-                raise MegogoError(f"MEGOGO {label} failed: {exc}") from exc
+                logger.warning("megogo %s %s failed: %s (%.0f ms)", label, shown, _reason(exc), elapsed)
+                raise MegogoError(f"MEGOGO {label} failed: {_reason(exc)}") from None
             except requests.RequestException as exc:
-                logger.warning("megogo %s %s failed: %s", label, shown, exc)
-                raise MegogoError(f"MEGOGO {label} failed: {exc}") from exc
+                logger.warning("megogo %s %s failed: %s", label, shown, _reason(exc))
+                raise MegogoError(f"MEGOGO {label} failed: {_reason(exc)}") from None
             logger.log(log_level, "megogo %s %s -> HTTP %s (%.0f ms)", label, shown, response.status_code,
                        (time.perf_counter() - started) * 1000)
             return response
@@ -204,7 +221,7 @@ class MegogoClient:
         try:
             response = self.session.get(self.config.xml_url, timeout=self.timeout, stream=True)
         except requests.RequestException as exc:
-            raise MegogoError(f"MEGOGO feed failed: {exc}") from exc
+            raise MegogoError(f"MEGOGO feed failed: {_reason(exc)}") from None
         if response.status_code != 200:
             response.close()
             raise MegogoError(f"MEGOGO feed: HTTP {response.status_code}")

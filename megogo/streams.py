@@ -8,6 +8,7 @@ customer's partner user, obtained with the partner sign-on token `md5(isdn + par
 from __future__ import annotations
 
 import hashlib
+import logging
 from typing import TYPE_CHECKING
 
 from django.core.cache import cache
@@ -15,10 +16,12 @@ from django.core.cache import cache
 from tvmiddleware.models import Account, DeviceGroup, DeviceType, PriceCategory, Video, VideoFile
 
 from .client import MegogoError, MegogoRefused
-from .subscriptions import holds_svod, partner_identifier
+from .subscriptions import ensure_partner_user, holds_svod, subscriber_for
 
 if TYPE_CHECKING:
     from .api import MegogoAPI
+
+logger = logging.getLogger("megogo.streams")
 
 TOKEN_TTL_SECONDS = 600
 GROUP_KINDS = {DeviceGroup.STB: "stb", DeviceGroup.SMART_TV: "smart_tv", DeviceGroup.MOBILE: "mobile"}
@@ -61,7 +64,13 @@ def partner_stream_url(api: "MegogoAPI", *, account: Account, video: Video, file
         raise NotSubscribed("This MEGOGO title is watched with a MEGOGO subscription: subscribe to one of its "
                             "tariffs.")
     kind = device_kind(device)
-    isdn = partner_identifier(customer)
+    subscriber = subscriber_for(api, customer)
+    if not subscriber.user_created:  # the partner user must exist to sign on; usually done by SVOD or TVOD
+        try:
+            ensure_partner_user(api, subscriber)
+        except MegogoError as exc:
+            logger.warning("megogo: could not create the partner user of customer %s: %s", customer.pk, exc)
+    isdn = subscriber.identifier
     video_id = file.ext_id if file is not None and file.ext_id else video.ext_id
     token, cached = access_token(api, isdn, kind)
     try:

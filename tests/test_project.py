@@ -82,3 +82,16 @@ def test_health_check_reports_a_broken_cache(client, settings):
     assert response.status_code == 503
     assert response.json()["alive"] == 0
     assert any(error.startswith("cache") for error in response.json()["connection_errors"])
+
+
+@pytest.mark.django_db
+def test_standard_device_types_come_back_after_a_flush():
+    """`flush` (also between transactional tests) empties data-migration rows, then emits post_migrate."""
+    from django.core.management.sql import emit_post_migrate_signal
+
+    from tvmiddleware.models import DeviceType
+    from tvmiddleware.models.devices import STANDARD_DEVICE_TYPES
+
+    DeviceType.objects.all().delete()
+    emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+    assert DeviceType.objects.count() == len(STANDARD_DEVICE_TYPES)

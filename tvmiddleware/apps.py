@@ -11,6 +11,19 @@ class TvMiddlewareConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_refresh_operator_group, sender=self)
+        post_migrate.connect(_ensure_device_types, sender=self)
+
+
+def _ensure_device_types(using: str = "default", **kwargs) -> None:
+    """The product's standard device types always exist: added to new installs, to upgrades whose
+    list grew, and after a database flush (which also empties tables filled by data migrations)."""
+    from .models.devices import STANDARD_DEVICE_TYPES, DeviceType
+
+    existing = set(DeviceType.objects.using(using).values_list("system_name", flat=True))
+    DeviceType.objects.using(using).bulk_create([
+        DeviceType(system_name=name, name=title, group=int(group))
+        for name, title, group in STANDARD_DEVICE_TYPES if name not in existing
+    ])
 
 
 def _refresh_operator_group(**kwargs) -> None:

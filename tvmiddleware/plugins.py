@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Iterator
 
 if TYPE_CHECKING:
-    from .models import Account, DomainEvent, ExternalSystem, Video, VideoFile
+    from .models import Account, Customer, DomainEvent, ExternalSystem, Video, VideoFile
 
 
 class PluginError(Exception):
@@ -87,8 +87,10 @@ class ExternalSystemAPI:
         """A playable URL of a title this system serves."""
         raise NotImplementedError(f"{type(self).__name__} serves no videos")
 
-    def purchase_video(self, *, account: "Account", video: "Video", price: Any) -> dict[str, Any]:
-        """Buy a title at the partner, when the partner bills it (TVOD)."""
+    def purchase_video(self, *, account: "Account | None", video: "Video", price: Any,
+                       customer: "Customer | None" = None, kind: str = "buy", **options: Any) -> dict[str, Any]:
+        """Buy a title at the partner, when the partner sells it (TVOD): `kind` "buy" or "rent".
+        `video_purchase` calls it after the ledger debit and refunds when it raises `PluginError`."""
         raise NotImplementedError(f"{type(self).__name__} sells no videos")
 
     def process_account(self, *, account: "Account") -> None:

@@ -13,7 +13,8 @@ compile it, and notes where each stand-in landed among the SQL parameters. Later
 values there (adapted as Django adapts them), run the SQL and pass the rows through the converters
 Django chose. The first run of a plan is checked against the plain queryset's own result; any doubt
 (a value Django transformed, an argument of another type, a mismatch) keeps that query on the plain
-ORM path for good. Arguments: int, str, aware datetime, or a list of ints (one plan per length).
+ORM path for good. Arguments: int, str, aware datetime, or a list of up to MAX_LIST_LENGTH ints (one
+plan per length); a call with anything else simply runs the queryset.
 The queryset must be a `values()` / `values_list()` one; slice it for `first()`.
 """
 from __future__ import annotations
@@ -31,6 +32,8 @@ from django.db.models.query import FlatValuesListIterable, ValuesIterable, Value
 
 logger = logging.getLogger(__name__)
 
+# Longer lists keep the ORM path: one plan per length would pile up, and the ORM's share is small there.
+MAX_LIST_LENGTH = 64
 _INT_BASE = 7_315_000_000_000
 _TIME_BASE = datetime(2991, 3, 5, 7, 11, 13, tzinfo=UTC)
 
@@ -87,7 +90,8 @@ def _signature(arguments: dict[str, Any]) -> tuple | None:
             parts.append((name, "str"))
         elif isinstance(value, datetime) and value.tzinfo is not None:
             parts.append((name, "datetime"))
-        elif isinstance(value, list) and all(isinstance(v, int) and not isinstance(v, bool) for v in value):
+        elif isinstance(value, list) and len(value) <= MAX_LIST_LENGTH \
+                and all(isinstance(v, int) and not isinstance(v, bool) for v in value):
             parts.append((name, f"ints:{len(value)}"))
         else:
             return None

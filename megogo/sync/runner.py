@@ -4,12 +4,13 @@
 2. `configuration`: MEGOGO's genres become rows of the genre map (the operator binds them);
 3. the TVOD collection (`available_tvod_collection_id`): which purchase titles can be sold;
 4. the listing, chunk by chunk: titles whose digest changed (or that are new) are fetched with
-   `video/info` by a thread pool and written in batches; covers whose address changed are
-   downloaded and thumbnailed by the pool; every listed title is reconciled (availability,
-   genres, tariffs) without asking MEGOGO;
+   `video/info` by a thread pool, which also downloads and thumbnails covers whose address
+   changed; the main thread writes each chunk in batched statements and reconciles every listed
+   title (availability, genres, tariffs) without asking MEGOGO. The pool fetches chunk k+1 while
+   chunk k is written, so MEGOGO's latency overlaps the database work;
 5. collections become selections of the imported titles;
 6. titles the complete listing did not contain become unavailable.
-Memory stays bounded: a chunk is processed and dropped before the next one is read.
+Memory stays bounded: at most two chunks are held; the database is written from one thread.
 """
 from __future__ import annotations
 
@@ -292,7 +293,8 @@ class SyncRun:
         previous = sync_lease.SyncLease.objects.filter(external_system=self.system).values_list(
             "managed_tariff_ids", flat=True).first() or []
         self.ctx = build_context(self.system, run=self.lease.run, config=self.config, genre_map=genre_map,
-                                 tvod_ids=tvod_ids, load_actors=self.load_actors, previously_managed=previous)
+                                 tvod_ids=tvod_ids, load_actors=self.load_actors, previously_managed=previous,
+                                 lease_owner=self.lease.owner)
         self.summary.warnings = list(self.ctx.warnings)
         for warning in self.ctx.warnings:
             logger.warning("megogo sync of integration #%s: %s", self.system.pk, warning)
@@ -327,19 +329,22 @@ def run_sync(api: "MegogoAPI", *, load_actor_info: bool = False, full: bool = Fa
     unavailable)."""
     workers = workers or getattr(settings, "MEGOGO_SYNC_WORKERS", DEFAULT_WORKERS)
     chunk_size = chunk_size or getattr(settings, "MEGOGO_SYNC_CHUNK", DEFAULT_CHUNK)
+    progress = Progress(progress_stream if progress_stream is not None else sys.stderr,
+                        f"MEGOGO {api.external_system.name}")
     lease = sync_lease.acquire(api.external_system)
     run = SyncRun(api, lease, load_actor_info=load_actor_info, full=full, workers=workers, chunk_size=chunk_size,
-                  progress=Progress(progress_stream if progress_stream is not None else sys.stderr,
-                                    f"MEGOGO {api.external_system.name}"))
+                  progress=progress)
     summary = run.summary
     try:
         with sync_lease.Heartbeat(lease):
             summary = run.run()
-    except Exception as exc:
-        summary.seconds = time.monotonic() - run.progress.started
-        summary.warnings.append(f"stopped: {exc}")
-        logger.error("%s; stopped: %s", summary.line(), exc)
-        sync_lease.release(lease, summary=f"{summary.line()}; stopped: {exc}")
+    except BaseException as exc:  # also Ctrl-C: the lock is released, not left to expire
+        progress.finish()
+        summary.seconds = time.monotonic() - progress.started
+        reason = str(exc) or type(exc).__name__
+        summary.warnings.append(f"stopped: {reason}")
+        logger.error("%s; stopped: %s", summary.line(), reason)
+        sync_lease.release(lease, summary=f"{summary.line()}; stopped: {reason}")
         raise
     finally:
         api.megogo.close()

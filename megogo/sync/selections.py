@@ -39,17 +39,17 @@ def sync_selections(client: MegogoClient, system: ExternalSystem, *, skip_ids: s
                       .values_list("ext_id", "video_id"))
         video_ids = list(dict.fromkeys(by_ext[e] for e in ext_ids if e in by_ext))
         name = str(collection.get("title") or collection.get("name") or f"MEGOGO {cid}")[:200]
-        with transaction.atomic():
-            selection = existing.get(cid)
-            if selection is None:
-                selection = Selection.objects.create(client_id=system.client_id, external_system=system, ext_id=cid,
-                                                     name=name, sort=sort)
-            elif selection.name != name:
-                selection.name = name
-                selection.save(update_fields=["name"])
-            have = list(SelectionItem.objects.filter(selection=selection).order_by("sort", "id")
-                        .values_list("video_id", flat=True))
-            if have != video_ids:
+        selection = existing.get(cid)
+        if selection is None:
+            selection = Selection.objects.create(client_id=system.client_id, external_system=system, ext_id=cid,
+                                                 name=name, sort=sort)
+        elif selection.name != name:
+            selection.name = name
+            selection.save(update_fields=["name"])
+        have = list(SelectionItem.objects.filter(selection=selection).order_by("sort", "id")
+                    .values_list("video_id", flat=True))
+        if have != video_ids:
+            with transaction.atomic():  # starts with a write: no read-to-write upgrade on SQLite
                 SelectionItem.objects.filter(selection=selection).delete()
                 SelectionItem.objects.bulk_create([SelectionItem(selection=selection, video_id=vid, sort=i)
                                                    for i, vid in enumerate(video_ids)])

@@ -1,18 +1,20 @@
 """Database side of the catalogue sync, a chunk of titles at a time, in batched statements.
 
 Per chunk (a few hundred titles):
-- `write` stores the titles fetched from MEGOGO (new or changed): videos, seasons, episodes and
-  their files (one file per film or episode, path `megogo:<id>`, played through `video/url`),
-  people when asked, and the sync's `MegogoTitle` rows;
+- `write` stores the titles fetched from MEGOGO (new or changed): videos with their new covers,
+  seasons, episodes and their files (one file per film or episode, path `megogo:<id>`, played
+  through `video/url`), people when asked, and the sync's `MegogoTitle` rows;
 - `reconcile` applies to every listed title what does not need MEGOGO: availability, genres
   (genre map and accessibility categories), tariffs (the hidden catalogue tariff on every title,
   the SVOD tariffs on subscription titles), and that this run saw the title;
-- `apply_covers` records downloaded covers.
-Each step costs a constant number of queries whatever the chunk holds.
+- `apply_covers` records covers downloaded again for unchanged titles (after an earlier failure).
+Each step costs a constant number of queries whatever the chunk holds. Every write transaction
+starts by extending the run's lease (`_begin_writing`).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Iterable
 
@@ -23,8 +25,10 @@ from tvmiddleware.models import (
     Actor, Episode, ExternalSystem, Genre, PersonType, PriceCategory, Season, Tariff, Video, VideoFile,
 )
 
-from ..models import MegogoTitle
+from ..client import MegogoError
+from ..models import MegogoTitle, SyncLease
 from .covers import StoredCover, delete_files
+from .lease import LEASE_SECONDS
 from .parse import TitleData
 
 if TYPE_CHECKING:
@@ -36,7 +40,8 @@ VIDEO_FIELDS = ["name", "name_orig", "description", "year", "countries", "durati
 TITLE_FIELDS = ["digest", "seen_run", "megogo_genres", "audio_description", "sign_language", "delivery_rules",
                 "sellable", "actors_loaded", "cover_url", "synced_at", "thumbnail_big", "thumbnail_small",
                 "stored_cover_url"]
-FILE_PREFIX = "megogo:"
+FILE_PREFIX = "megogo:"  # VideoFile.path of MEGOGO files ("megogo:<MEGOGO id>")
+PERSON_PREFIX = "megogo:"  # Actor.ext_id of people from MEGOGO
 FILM_QUALITY = 1080
 BATCH = 500
 
@@ -59,6 +64,7 @@ class SyncContext:
     sign_language_genre_id: int | None
     tvod_ids: set[str] | None  # None: no TVOD collection configured, every TVOD title is sold
     load_actors: bool = False
+    lease_owner: str = ""
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -81,7 +87,7 @@ class SyncContext:
 
 
 def build_context(system: ExternalSystem, *, run: int, config, genre_map: dict[str, int], tvod_ids: set[str] | None,
-                  load_actors: bool, previously_managed: Iterable[int] = ()) -> SyncContext:
+                  load_actors: bool, previously_managed: Iterable[int] = (), lease_owner: str = "") -> SyncContext:
     """Resolve the configured ids against the operator's rows (unknown ones are reported, not used)."""
     warnings = []
     tariff_ids = set(Tariff.objects.for_client(system.client_id).filter(pk__in=config.svod_tariff_ids)
@@ -100,7 +106,7 @@ def build_context(system: ExternalSystem, *, run: int, config, genre_map: dict[s
         previously_managed=frozenset(previously_managed), genre_map=genre_map,
         typhoid_genre_id=config.typhoid_genre_id if config.typhoid_genre_id in genres else None,
         sign_language_genre_id=config.sign_language_genre_id if config.sign_language_genre_id in genres else None,
-        tvod_ids=tvod_ids, load_actors=load_actors, warnings=warnings,
+        tvod_ids=tvod_ids, load_actors=load_actors, warnings=warnings, lease_owner=lease_owner,
     )
 
 
@@ -113,6 +119,16 @@ class ChunkWriter:
 
     def __init__(self, ctx: SyncContext) -> None:
         self.ctx = ctx
+
+    def _begin_writing(self) -> None:
+        """The first statement of each write transaction: extend this run's lease (and stop if it is
+        no longer ours). Writing first also takes SQLite's write lock before anything is read, so a
+        concurrent writer (another run taking the lock, the heartbeat) makes this transaction wait
+        instead of failing with "database is locked" when it would upgrade from reading."""
+        kept = SyncLease.objects.filter(external_system=self.ctx.system, owner=self.ctx.lease_owner).update(
+            expires_at=timezone.now() + timedelta(seconds=LEASE_SECONDS))
+        if not kept:
+            raise MegogoError("the sync lock was taken over by another run")
 
     # --- reading ----------------------------------------------------------------------------------
     def states(self, ext_ids: list[str]) -> dict[str, MegogoTitle]:
@@ -178,6 +194,7 @@ class ChunkWriter:
 
     @transaction.atomic
     def _write(self, fetched: list[Fetched], states: dict[str, MegogoTitle]) -> tuple[int, int, list[str]]:
+        self._begin_writing()
         ctx = self.ctx
         now = timezone.now()
         known = Video.objects.in_bulk([states[f.data.ext_id].video_id for f in fetched if f.data.ext_id in states])
@@ -316,7 +333,7 @@ class ChunkWriter:
     def _people(self, by_video: dict[int, TitleData]) -> None:
         """Actors and directors as the operator's people (`ext_id` "megogo:<id>"), linked to titles."""
         client_id = self.ctx.client_id
-        people = {f"{FILE_PREFIX}{p.ext_id}": p for data in by_video.values() for p in data.people}
+        people = {f"{PERSON_PREFIX}{p.ext_id}": p for data in by_video.values() for p in data.people}
         actors = {a.ext_id: a for a in Actor.objects.for_client(client_id).filter(ext_id__in=list(people))}
         new = []
         for key, person in people.items():
@@ -327,7 +344,7 @@ class ChunkWriter:
                 new.append(actor)
                 actors[key] = actor
         Actor.objects.bulk_create(new, batch_size=BATCH)
-        wanted = {(vid, actors[f"{FILE_PREFIX}{p.ext_id}"].pk) for vid, data in by_video.items() for p in data.people}
+        wanted = {(vid, actors[f"{PERSON_PREFIX}{p.ext_id}"].pk) for vid, data in by_video.items() for p in data.people}
         self._sync_pairs(VideoActor, "actor_id", list(by_video), wanted)
 
     # --- every listed title -----------------------------------------------------------------------
@@ -371,6 +388,7 @@ class ChunkWriter:
         """Availability, genres, tariffs and "seen in this run" of listed titles (see the module doc)."""
         if not states:
             return
+        self._begin_writing()
         ctx = self.ctx
         video_ids = [s.video_id for s in states]
         rows = {pk: (available, category) for pk, available, category in
@@ -411,6 +429,7 @@ class ChunkWriter:
             state.stored_cover_url = cover.url
             changed_states.append(state)
         with transaction.atomic():
+            self._begin_writing()
             Video.objects.bulk_update(videos, ["cover"], batch_size=BATCH)
             MegogoTitle.objects.bulk_update(changed_states, ["thumbnail_big", "thumbnail_small", "stored_cover_url"],
                                             batch_size=BATCH)

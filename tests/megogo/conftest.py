@@ -114,3 +114,27 @@ def run_sync(megogo: Megogo) -> None:
     from megogo.sync.runner import run_sync as run
 
     assert run(megogo.api()).complete
+
+
+@pytest.fixture
+def subscriber(db):
+    """A subscriber of an operator without MEGOGO (as in the core device API tests)."""
+    from tests.tvmiddleware.api.conftest import Subscriber
+    from tvmiddleware import services
+
+    client = factories.ClientFactory(api_key="device-key")
+    customer = services.customer_create(client=client, firstname="Ivan", lastname="Petrov")
+    account, password = services.account_create(client=client, customer=customer, abonement="100001",
+                                                 password="1111")
+    tariff = factories.TariffFactory(client=client, name="Base", basic_tariff_priority=1)
+    services.tariff_assign(customer=customer, tariff=tariff)
+    return Subscriber(client=client, customer=customer, account=account, password=password, tariff=tariff)
+
+
+@pytest.fixture
+def logged_in(client, subscriber):
+    from tests.tvmiddleware.api.conftest import DeviceAPI
+
+    api = DeviceAPI(client, subscriber)
+    assert api.login()["error"] == 0
+    return api

@@ -45,10 +45,15 @@ def test_values_needing_url_encoding_are_signed_raw(client, fake):
         client.call("video/info", [("id", "a b&c=ф")])
 
 
-def test_unreachable_partner_is_a_plugin_error(fake):
+def test_unreachable_partner_is_a_plugin_error_that_does_not_leak_the_sign(fake, monkeypatch, caplog):
+    monkeypatch.setattr("megogo.client.RETRY_PAUSES", (0.01, 0.01))
     config = parse(fake.attributes(api_url="http://127.0.0.1:9/v1"))
-    with pytest.raises(MegogoError):
-        MegogoClient(config, timeout=(0.5, 0.5)).configuration()
+    with pytest.raises(MegogoError) as caught:
+        MegogoClient(config, timeout=(0.5, 0.5)).access_token(isdn="1-1", kind="stb")
+    assert str(caught.value) == "MEGOGO auth/by_partners failed: connection failed"
+    assert caught.value.__cause__ is None
+    logged = " ".join(r.getMessage() for r in caplog.records)
+    assert "sign" not in logged and "token=" not in logged and "pepper" not in logged
 
 
 def test_server_errors_are_retried_for_reads(client, fake, monkeypatch):
