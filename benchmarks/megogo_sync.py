@@ -22,6 +22,7 @@ import io
 import json
 import multiprocessing
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -188,6 +189,7 @@ def worker(titles: int, delay: float, url: str, trace: bool = False) -> dict:
     finally:
         stop.set()
         fake.join(timeout=10)
+        shutil.rmtree(media, ignore_errors=True)
     return result
 
 

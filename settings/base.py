@@ -158,6 +158,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "billing.tasks.check_accounts",
         "schedule": 3600.0,
     },
+    # Remove with the megogo app.
+    "megogo-sync-content": {
+        "task": "megogo.tasks.sync_all",
+        "schedule": 6 * 3600.0,
+    },
     "expire-program-blockings": {
         "task": "tvmiddleware.tasks.expire_program_blockings",
         "schedule": 600.0,

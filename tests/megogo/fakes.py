@@ -60,6 +60,9 @@ class FakeMegogo:
                  salt: str = SALT, svod_service_id: str = SVOD_SERVICE_ID, cover_size: tuple[int, int] = (400, 600),
                  cover_variants: int = 3) -> None:
         self.delay = delay
+        # Cleared by a test to hold every answer until it is set again (makes "while a sync runs" exact).
+        self.running = threading.Event()
+        self.running.set()
         self.keys = dict(keys or KEYS)
         self.partner_id = partner_id
         self.salt = salt
@@ -376,6 +379,7 @@ class _Handler(BaseHTTPRequestHandler):
         fake = self.fake
         if fake.delay:
             time.sleep(fake.delay)
+        fake.running.wait(120)
         parts = urlsplit(self.path)
         params_list = parse_qsl(parts.query, keep_blank_values=True)
         params = dict(params_list)

@@ -54,8 +54,12 @@ def test_a_second_cron_run_exits_while_the_first_syncs(tmp_path, slow_fake):
     deadline = time.monotonic() + 60
     while slow_fake.requests["/v1/video/info"] < 5 and time.monotonic() < deadline:
         time.sleep(0.05)
-    second = manage(env, "megogo_sync_content")
-    second_out, second_err = second.communicate(timeout=60)
+    slow_fake.running.clear()  # the first run now waits on MEGOGO: it is certainly still syncing
+    try:
+        second = manage(env, "megogo_sync_content")
+        second_out, second_err = second.communicate(timeout=60)
+    finally:
+        slow_fake.running.set()
     first_out, first_err = first.communicate(timeout=120)
 
     assert second.returncode == 0 and "Another megogo_sync_content run is syncing MEGOGO" in second_err

@@ -15,12 +15,22 @@ READ_ONLY_MODELS = {("billing", "customertransaction"), ("tvmiddleware", "device
                     ("tvmiddleware", "client"), ("tvmiddleware", "operatorprofile")}
 
 
+# Apps whose screens operator staff work with (integrations included when installed).
+OPERATOR_APPS = ("tvmiddleware", "billing", "megogo", "tvzavr", "svod_partners")
+
+
+def operator_app_labels() -> list[str]:
+    from django.apps import apps
+
+    return [label for label in OPERATOR_APPS if apps.is_installed(label)]
+
+
 @transaction.atomic
 def operator_group() -> Group:
     """The group holding operator staff permissions (created or refreshed)."""
     group, _ = Group.objects.get_or_create(name=OPERATOR_GROUP)
     permissions = []
-    for perm in Permission.objects.filter(content_type__app_label__in=["tvmiddleware", "billing"]).select_related(
+    for perm in Permission.objects.filter(content_type__app_label__in=operator_app_labels()).select_related(
         "content_type"
     ):
         key = (perm.content_type.app_label, perm.content_type.model)
