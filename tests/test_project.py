@@ -86,12 +86,15 @@ def test_health_check_reports_a_broken_cache(client, settings):
 
 @pytest.mark.django_db
 def test_standard_device_types_come_back_after_a_flush():
-    """`flush` (also between transactional tests) empties data-migration rows, then emits post_migrate."""
-    from django.core.management.sql import emit_post_migrate_signal
+    """`flush` (also between transactional tests) empties data-migration rows, then emits post_migrate,
+    whose handler puts them back."""
+    from django.db.models.signals import post_migrate
 
+    from tvmiddleware.apps import _ensure_device_types
     from tvmiddleware.models import DeviceType
     from tvmiddleware.models.devices import STANDARD_DEVICE_TYPES
 
+    assert any(entry[1]() is _ensure_device_types for entry in post_migrate.receivers)
     DeviceType.objects.all().delete()
-    emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+    _ensure_device_types(using="default")
     assert DeviceType.objects.count() == len(STANDARD_DEVICE_TYPES)
