@@ -44,6 +44,10 @@ CACHES = {
     }
 }
 
+# How stale a device session's last_seen_at may get (tuning: each refresh is a write; see
+# tvmiddleware.services.sessions.last_seen_resolution).
+TVMIDDLEWARE_SESSION_LAST_SEEN_SECONDS = env_int("TVMIDDLEWARE_SESSION_LAST_SEEN_SECONDS", 60)
+
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL)
 CELERY_TASK_ALWAYS_EAGER = False
 

@@ -304,9 +304,9 @@ class TestLock:
         assert not lease.extend(held) and held.lost.is_set()
 
     # The heartbeat's own connection must see the committed lease. Transactional tests are ordered
-    # after the others; serialized_rollback restores the reference rows (device types) they flush.
+    # after the others; the reference rows they flush (device types) come back through post_migrate.
     @pytest.mark.postgres
-    @pytest.mark.django_db(transaction=True, serialized_rollback=True)
+    @pytest.mark.django_db(transaction=True)
     def test_the_heartbeat_keeps_the_lease(self, megogo):
         from megogo.sync import lease
 
@@ -320,7 +320,7 @@ class TestLock:
         assert SyncLease.objects.get().expires_at > timezone.now() + timedelta(seconds=30)
 
     @pytest.mark.postgres
-    @pytest.mark.django_db(transaction=True, serialized_rollback=True)
+    @pytest.mark.django_db(transaction=True)
     def test_two_runs_at_once_one_syncs_the_other_exits(self, megogo):
         from django.db import connection
 

@@ -81,3 +81,17 @@ def test_a_session_deleted_behind_a_stale_cache_entry_is_refused(opened):
     AuthKey.objects.filter(pk=session.pk).delete()  # without the service: the cache still names it
     assert session_resolve(authkey) is None
     assert cache.get(key) is None
+
+
+def test_the_resolution_is_a_setting(opened, settings):
+    settings.TVMIDDLEWARE_SESSION_LAST_SEEN_SECONDS = 300
+    session, authkey = opened
+    old = _age(session, 120)
+    assert session_resolve(authkey) is not None  # a miss: read, not written (seen 2 minutes ago)
+    session.refresh_from_db()
+    assert session.last_seen_at == old
+    _age(session, 400)
+    cache.clear()
+    assert session_resolve(authkey) is not None
+    session.refresh_from_db()
+    assert session.last_seen_at > old

@@ -16,6 +16,16 @@ SESSION_CACHE_SECONDS = 300
 LAST_SEEN_RESOLUTION = timedelta(seconds=60)
 
 
+def last_seen_resolution() -> timedelta:
+    """How stale `AuthKey.last_seen_at` may get: TVMIDDLEWARE_SESSION_LAST_SEEN_SECONDS, default a minute.
+
+    Each write is an UPDATE of a row with several indexes; with many devices that poll every few minutes
+    nearly every request writes at 60 s, about a fifth at 300 s (still far finer than the hours of
+    `active_window`)."""
+    seconds = getattr(settings, "TVMIDDLEWARE_SESSION_LAST_SEEN_SECONDS", None)
+    return LAST_SEEN_RESOLUTION if seconds is None else timedelta(seconds=int(seconds))
+
+
 @dataclass(frozen=True)
 class SessionInfo:
     """What a request needs to know about its session, kept in the cache between requests."""
@@ -80,8 +90,8 @@ def session_resolve(authkey: str) -> SessionInfo | None:
         info = SessionInfo(id=row[0], client_id=row[1], account_id=row[2], customer_id=row[3],
                            device_uid=row[4], device_type=row[5] or "", is_basic_device=row[6],
                            last_seen=row[7].timestamp())
-    if now.timestamp() - info.last_seen > LAST_SEEN_RESOLUTION.total_seconds():
-        # Written at most once a minute per session: enough for "active sessions" and statistics.
+    if now.timestamp() - info.last_seen > last_seen_resolution().total_seconds():
+        # Written at most once a minute (by default) per session: enough for "active sessions" and statistics.
         if not _touch(info.id, now):
             cache.delete(_cache_key(key_hash))
             return None
@@ -121,12 +131,12 @@ SELECT found.*, (SELECT last_seen_at FROM touched) FROM found
 
 def _load_and_touch(key_hash: str, now) -> SessionInfo | None:
     """PostgreSQL: the session row, with `last_seen_at` moved to `now` when it is older than
-    LAST_SEEN_RESOLUTION — the same read and write as the portable path, in one statement (None
+    `last_seen_resolution()` — the same read and write as the portable path, in one statement (None
     also when the session ended between the two, as there)."""
     quote = connection.ops.quote_name
     sql = _LOAD_AND_TOUCH_SQL.format(authkey=quote(AuthKey._meta.db_table), account=quote(Account._meta.db_table),
                                      devicetype=quote(DeviceType._meta.db_table))
-    threshold = now - LAST_SEEN_RESOLUTION
+    threshold = now - last_seen_resolution()
     with connection.cursor() as cursor:
         cursor.execute(sql, [key_hash, now, threshold])
         row = cursor.fetchone()

@@ -295,11 +295,12 @@ LINEUP_STATE_SECONDS = 1.0
 _ACCOUNT_FIELDS = ("is_hidden", "is_favorited", "has_subscription", "is_parent_control", "channel_sort")
 _SLOT_MARK = f"tvmw-slot-{secrets.token_hex(8)}"  # unguessable: no channel data can contain it
 _SLOT_RE = re.compile(f'"{_SLOT_MARK}:([a-z_]+)"')
-_lineup_bases = LocalCache(32)
+# Bounded for memory: a rendered line-up is ~1.5 KB per channel, and each kept answer as much again.
+_lineup_bases = LocalCache(16)
 _lineup_states = LocalCache(1000)
 _visible_rows = LocalCache(64)
 # program/list answers without viewing positions, by channel, window and schedule facts (program/list).
-_schedule_bodies = LocalCache(5000)
+_schedule_bodies = LocalCache(2000)
 _lineup_lock = threading.Lock()
 
 
@@ -383,7 +384,7 @@ class _LineupBase:
     """The rendered line-up, and the answers already joined from it for accounts without own flags
     (the same bytes for everyone who holds the same channels: most subscribers)."""
 
-    MAX_PLAIN_BODIES = 64
+    MAX_PLAIN_BODIES = 8
 
     def __init__(self, channels: tuple[_ChannelTemplate, ...]) -> None:
         self.channels = channels
