@@ -1,14 +1,13 @@
 """The ledger: balances move only through rows, exactly, once per external id."""
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 
 from billing.models import CustomerTransaction, TransactionSource
 from billing.selectors import customer_balance, ledger_sum
 from billing.services import DuplicateTransaction, InsufficientFunds, transaction_create, transaction_reverse
 from tests import factories
+from tests.concurrency import run_parallel
 from tvmiddleware.services import Conflict, Invalid, NotFound
 
 
@@ -66,34 +65,13 @@ class TestTransactionCreate:
             transaction_reverse(transaction_row=reversal)
 
 
-def _run_parallel(n, target):
-    barrier = threading.Barrier(n)
-    results, errors = [], []
-
-    def worker(i):
-        try:
-            barrier.wait()
-            results.append(target(i))
-        except Exception as exc:  # collected and asserted by the test
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return results, errors
-
-
 @pytest.mark.postgres
 def test_parallel_transactions_keep_balance_exact():
     customer = factories.CustomerFactory()
     client = customer.client
     amounts = [Decimal("10.01") if i % 3 else Decimal("-3.37") for i in range(20)]
 
-    results, errors = _run_parallel(20, lambda i: transaction_create(
+    results, errors = run_parallel(20, lambda i: transaction_create(
         client=client, customer=customer, amount=amounts[i], ext_id=f"par-{i}"))
 
     assert errors == []
@@ -111,7 +89,7 @@ def test_parallel_duplicates_credit_once():
     customer = factories.CustomerFactory()
     client = customer.client
 
-    results, errors = _run_parallel(20, lambda i: transaction_create(
+    results, errors = run_parallel(20, lambda i: transaction_create(
         client=client, customer=customer, amount="50.00", ext_id="same-payment"))
 
     assert len(results) == 1

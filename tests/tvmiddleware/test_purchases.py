@@ -1,17 +1,16 @@
 """Buying and renting titles (services.purchases) and the access decision (vod_selectors.video_access)."""
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from billing.models import CustomerTransaction, TransactionSource
 from billing.services import InsufficientFunds, transaction_create
 from tests import factories
+from tests.concurrency import run_parallel
 from tvmiddleware import services
 from tvmiddleware.models import DomainEvent, PriceCategory, VideoPurchase
 from tvmiddleware.services.errors import Invalid, NotFound
@@ -189,33 +188,11 @@ class TestVideoAccess:
         assert not video_access(customer=customer, video=foreign).allowed
 
 
-def _run_parallel(n, target):
-    """Run `target(i)` in n threads released together; (results, errors)."""
-    barrier = threading.Barrier(n)
-    results, errors = [], []
-
-    def worker(i):
-        try:
-            barrier.wait()
-            results.append(target(i))
-        except Exception as exc:  # collected and asserted by the test
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return results, errors
-
-
 @pytest.mark.postgres
 def test_parallel_identical_purchases_charge_once():
     account, customer, title = make_buyer()
 
-    results, errors = _run_parallel(10, lambda i: video_purchase(customer=customer, video=title, kind="buy",
+    results, errors = run_parallel(10, lambda i: video_purchase(customer=customer, video=title, kind="buy",
                                                                  account=account))
 
     assert len(results) == 1

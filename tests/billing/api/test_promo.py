@@ -10,7 +10,7 @@ from billing.promo import CODE_ALPHABET, promo_activate, promo_create
 from billing.selectors import customer_balance
 from tests import factories
 from tests.billing.api.test_transactions import _signed_call
-from tests.billing.test_ledger import _run_parallel
+from tests.concurrency import run_parallel
 from tvmiddleware.models import TariffSubscription
 from tvmiddleware.services import tariff_assign
 
@@ -201,12 +201,12 @@ def test_parallel_activations_respect_the_limit():
     accounts = [factories.AccountFactory(customer=factories.CustomerFactory(client=operator)) for _ in range(10)]
     same = accounts[0]
 
-    results, errors = _run_parallel(10, lambda i: _signed_call(
+    results, errors = run_parallel(10, lambda i: _signed_call(
         operator, "promo/activate/", {"code": promo.code, "account_id": accounts[i].pk}, get=True))
     assert errors == [] and sorted(b["error"] for b in results) == [0] * 3 + [4] * 7
 
     promo2 = promo_create(client=operator, amount="10", activation_limit=10)[0]
-    results, errors = _run_parallel(10, lambda i: _signed_call(
+    results, errors = run_parallel(10, lambda i: _signed_call(
         operator, "promo/activate/", {"code": promo2.code, "account_id": same.pk}, get=True))
     assert errors == [] and sorted(b["error"] for b in results) == [0] + [4] * 9
     promo.refresh_from_db()

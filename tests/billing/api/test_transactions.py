@@ -10,7 +10,7 @@ from billing.api.signature import sign
 from billing.models import CustomerTransaction, TransactionSource
 from billing.selectors import customer_balance, ledger_sum
 from tests import factories
-from tests.billing.test_ledger import _run_parallel
+from tests.concurrency import run_parallel
 from tvmiddleware.models import AccountStatus, DomainEvent, PriceCategory, PurchaseKind, VideoPurchase
 
 pytestmark = pytest.mark.django_db
@@ -236,7 +236,7 @@ def test_parallel_retries_credit_once():
     customer = factories.CustomerFactory(client=operator)
     params = {"id": "RETRY-1", "amount": "50.00", "customer_id": customer.pk}
 
-    results, errors = _run_parallel(20, lambda i: _signed_call(operator, "transaction/create/", params, get=True))
+    results, errors = run_parallel(20, lambda i: _signed_call(operator, "transaction/create/", params, get=True))
 
     assert errors == []
     codes = sorted(body["error"] for body in results)
@@ -252,7 +252,7 @@ def test_parallel_deletes_reverse_once():
     assert _signed_call(operator, "transaction/create/", {"ext_id": "P", "amount": "20", "customer_id": customer.pk},
                         get=True)["error"] == 0
 
-    results, errors = _run_parallel(10, lambda i: _signed_call(operator, "transaction/delete/", {"ext_id": "P"}))
+    results, errors = run_parallel(10, lambda i: _signed_call(operator, "transaction/delete/", {"ext_id": "P"}))
 
     assert errors == []
     assert sorted(body["error"] for body in results) == [0] + [1] * 9
