@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "megogo",
     "tvzavr",
     "svod_partners",
+    "payments",
+    "irdeto",
 ]
 
 MIDDLEWARE = [

@@ -1,3 +1,4 @@
+from django.apps import apps
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
@@ -14,6 +15,13 @@ urlpatterns = [
     path("billing/", include("billing.urls")),
     path("content/", include("tvmiddleware.content_api.site_urls")),
 ]
+
+if apps.is_installed("payments"):
+    # Optional app: gateway notifications and the device API's payment methods.
+    urlpatterns += [
+        path("billing/payment/", include("payments.urls")),
+        path("tvmiddleware/api/", include("payments.api.device_urls")),
+    ]
 
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
