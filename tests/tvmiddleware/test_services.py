@@ -1,4 +1,6 @@
 """Services of the core: customers, accounts, status changes, devices, tariffs."""
+from decimal import Decimal
+
 import pytest
 from django.contrib.auth.hashers import identify_hasher
 
@@ -230,3 +232,17 @@ def test_status_reason_must_agree_with_active_flag(account, client_obj, customer
         services.account_create(client=client_obj, customer=customer, active=True, status_reason="BLOCK")
     services.account_set_status(account=account, active=False, status_reason="MOVED")  # operator's own reason
     assert not DomainEvent.objects.filter(payload__status_reason="DEBT").exists()
+
+
+def test_saving_a_stale_customer_never_writes_back_its_balance(customer):
+    """An admin form or profile edit holding a customer loaded before a payment keeps the credit."""
+    from billing.services import transaction_create
+
+    stale = type(customer).objects.get(pk=customer.pk)
+    transaction_create(client=customer.client, customer=customer, amount=Decimal("25.00"), ext_id="pay-1")
+    stale.firstname = "Edited"
+    stale.save()
+    services.customer_modify(customer=stale, lastname="Later")
+    customer.refresh_from_db()
+    assert customer.balance == Decimal("25.00")
+    assert (customer.firstname, customer.lastname) == ("Edited", "Later")

@@ -96,6 +96,15 @@ class Customer(TenantModel, Timestamped):
         name = " ".join(p for p in (self.lastname, self.firstname, self.middlename) if p)
         return name or self.comment[:40] or f"Customer #{self.pk}"
 
+    def save(self, *args, **kwargs) -> None:
+        # The balance column belongs to the ledger (`billing.services` updates it under the customer's
+        # row lock): saving a customer loaded earlier (an admin form, a profile edit) must never write
+        # back a stale balance, so an update of an existing row leaves the column out.
+        if not self._state.adding and kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
+            kwargs["update_fields"] = [f.attname for f in self._meta.concrete_fields
+                                       if not f.primary_key and f.attname != "balance"]
+        super().save(*args, **kwargs)
+
 
 class AccountStatus(models.TextChoices):
     ACTIVE = "ACTIVE", "Active"

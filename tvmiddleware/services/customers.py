@@ -31,10 +31,13 @@ def _apply(customer: Customer, fields: dict[str, Any]) -> None:
                       fields={name: "required" for name in NAME_FIELDS})
 
 
-def _save(customer: Customer) -> None:
+def _save(customer: Customer, fields: Any = None) -> None:
+    """Save the customer; with `fields`, only those columns (never a stale balance: balances move only
+    through ledger rows, which update the column under a row lock)."""
+    update_fields = sorted(set(fields) | {"updated_at"}) if fields is not None else None
     try:
         with transaction.atomic():
-            customer.save()
+            customer.save(update_fields=update_fields)
     except IntegrityError as exc:
         raise Conflict("A customer with this ext_id already exists.", fields={"ext_id": "duplicate"}) from exc
 
@@ -51,7 +54,7 @@ def customer_create(*, client: Client, **fields: Any) -> Customer:
 @transaction.atomic
 def customer_modify(*, customer: Customer, **fields: Any) -> Customer:
     _apply(customer, fields)
-    _save(customer)
+    _save(customer, fields)
     return customer
 
 
