@@ -6,12 +6,19 @@ the same rules (title sold this way, login active, not already held), but the pr
 the plugin's `purchase_video` and the local balance is neither checked nor moved. The purchase is
 recorded as a `VideoPurchase` without a ledger row, and `video.purchased` is emitted as usual.
 
+A title of an online cinema whose API class implements `purchase_video` (MEGOGO TVOD) is then also
+bought at the partner, as in the built-in path. When the partner refuses or cannot be reached, the
+billing's charge is undone with the billing plugin's `refund_purchase`, nothing is recorded, and
+`PartnerRefused` is raised; a billing that cannot refund (the default hook, or a failure) leaves an
+error in the log naming the `purchase_key`, for the operator to refund by hand.
+
 The customer row is locked across the partner call (bounded by the plugin's timeout), so two
 identical requests cannot both reach the billing; the plugin also gets a `purchase_key` naming this
 purchase (see `purchase_key`), so a retry after a lost answer is recognised there.
 """
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -20,9 +27,11 @@ from django.utils import timezone
 
 from tvmiddleware.events import EventName, emit
 from tvmiddleware.models import Account, Customer, PurchaseKind, Video, VideoPurchase
-from tvmiddleware.plugins import PluginError
+from tvmiddleware.plugins import PluginError, implementation
 from tvmiddleware.services.errors import Invalid, NotFound, ServiceError
-from tvmiddleware.services.purchases import AccountInactive, AlreadyPurchased, _active_purchase, _check_sellable
+from tvmiddleware.services.purchases import (
+    AccountInactive, AlreadyPurchased, PartnerRefused, _active_purchase, _check_sellable,
+)
 from tvmiddleware.streaming.access import on_commit_invalidate_customer
 
 from .plugins import BillingRefused
@@ -32,7 +41,9 @@ from .services import InsufficientFunds
 if TYPE_CHECKING:
     from .plugins import BillingPluginBase
 
-__all__ = ["ExternalBillingError", "purchase_through_plugin"]
+__all__ = ["ExternalBillingError", "PartnerRefused", "purchase_through_plugin"]
+
+logger = logging.getLogger("billing.external_purchase")
 
 
 class ExternalBillingError(ServiceError):
@@ -50,7 +61,6 @@ def purchase_key(customer: Customer, video: Video, kind: str) -> str:
     return f"purchase:{customer.pk}:{video.pk}:{held.count() + 1}:{kind}"
 
 
-@transaction.atomic
 def purchase_through_plugin(*, customer: Customer, video: Video, kind: str, account: Account | None = None,
                             now: datetime | None = None,
                             plugin: "BillingPluginBase | None" = None) -> VideoPurchase:
@@ -58,8 +68,20 @@ def purchase_through_plugin(*, customer: Customer, video: Video, kind: str, acco
 
     Raises NotFound, NotPurchasable, AccountInactive, AlreadyPurchased like `video_purchase`;
     InsufficientFunds when the billing says the money is not there; ExternalBillingError when the
-    billing cannot be reached or refuses otherwise (nothing is recorded then).
+    billing cannot be reached or refuses otherwise; PartnerRefused when the title's online cinema
+    refused it (the billing's charge undone, see the module doc). Nothing is recorded in those cases.
     """
+    outcome = _purchase_through_plugin(customer=customer, video=video, kind=kind, account=account, now=now,
+                                       plugin=plugin)
+    if isinstance(outcome, PartnerRefused):
+        raise outcome  # after the commit: the partner plugin's own records (its user...) are kept
+    return outcome
+
+
+@transaction.atomic
+def _purchase_through_plugin(*, customer: Customer, video: Video, kind: str, account: Account | None,
+                             now: datetime | None,
+                             plugin: "BillingPluginBase | None") -> VideoPurchase | PartnerRefused:
     now = now or timezone.now()
     if video.client_id != customer.client_id:
         raise NotFound("Video not found.")
@@ -87,6 +109,19 @@ def purchase_through_plugin(*, customer: Customer, video: Video, kind: str, acco
         raise ExternalBillingError(f"The operator's billing refused the purchase: {exc}") from exc
     except (PluginError, NotImplementedError, OSError) as exc:
         raise ExternalBillingError(f"The operator's billing could not be asked: {exc}") from exc
+    answer = answer if isinstance(answer, dict) else {}
+
+    partner = implementation(video.external_system if video.external_system_id else None, "purchase_video")
+    if partner is not None and partner.external_system.pk != plugin.external_system.pk:
+        try:
+            partner.purchase_video(account=account, video=video, price=price, customer=customer, kind=kind)
+        except (PluginError, OSError) as exc:
+            refunded = _refund(plugin, customer=customer, video=video, price=price, kind=kind, purchase_key=key,
+                               answer=answer, reason=f"{video.external_system.name} refused: {exc}")
+            outcome = ("the operator's billing has given the money back" if refunded else
+                       "the charge in the operator's billing could not be undone automatically: the operator "
+                       "will refund it")
+            return PartnerRefused(f"The purchase was refused by {video.external_system.name}; {outcome}. ({exc})")
 
     expires_at = now + timedelta(hours=video.rent_hours) if kind == PurchaseKind.RENT else None
     purchase = VideoPurchase.objects.create(
@@ -98,7 +133,29 @@ def purchase_through_plugin(*, customer: Customer, video: Video, kind: str, acco
         "external_system_id": video.external_system_id, "kind": kind, "price": f"{price:.2f}",
         "expires_at": expires_at.isoformat() if expires_at else None, "transaction_id": None,
         "account_id": account.pk if account else None, "billed_by": plugin.external_system.pk,
-        "billing_ext_id": str((answer or {}).get("id") or (answer or {}).get("ext_id") or ""),
+        "billing_ext_id": str(answer.get("id") or answer.get("ext_id") or ""),
     })
     on_commit_invalidate_customer(customer.pk)
     return purchase
+
+
+def _refund(plugin: "BillingPluginBase", *, customer: Customer, video: Video, price, kind: str, purchase_key: str,
+            answer: dict, reason: str) -> bool:
+    """Ask the billing to undo its charge; True when it did. A refusal or failure is logged as an error
+    naming the purchase, so the operator can refund by hand (the billing's own records keep the key)."""
+    try:
+        refunded = plugin.refund_purchase(customer=customer, video=video, price=price, kind=kind,
+                                          purchase_key=purchase_key, answer=answer, reason=reason)
+    except (PluginError, NotImplementedError, OSError) as exc:
+        logger.error("purchase %s (customer %s, video %s, %s): the partner refused and the refund through "
+                     "integration #%s failed: %s; refund it by hand", purchase_key, customer.pk, video.pk, price,
+                     plugin.external_system.pk, exc)
+        return False
+    if not refunded:
+        logger.error("purchase %s (customer %s, video %s, %s): the partner refused and integration #%s has no "
+                     "refund call; refund it by hand", purchase_key, customer.pk, video.pk, price,
+                     plugin.external_system.pk)
+        return False
+    logger.info("purchase %s (customer %s, video %s): refunded through integration #%s after the partner "
+                "refused", purchase_key, customer.pk, video.pk, plugin.external_system.pk)
+    return True

@@ -11,7 +11,8 @@ built-in ledger where the plugin says so:
   `on_tariff_assigned` / `on_tariff_removed` reach them through the outbox, so a change made while
   the billing is down is delivered later);
 - video purchases (`purchase_video`), when `bills_purchases_externally` is on: the local balance is
-  then not checked and no ledger row is written (see `billing.external_purchase`);
+  then not checked and no ledger row is written (see `billing.external_purchase`); when the online
+  cinema selling the title then refuses it, the charge is undone with `refund_purchase`;
 - registering a new subscriber (`register_account`);
 - the periodic check (`process_account`), which `check_accounts` calls for every account the plugin
   covers instead of charging tariffs from the local balance.
@@ -166,3 +167,15 @@ class BillingPluginBase(ExternalSystemAPI):
         retried call does not charge twice. Returns the billing's answer (e.g. `{"ext_id": ...}`);
         raises `BillingRefused(reason="insufficient_funds")` when the billing says no money."""
         raise NotImplementedError(f"{type(self).__name__} does not bill purchases")
+
+    def refund_purchase(self, *, customer: "Customer", video: "Video", price: Any, kind: str = "buy",
+                        purchase_key: str = "", answer: dict[str, Any] | None = None, reason: str = "") -> bool:
+        """Undo a charge `purchase_video` made for a purchase that could not be completed (the online
+        cinema selling the title refused it). `purchase_key` and `answer` are those of the charge;
+        must be idempotent (a refund of a key already refunded, or never billed, is a success).
+
+        Returns True when the billing gave the money back. The default returns False: the billing
+        has no refund call, so `billing.external_purchase` logs an error naming the `purchase_key`
+        for the operator to refund by hand. Raises `PluginError` when the billing failed to answer.
+        """
+        return False

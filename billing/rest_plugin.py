@@ -31,6 +31,9 @@ URL-quoted as path segments. Bodies are JSON; money is a decimal string with a d
   POST   {api_url}/customers/{ext_id}/purchases
          {"purchase_key": "...", "video_id": 5, "video_ext_id": "", "kind": "buy" | "rent", "price": "30.00"}
          201 {"id": "B1"}; 200 the same purchase_key was billed before (idempotent); 402 no money
+  DELETE {api_url}/customers/{ext_id}/purchases/{purchase_key}
+         204 the charge of that purchase was given back; 404 nothing billed under that key (success:
+         idempotent). Sent when the online cinema selling the title refused it after the charge.
 
   401 means the token was refused; any 5xx, a malformed answer or no answer within `timeout` is a
   failure of the partner (`PluginError`): the outbox retries tariff changes, `check_accounts` tries
@@ -307,6 +310,18 @@ class RestBillingPlugin(BillingPluginBase):
                   "kind": kind, "price": f"{Decimal(price):.2f}"},
         )
         return answer if isinstance(answer, dict) else {}
+
+    def refund_purchase(self, *, customer: Customer, video: "Video", price: Any, kind: str = "buy",
+                        purchase_key: str = "", answer: dict[str, Any] | None = None, reason: str = "") -> bool:
+        if not purchase_key:
+            return False
+        path = f"{self._customer_path(_require_ext_id(customer))}/purchases/{quote(purchase_key, safe='')}"
+        try:
+            self._request("DELETE", path, success=(200, 204))
+        except BillingRefused as exc:
+            if exc.reason != "not_found":
+                raise
+        return True
 
 
 def _json(response: requests.Response) -> Any:

@@ -3,7 +3,8 @@
 - catalogue: `sync_catalogue` (the `megogo_sync_content` command, Celery beat);
 - SVOD: the tariff hooks subscribe or unsubscribe the customer at MEGOGO (`subscriptions`);
 - TVOD: `purchase_video` buys the title at MEGOGO after the ledger debit (`tvod`);
-- streams: `get_video_url` answers video/url for MEGOGO titles (`streams`).
+- streams: `get_video_url` answers video/url for MEGOGO titles (`streams`);
+- pictures: `video_images` gives the device API the sync's thumbnails of the covers.
 """
 from __future__ import annotations
 
@@ -60,6 +61,23 @@ class MegogoAPI(ExternalSystemAPI):
         from .sync.runner import run_sync
 
         return run_sync(self, **options).as_dict()
+
+    # --- pictures ---------------------------------------------------------------------------------
+    @classmethod
+    def video_images(cls, videos: "list[Video]") -> dict[int, dict[str, str]]:
+        """The thumbnails the sync made from MEGOGO's covers (`MegogoTitle.thumbnail_small/big`),
+        for the device API's `thumbnail_small` / `thumbnail_big`: one query for a whole page."""
+        from .models import MegogoTitle
+
+        images: dict[int, dict[str, str]] = {}
+        rows = MegogoTitle.objects.filter(video_id__in=[v.pk for v in videos]).only(
+            "video_id", "thumbnail_small", "thumbnail_big")
+        for title in rows:
+            fields = {name: getattr(title, name).url for name in ("thumbnail_small", "thumbnail_big")
+                      if getattr(title, name)}
+            if fields:
+                images[title.video_id] = fields
+        return images
 
     # --- streams and purchases --------------------------------------------------------------------
     def get_video_url(self, *, account: "Account", video: "Video", file: "VideoFile | None" = None,

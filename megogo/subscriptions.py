@@ -12,6 +12,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from django.db import transaction
+from django.utils import timezone
 
 from tvmiddleware.models import Customer, TariffSubscription
 from tvmiddleware.plugins import PluginError
@@ -31,10 +32,13 @@ def partner_identifier(customer: Customer) -> str:
 
 
 def holds_svod(api: "MegogoAPI", customer: Customer) -> bool:
-    """Does the customer hold an open subscription to one of the SVOD tariffs?"""
+    """Does the customer hold an open subscription to one of the SVOD tariffs? A granted
+    (non-periodical) one whose end date has passed no longer counts, as in the core's access rules;
+    `check_accounts` then closes it, which unsubscribes the customer here."""
     ids = api.config.svod_tariff_ids
     return bool(ids) and TariffSubscription.objects.for_client(customer.client_id).filter(
-        customer_id=customer.pk, tariff_id__in=ids, is_closed=False).exists()
+        customer_id=customer.pk, tariff_id__in=ids, is_closed=False).exclude(
+        is_periodical=False, end_date__lte=timezone.now()).exists()
 
 
 def subscriber_for(api: "MegogoAPI", customer: Customer, *, lock: bool = False) -> MegogoSubscriber:

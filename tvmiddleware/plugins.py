@@ -21,6 +21,11 @@ if TYPE_CHECKING:
     from .models import Account, Customer, DomainEvent, ExternalSystem, Video, VideoFile
 
 
+#: Image fields of the device API's title rows that `ExternalSystemAPI.video_images` may fill.
+VIDEO_IMAGE_FIELDS = ("thumbnail_small", "thumbnail_big", "vertical_poster", "horizontal_poster",
+                      "screenshot_big", "screenshot_b_big", "logo", "ad_banner")
+
+
 class PluginError(Exception):
     """A plugin could not do what was asked (partner down, refused...). Deliveries are retried."""
 
@@ -96,12 +101,27 @@ class ExternalSystemAPI:
     def process_account(self, *, account: "Account") -> None:
         """Periodic check of one account, called by `check_accounts`."""
 
+    # --- catalogue presentation -----------------------------------------------------------------
+    @classmethod
+    def video_images(cls, videos: "list[Video]") -> dict[int, dict[str, str]]:
+        """Images of this system's titles for the device API's title rows (video/list, video/detail,
+        selections, a person's titles), in one batch for a whole page: {video id: {field: url}}.
+
+        Fields are those of `VIDEO_IMAGE_FIELDS`; a URL may be site-relative (a storage URL, made
+        absolute by the API). A title or field left out keeps the core's own image (the title's
+        cover). Called with the page's titles of every integration using this class (the class, not
+        an instance: no attributes are read), so it must cost at most a constant number of queries.
+        """
+        return {}
+
     # --- subscription introspection -------------------------------------------------------------
     @classmethod
     def handles(cls, hook_name: str) -> bool:
         """True when the class overrides `hook_name` (so it subscribes to that event)."""
         own = getattr(cls, hook_name, None)
         base = getattr(ExternalSystemAPI, hook_name, None)
+        # Class-method hooks are bound anew on every attribute access: compare the functions.
+        own, base = getattr(own, "__func__", own), getattr(base, "__func__", base)
         return own is not None and own is not base
 
 

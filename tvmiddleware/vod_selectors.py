@@ -5,11 +5,14 @@ tariff used for the video list opens (any tariff of the operator, so subscribers
 could subscribe to), or that can be bought. Each title comes with what this subscriber holds: may
 they watch it (`VideoAccess`), did they buy it, is it a favourite, where did they stop.
 
-Access rules (the same as the streaming token check, `tvmiddleware.streaming.access`):
+Access rules: those of the streaming token check, implemented once in
+`tvmiddleware.streaming.access` ("VOD rules") and called from here, so video/list, video/detail
+(`has_subscription`, `actions`) and video/url always agree with what the streamers enforce:
 - a free title is open to an active account;
-- a title opened by one of the customer's open subscriptions to an enabled tariff (an inactive
-  account keeps only tariffs marked `available_for_inactive_accounts`); purchase-category titles
-  need a purchase even when a tariff lists them;
+- a title opened by one of the customer's counting subscriptions (open, enabled tariff, granted
+  period not over; an inactive account keeps only tariffs marked `available_for_inactive_accounts`);
+  purchase-category titles need a purchase even when a tariff lists them, and an online cinema's
+  catalogue tariff (`ExternalSystem.tariff`) only lists its titles, it opens none;
 - a title bought, or rented and not yet expired, is open to an active account.
 
 List reads run a constant number of SQL queries whatever the page size: relations are prefetched
@@ -18,6 +21,7 @@ and the subscriber's flags are read in one query each for the ids of the page.
 from __future__ import annotations
 
 import hmac
+import logging
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -37,7 +41,11 @@ from .models import (
     PriceCategory, Season, Selection, SelectionItem, Tariff, TariffSubscription, Video, VideoFile,
     VideoPurchase,
 )
+from .plugins import VIDEO_IMAGE_FIELDS, registry
 from .services.errors import NotFound
+from .streaming import access as rules
+
+logger = logging.getLogger(__name__)
 
 NEW_VIDEO_DAYS_SETTING = "TVMIDDLEWARE_VIDEO_NEW_DAYS"
 NEW_VIDEO_DAYS_DEFAULT = 30
@@ -59,16 +67,17 @@ class Viewer:
     tariff_ids: frozenset[int]
 
 
-def viewer_get(*, customer: Customer, account: Account | None = None) -> Viewer:
-    """The subscriber's standing, read once per request (one query)."""
+def viewer_get(*, customer: Customer, account: Account | None = None, now: datetime | None = None) -> Viewer:
+    """The subscriber's standing, read once per request (one query); which subscriptions count is
+    the streaming rules' `subscription_counts`."""
     active = account.active if account is not None else True
-    subscriptions = TariffSubscription.objects.for_client(customer.client_id).filter(
-        customer_id=customer.pk, is_closed=False, tariff__enabled=True)
-    if not active:
-        subscriptions = subscriptions.filter(tariff__available_for_inactive_accounts=True)
+    rows = (TariffSubscription.objects.for_client(customer.client_id)
+            .filter(customer_id=customer.pk, is_closed=False).values_list(*rules.SUBSCRIPTION_FIELDS))
+    counting = rules.counting_subscriptions((rules.CountedSubscription(*row) for row in rows), active=active,
+                                            now=now or timezone.now())
     return Viewer(client_id=customer.client_id, customer_id=customer.pk,
                   account_id=account.pk if account is not None else None, active=active,
-                  tariff_ids=frozenset(subscriptions.values_list("tariff_id", flat=True)))
+                  tariff_ids=frozenset(sub.tariff_id for sub in counting))
 
 
 # --- access ----------------------------------------------------------------------------------------
@@ -95,11 +104,7 @@ class VideoAccess:
         return self.purchase is not None
 
 
-def valid_purchases(*, client_id: int, customer_id: int, now: datetime | None = None) -> QuerySet[VideoPurchase]:
-    """Purchases that still open their title: bought for good, or rented until after `now`."""
-    now = now or timezone.now()
-    return VideoPurchase.objects.for_client(client_id).filter(customer_id=customer_id).filter(
-        Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+valid_purchases = rules.valid_purchases
 
 
 def _longest(purchases: Iterable[VideoPurchase]) -> VideoPurchase | None:
@@ -115,14 +120,10 @@ def _longest(purchases: Iterable[VideoPurchase]) -> VideoPurchase | None:
 
 def decide_access(viewer: Viewer, video: Video, *, opened_by_tariff: bool,
                   purchase: VideoPurchase | None) -> VideoAccess:
-    """The access rules (see the module doc), given what was already read about the title."""
-    if video.price_category == PriceCategory.FREE and viewer.active:
-        return VideoAccess(True, "free", purchase)
-    if video.price_category != PriceCategory.PURCHASE and opened_by_tariff:
-        return VideoAccess(True, "tariff", purchase)
-    if purchase is not None and viewer.active:
-        return VideoAccess(True, "purchase", purchase)
-    return VideoAccess(False, None, purchase)
+    """The access rules (`rules.vod_decision`), given what was already read about the title."""
+    reason = rules.vod_decision(category=video.price_category, active=viewer.active,
+                                opened_by_tariff=opened_by_tariff, purchased=purchase is not None)
+    return VideoAccess(reason is not None, reason, purchase)
 
 
 def video_access(*, customer: Customer, video: Video, account: Account | None = None,
@@ -135,8 +136,7 @@ def video_access(*, customer: Customer, video: Video, account: Account | None = 
     viewer = viewer_get(customer=customer, account=account)
     if video.client_id != viewer.client_id:
         return VideoAccess(False)
-    opened = bool(viewer.tariff_ids) and VideoTariff.objects.filter(
-        video_id=video.pk, tariff_id__in=viewer.tariff_ids).exists()
+    opened = video.pk in rules.videos_opened_by_tariffs(video_ids=[video.pk], tariff_ids=viewer.tariff_ids)
     purchase = _longest(valid_purchases(client_id=viewer.client_id, customer_id=viewer.customer_id, now=now)
                         .filter(video_id=video.pk))
     return decide_access(viewer, video, opened_by_tariff=opened, purchase=purchase)
@@ -321,6 +321,7 @@ class VideoItem:
     is_favorited: bool = False
     position: ContentPosition | None = None  # where the account last stopped in this title
     file_positions: dict[int, ContentPosition] = field(default_factory=dict)
+    images: dict[str, str] = field(default_factory=dict)  # from the title's plugin (`plugin_video_images`)
 
     @property
     def is_purchased(self) -> bool:
@@ -344,6 +345,36 @@ def video_relations() -> list:
     ]
 
 
+def plugin_video_images(videos: list[Video]) -> dict[int, dict[str, str]]:
+    """Images the titles' online cinemas keep for them (e.g. MEGOGO's resized thumbnails), by video id:
+    one `video_images` call per installed plugin class on the page, whatever the page size.
+
+    `video.external_system` must be loaded (it is, through `video_relations`). A plugin that fails
+    is logged and its titles keep the core's covers: pictures never break the catalogue.
+    """
+    by_class: dict[type, list[Video]] = {}
+    for video in videos:
+        system = video.external_system if video.external_system_id is not None else None
+        if system is None or system.api_class not in registry:
+            continue
+        cls = registry.get(system.api_class)
+        if cls.handles("video_images"):
+            by_class.setdefault(cls, []).append(video)
+    images: dict[int, dict[str, str]] = {}
+    for cls, group in by_class.items():
+        try:
+            answer = cls.video_images(group)
+        except Exception:  # noqa: BLE001 - a plugin's bug or outage must not take the catalogue down
+            logger.exception("%s.video_images failed; the core's covers are shown", cls.__name__)
+            continue
+        own = {v.pk for v in group}
+        for video_id, fields in (answer or {}).items():
+            if video_id in own:
+                images[video_id] = {name: str(url) for name, url in fields.items()
+                                    if name in VIDEO_IMAGE_FIELDS and url}
+    return images
+
+
 def decorate_videos(*, viewer: Viewer, videos: list[Video], now: datetime | None = None) -> list[VideoItem]:
     """The subscriber's flags for a page of titles: one query per kind of flag, whatever the page size."""
     now = now or timezone.now()
@@ -351,10 +382,7 @@ def decorate_videos(*, viewer: Viewer, videos: list[Video], now: datetime | None
         return []
     prefetch_related_objects([v for v in videos if not hasattr(v, "genre_list")], *video_relations())
     ids = [v.pk for v in videos]
-    opened: set[int] = set()
-    if viewer.tariff_ids:
-        opened = set(VideoTariff.objects.filter(video_id__in=ids, tariff_id__in=viewer.tariff_ids)
-                     .values_list("video_id", flat=True))
+    opened = rules.videos_opened_by_tariffs(video_ids=ids, tariff_ids=viewer.tariff_ids)
     purchases: dict[int, list[VideoPurchase]] = {}
     for purchase in valid_purchases(client_id=viewer.client_id, customer_id=viewer.customer_id, now=now) \
             .filter(video_id__in=ids):
@@ -372,6 +400,7 @@ def decorate_videos(*, viewer: Viewer, videos: list[Video], now: datetime | None
             positions[position.content_id] = position  # the latest wins
             if position.asset_id is not None:
                 file_positions[(position.content_id, position.asset_id)] = position
+    images = plugin_video_images(videos)
     items = []
     for video in videos:
         access = decide_access(viewer, video, opened_by_tariff=video.pk in opened,
@@ -380,6 +409,7 @@ def decorate_videos(*, viewer: Viewer, videos: list[Video], now: datetime | None
             video=video, access=access, is_favorited=video.pk in favorites, position=positions.get(video.pk),
             file_positions={f.pk: file_positions[(video.pk, f.pk)] for f in video.main_files
                             if (video.pk, f.pk) in file_positions},
+            images=images.get(video.pk, {}),
         ))
     return items
 
@@ -466,6 +496,9 @@ def video_offers(*, viewer: Viewer, item: VideoItem) -> list[Offer]:
                                                  is_closed=False)
         tariffs = (Tariff.objects.for_client(video.client_id).filter(videos=video, enabled=True, hidden=False)
                    .exclude(Exists(held)).order_by("-basic_tariff_priority", "name"))
+        if video.external_system_id is not None and video.external_system.tariff_id is not None:
+            # The online cinema's catalogue tariff only lists its titles: it opens none (rules).
+            tariffs = tariffs.exclude(pk=video.external_system.tariff_id)
         return [Offer(SUBSCRIBE, t.name, price=t.price, activation_price=t.activation_price,
                       periodical=t.period > 0, tariff_id=t.pk) for t in tariffs]
     return []

@@ -101,6 +101,10 @@ def build_context(system: ExternalSystem, *, run: int, config, genre_map: dict[s
     catalogue = system.tariff_id
     if catalogue is None:
         warnings.append("the integration has no catalogue tariff: titles get only the SVOD tariffs")
+    elif catalogue in tariff_ids:
+        # The core's access rules: an integration's catalogue tariff is listing-only.
+        warnings.append(f"tariff {catalogue} is the catalogue tariff and also tariff_id / additional_tariffs_ids: "
+                        "a catalogue tariff is listing-only and opens no title; give the subscription its own tariff")
     return SyncContext(
         system=system, run=run, catalogue_tariff_id=catalogue, svod_tariff_ids=frozenset(tariff_ids),
         previously_managed=frozenset(previously_managed), genre_map=genre_map,

@@ -44,10 +44,11 @@ class FakeBilling:
         self.requests: list[tuple[str, str]] = []
         self.bodies: list[dict] = []
         self.fail_status: int | None = None
+        self.fail_refunds: int | None = None  # answer refunds (only) with this status
 
     def add(self, ext_id: str, status: str = "active", balance: str = "0.00") -> dict:
         record = {"status": status, "balance": Decimal(balance), "subscriptions": {}, "payments": [],
-                  "purchases": {}}
+                  "purchases": {}, "charges": {}}
         self.customers[ext_id] = record
         return record
 
@@ -63,6 +64,7 @@ ROUTES = [
     ("POST", re.compile(r"^/api/customers/([^/]+)/subscriptions$"), "open"),
     ("DELETE", re.compile(r"^/api/customers/([^/]+)/subscriptions/([^/]+)$"), "close"),
     ("POST", re.compile(r"^/api/customers/([^/]+)/purchases$"), "purchase"),
+    ("DELETE", re.compile(r"^/api/customers/([^/]+)/purchases/([^/]+)$"), "refund"),
 ]
 
 
@@ -157,7 +159,19 @@ def make_handler(state: FakeBilling):
                 return self._answer(402, {"error": "no money"})
             c["balance"] -= price
             c["purchases"][key] = f"B{len(c['purchases']) + 1}"
+            c["charges"][key] = price
             self._answer(201, {"id": c["purchases"][key]})
+
+        def on_refund(self, body, query, ext_id, key):
+            if state.fail_refunds:
+                return self._answer(state.fail_refunds, {"error": "refunds are down"})
+            if (c := self._customer(ext_id)) is None:
+                return
+            if key not in c["charges"]:
+                return self._answer(404, {"error": "nothing billed under this key"})
+            c["balance"] += c["charges"].pop(key)
+            del c["purchases"][key]
+            self._answer(204)
 
     return Handler
 
@@ -514,6 +528,40 @@ class TestExternalPurchase:
                 purchase_through_plugin(customer=customer, video=title, kind="buy", plugin=system.get_api())
         finally:
             registry.unregister("test_no_shop")
+
+
+class TestRefund:
+    def test_refund_gives_the_charge_back_and_is_idempotent(self, shop, fake_billing):
+        customer, account, title = shop
+        plugin = billing_plugin_for(customer)
+        key = purchase_key(customer, title, "buy")
+        answer = plugin.purchase_video(account=account, video=title, price=title.price, customer=customer,
+                                       purchase_key=key)
+        assert fake_billing.customers["C1"]["balance"] == Decimal("70.00")
+        assert plugin.refund_purchase(customer=customer, video=title, price=title.price, purchase_key=key,
+                                      answer=answer, reason="partner refused") is True
+        assert fake_billing.customers["C1"]["balance"] == Decimal("100.00")
+        # again (a retry): nothing billed under the key any more, still a success, no money moved
+        assert plugin.refund_purchase(customer=customer, video=title, price=title.price, purchase_key=key) is True
+        assert fake_billing.customers["C1"]["balance"] == Decimal("100.00")
+        quoted = key.replace(":", "%3A")
+        assert fake_billing.calls("DELETE") == [f"/api/customers/C1/purchases/{quoted}"] * 2
+
+    def test_a_failing_refund_is_a_plugin_error(self, shop, fake_billing):
+        customer, _, title = shop
+        fake_billing.fail_refunds = 500
+        with pytest.raises(PluginError):
+            billing_plugin_for(customer).refund_purchase(customer=customer, video=title, price=title.price,
+                                                         purchase_key="purchase:1:1:1:buy")
+
+    def test_the_default_hook_cannot_refund(self, operator):
+        class NoRefund(BillingPluginBase):
+            pass
+
+        system = ExternalSystem(client=operator, name="x", api_class="none")
+        title = factories.VideoFactory(client=operator, price_category=PriceCategory.PURCHASE, price=Decimal("1.00"))
+        assert NoRefund(system).refund_purchase(customer=factories.CustomerFactory(client=operator), video=title,
+                                                price=Decimal("1.00"), purchase_key="k") is False
 
 
 def test_billing_refused_carries_a_reason():

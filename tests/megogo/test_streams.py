@@ -72,7 +72,9 @@ def test_catalogue_tariff_alone_does_not_open_subscription_titles(viewer):
     run_sync(viewer.megogo)
     viewer.login()
     body = viewer.api.json("video/url/", vid=title("1001").pk, redirect=0)
-    assert body["error"] == 1 and "MEGOGO subscription" in body["error_message"]
+    # the core's rules refuse it (the catalogue tariff is listing-only) before MEGOGO is asked
+    assert body["error"] == 3 and "subscribe" in body["error_message"]
+    assert not stream_calls(viewer.megogo.fake)
     assert viewer.api.json("video/url/", vid=title("1003").pk, redirect=0)["error"] == 0  # free title
 
 
@@ -80,4 +82,4 @@ def test_partner_refusal_is_an_error_not_a_crash(watcher):
     watcher.login()
     watcher.megogo.set_attribute("salt", "wrong")
     body = watcher.api.json("video/url/", vid=title("1001").pk, redirect=0)
-    assert body["error"] == 1 and "Wrong partner token" in body["error_message"]
+    assert body["error"] == 2 and "Wrong partner token" in body["error_message"]

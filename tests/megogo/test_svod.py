@@ -121,3 +121,24 @@ def test_an_existing_partner_user_is_reused(megogo, customer, django_capture_on_
     with django_capture_on_commit_callbacks(execute=True):
         services.tariff_assign(customer=customer, tariff=megogo.svod)
     assert subscribed(megogo.fake, customer)
+
+
+def test_a_granted_period_ending_unsubscribes_through_check_accounts(megogo, customer,
+                                                                     django_capture_on_commit_callbacks):
+    """A MEGOGO tariff granted until a date (non-periodical) stops opening MEGOGO at that date, and
+    `check_accounts` closes it through tariff_remove, so MEGOGO hears the unsubscription."""
+    from billing.modes import check_accounts
+    from megogo.subscriptions import holds_svod
+
+    ends = timezone.now() + timedelta(hours=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.tariff_assign(customer=customer, tariff=megogo.svod, end_date=ends, is_periodical=False)
+    assert subscribed(megogo.fake, customer) and holds_svod(megogo.api(), customer)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert check_accounts(now=timezone.now()).expired == 0  # still running
+    assert subscribed(megogo.fake, customer)
+    later = ends + timedelta(minutes=5)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert check_accounts(now=later).expired == 1
+    assert not subscribed(megogo.fake, customer)
+    assert not MegogoSubscriber.objects.get(customer=customer).subscribed

@@ -32,6 +32,16 @@ def test_hooks_overridden_are_the_subscriptions():
     assert not ExternalSystemAPI.handles("on_tariff_removed")
 
 
+def test_class_method_hooks_are_recognised():
+    class Pictures(ExternalSystemAPI):
+        @classmethod
+        def video_images(cls, videos):
+            return {v.pk: {"thumbnail_small": "/media/x.jpg"} for v in videos}
+
+    assert Pictures.handles("video_images") and not ExternalSystemAPI.handles("video_images")
+    assert not Pictures.handles("on_tariff_assigned")
+
+
 @pytest.mark.django_db
 def test_plugin_gets_its_attributes(client_obj, test_plugin):
     system = factories.ExternalSystemFactory(client=client_obj, api_class="test_plugin")

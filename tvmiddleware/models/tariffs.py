@@ -98,6 +98,12 @@ class TariffSubscription(TenantModel):
 
     Closed rows are kept as history. `is_basic` is copied from the tariff when the row is created so
     the database can enforce one open basic tariff per customer.
+
+    `end_date` means two things. For a periodical subscription it is "paid until": the built-in
+    billing charges the next period when it is reached, and a customer who cannot pay goes to DEBT
+    (`billing.modes`); the tariff keeps counting meanwhile. For a non-periodical one it is the end of
+    a granted period: the tariff stops counting for access then (`tvmiddleware.streaming.access`),
+    and `check_accounts` closes the row through `tariff_remove`, so plugins hear `tariff.removed`.
     """
 
     customer = models.ForeignKey("tvmiddleware.Customer", on_delete=models.CASCADE, related_name="subscriptions")
@@ -134,7 +140,12 @@ class TariffSubscription(TenantModel):
                 violation_error_message="The customer already has a basic tariff.",
             ),
         ]
-        indexes = [models.Index(fields=["customer", "is_closed"])]
+        indexes = [
+            models.Index(fields=["customer", "is_closed"]),
+            # check_accounts' scan for open subscriptions whose end date has passed (granted periods
+            # to close, `billing.modes.close_expired_grants`).
+            models.Index(fields=["is_closed", "end_date"], name="subscription_closed_end_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.customer_id} → {self.tariff}"

@@ -19,11 +19,19 @@ Revocation therefore takes effect
   admin are picked up this way, and so is the rare rebuild that read the database just before a
   change committed and stored its snapshot just after the invalidation.
 
-Rules:
-- live and archive: the channel is enabled and opened by one of the customer's open, enabled tariffs;
+Rules (this module is their one implementation: the device API's VOD reads in
+`tvmiddleware.vod_selectors` — video/list, video/detail, video/url — call the functions of the
+"VOD rules" section below, so what the apps show and what the streamers enforce cannot drift apart):
+- the tariffs that count are those of the customer's open subscriptions to enabled tariffs; a
+  non-periodical subscription whose `end_date` has passed no longer counts (a periodical one's
+  `end_date` is "paid until": the billing's DEBT logic handles it, see `billing.modes`);
+- live and archive: the channel is enabled and opened by one of those tariffs;
 - VOD: a free title; a subscription title opened by one of those tariffs; or a title the customer
   bought or rents (rental not yet expired). Purchase-category titles need a purchase even when a
-  tariff lists them (tariffs list them to make them visible in the catalogue);
+  tariff lists them (tariffs list them to make them visible in the catalogue). An online cinema's
+  catalogue tariff (`ExternalSystem.tariff`) only *lists* that cinema's titles: it opens none of
+  them; its subscription titles are opened by the cinema's subscription tariffs (for MEGOGO
+  `tariff_id` / `additional_tariffs_ids`), which its catalogue sync attaches to them;
 - an inactive (blocked) account watches nothing, except what tariffs marked
   `available_for_inactive_accounts` open (e.g. an operator's info channel for debtors).
 - `max_sessions` (Flussonic's X-Max-Sessions) is the largest `basic_sessions_count + sessions_count`
@@ -45,7 +53,7 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import FilteredRelation, Q
+from django.db.models import F, FilteredRelation, Q, QuerySet
 
 from tvmiddleware.models import Account, PriceCategory, Video, VideoPurchase
 from tvmiddleware.prepared import PreparedQuery
@@ -208,7 +216,8 @@ def account_state(account_id: int) -> AccountAccess:
 
 
 def _load_account_state(account_id: int) -> tuple[AccountAccess, float]:
-    expires_at = time.time() + conf().auth_duration
+    now = time.time()
+    expires_at = now + conf().auth_duration
     rows = _account_with_open_tariffs(account_id=account_id)
     if not rows:
         state = AccountAccess(account_id=account_id, client_id=None, customer_id=None, active=False,
@@ -216,39 +225,33 @@ def _load_account_state(account_id: int) -> tuple[AccountAccess, float]:
                               tariff_ids=frozenset(), generation=secrets.randbits(62), expires_at=expires_at)
         return state, expires_at
     client_id, customer_id, active, status_reason = rows[0][:4]
-    tariffs = _open_tariffs(rows, client_id=client_id, active=active)
-    tariff_ids = frozenset(tariff_id for tariff_id, _ in tariffs)
+    subscriptions = [CountedSubscription(*row[4:]) for row in rows if row[4] is not None and row[5] == client_id]
+    tariffs = counting_subscriptions(subscriptions, active=bool(active), now=datetime.fromtimestamp(now, UTC))
+    # A granted period ending before the snapshot would ends the snapshot with it: access stops on time.
+    ends = [sub.end_date.timestamp() for sub in tariffs if not sub.is_periodical and sub.end_date is not None]
+    expires_at = min([expires_at, *ends])
+    tariff_ids = frozenset(sub.tariff_id for sub in tariffs)
     state = AccountAccess(
         account_id=account_id, client_id=client_id, customer_id=customer_id, active=bool(active),
-        status_reason=status_reason or "", max_sessions=max((count for _, count in tariffs), default=0),
+        status_reason=status_reason or "",
+        # tariffs add content, not screens: the largest allowance, not the sum
+        max_sessions=max((sub.sessions_count + sub.basic_sessions_count for sub in tariffs), default=0),
         channel_ids=_channels_of(client_id=client_id, tariff_ids=tariff_ids), tariff_ids=tariff_ids,
         generation=secrets.randbits(62), expires_at=expires_at,
     )
     return state, expires_at
 
 
-# One query: the account and its customer's open subscriptions with their tariffs (outer join).
+# One query: the account and its customer's open subscriptions with their tariffs (outer join);
+# the columns after the fourth are `SUBSCRIPTION_FIELDS` (a `CountedSubscription`).
 _account_with_open_tariffs = PreparedQuery(lambda account_id: (
     Account.objects.filter(pk=account_id)
     .annotate(open_sub=FilteredRelation("customer__subscriptions",
                                         condition=Q(customer__subscriptions__is_closed=False)))
     .order_by()
-    .values_list("client_id", "customer_id", "active", "status_reason", "open_sub__tariff_id",
-                 "open_sub__client_id", "open_sub__tariff__enabled",
-                 "open_sub__tariff__available_for_inactive_accounts", "open_sub__tariff__sessions_count",
-                 "open_sub__tariff__basic_sessions_count")
+    .values_list("client_id", "customer_id", "active", "status_reason",
+                 *(f"open_sub__{name}" for name in SUBSCRIPTION_FIELDS))
 ))
-
-
-def _open_tariffs(rows: list[tuple], *, client_id: int, active: bool) -> set[tuple[int, int]]:
-    """(tariff id, concurrent sessions it allows: basic devices + additional sessions) of the customer's
-    open subscriptions (of this operator) to enabled tariffs that count for this account — an inactive
-    account keeps only tariffs `available_for_inactive_accounts`."""
-    return {
-        (tariff_id, extra + basic)
-        for *_, tariff_id, sub_client_id, enabled, for_inactive, extra, basic in rows
-        if tariff_id is not None and sub_client_id == client_id and enabled and (active or for_inactive)
-    }
 
 
 def _channels_of(*, client_id: int, tariff_ids: frozenset[int]) -> frozenset[int]:
@@ -296,37 +299,120 @@ def _video_allowed(state: AccountAccess, video_id: int) -> bool:
 def _load_video_decision(state: AccountAccess, video_id: int) -> tuple[bool, float]:
     """(allowed, until): a rental is allowed only until it ends, and no decision outlives `state`."""
     until = state.expires_at
-    videos = Video.objects.for_client(state.client_id).filter(pk=video_id)
-    category = videos.values_list("price_category", flat=True).first()
+    category = Video.objects.for_client(state.client_id).filter(pk=video_id) \
+        .values_list("price_category", flat=True).first()
     if category is None:
         return False, until
-    if category == PriceCategory.FREE and state.active:
-        return True, until
-    if category != PriceCategory.PURCHASE and state.tariff_ids \
-            and videos.filter(tariffs__in=state.tariff_ids).exists():
-        return True, until
-    if not state.active:
+    # Tariffs and purchases are read only when they can matter (a free title needs neither).
+    free = category == PriceCategory.FREE and state.active
+    opened = not free and tariff_may_open(category) and video_id in videos_opened_by_tariffs(
+        video_ids=[video_id], tariff_ids=state.tariff_ids)
+    purchase_end: datetime | None | bool = False
+    if state.active and not free and not opened:
+        purchase_end = _purchase_end(state, video_id)
+    reason = vod_decision(category=category, active=state.active, opened_by_tariff=opened,
+                          purchased=purchase_end is not False)
+    if reason is None:
         return False, until
-    rental_end = _purchase_end(state, video_id)
-    if rental_end is False:
-        return False, until
-    return True, until if rental_end is None else min(until, rental_end)
+    if reason == PURCHASE_REASON and isinstance(purchase_end, datetime):
+        until = min(until, purchase_end.timestamp())
+    return True, until
 
 
-def _purchase_end(state: AccountAccess, video_id: int) -> float | None | bool:
-    """None: bought for good; a timestamp: rented until then; False: no valid purchase."""
-    now = datetime.now(UTC)
-    ends = list(
-        VideoPurchase.objects.for_client(state.client_id)
-        .filter(customer_id=state.customer_id, video_id=video_id)
-        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
-        .values_list("expires_at", flat=True)
-    )
+def _purchase_end(state: AccountAccess, video_id: int) -> datetime | None | bool:
+    """None: bought for good; a time: rented until then; False: no valid purchase."""
+    ends = list(valid_purchases(client_id=state.client_id, customer_id=state.customer_id)
+                .filter(video_id=video_id).values_list("expires_at", flat=True))
     if not ends:
         return False
     if any(end is None for end in ends):
         return None
-    return max(ends).timestamp()
+    return max(ends)
+
+
+# --- VOD rules: the one implementation (the token check above and `tvmiddleware.vod_selectors`) ----
+
+FREE_REASON, TARIFF_REASON, PURCHASE_REASON = "free", "tariff", "purchase"
+VideoTariff = Video.tariffs.through
+
+#: The `values_list` fields of an open `TariffSubscription` that make a `CountedSubscription`.
+SUBSCRIPTION_FIELDS = ("tariff_id", "client_id", "tariff__enabled", "tariff__available_for_inactive_accounts",
+                       "tariff__sessions_count", "tariff__basic_sessions_count", "is_periodical", "end_date")
+
+
+@dataclass(frozen=True, slots=True)
+class CountedSubscription:
+    """What the rules need to know about one open subscription of a customer (`SUBSCRIPTION_FIELDS`)."""
+
+    tariff_id: int
+    client_id: int
+    enabled: bool
+    available_for_inactive_accounts: bool
+    sessions_count: int
+    basic_sessions_count: int
+    is_periodical: bool
+    end_date: datetime | None
+
+
+def subscription_counts(sub: CountedSubscription, *, active: bool, now: datetime) -> bool:
+    """Does an open subscription give its tariff's content now?
+
+    Its tariff is enabled; an inactive account keeps only tariffs `available_for_inactive_accounts`;
+    a non-periodical subscription (a granted period) ends at its `end_date`. A periodical one's
+    `end_date` is "paid until": an unpaid period is the billing's business (the account goes to DEBT,
+    `billing.modes`), not a reason to drop the tariff here.
+    """
+    if not sub.enabled or not (active or sub.available_for_inactive_accounts):
+        return False
+    return sub.is_periodical or sub.end_date is None or sub.end_date > now
+
+
+def counting_subscriptions(subscriptions: Iterable[CountedSubscription], *, active: bool,
+                           now: datetime) -> list[CountedSubscription]:
+    """The subscriptions whose tariffs count for an (in)active account now."""
+    return [sub for sub in subscriptions if subscription_counts(sub, active=active, now=now)]
+
+
+def tariff_may_open(price_category: str) -> bool:
+    """Purchase-category titles are listed by tariffs but opened only by a purchase."""
+    return price_category != PriceCategory.PURCHASE
+
+
+def vod_decision(*, category: str, active: bool, opened_by_tariff: bool, purchased: bool) -> str | None:
+    """Why a title is open to an account ("free", "tariff", "purchase"), or None when it is not.
+
+    `opened_by_tariff`: one of the counting tariffs opens it (see `videos_opened_by_tariffs`, which
+    leaves out listing-only catalogue tariffs); `purchased`: a valid purchase is held.
+    """
+    if category == PriceCategory.FREE and active:
+        return FREE_REASON
+    if tariff_may_open(category) and opened_by_tariff:
+        return TARIFF_REASON
+    if purchased and active:
+        return PURCHASE_REASON
+    return None
+
+
+def videos_opened_by_tariffs(*, video_ids: Iterable[int], tariff_ids: Iterable[int]) -> set[int]:
+    """Which of these titles the tariffs open for watching (one query; none without tariffs).
+
+    A title's link to its online cinema's catalogue tariff (`ExternalSystem.tariff`) does not count:
+    that tariff is listing-only (it makes the cinema's titles appear in the catalogue).
+    """
+    video_ids, tariff_ids = list(video_ids), list(tariff_ids)
+    if not video_ids or not tariff_ids:
+        return set()
+    return set(VideoTariff.objects.filter(video_id__in=video_ids, tariff_id__in=tariff_ids)
+               .exclude(video__external_system__tariff_id=F("tariff_id"))
+               .values_list("video_id", flat=True))
+
+
+def valid_purchases(*, client_id: int | None, customer_id: int | None,
+                    now: datetime | None = None) -> QuerySet[VideoPurchase]:
+    """Purchases that still open their title: bought for good, or rented until after `now`."""
+    now = now or datetime.now(UTC)
+    return VideoPurchase.objects.for_client(client_id).filter(customer_id=customer_id).filter(
+        Q(expires_at__isnull=True) | Q(expires_at__gt=now))
 
 
 # --- invalidation ----------------------------------------------------------------------------------

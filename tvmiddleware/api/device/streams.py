@@ -239,7 +239,7 @@ def video_url(request, ctx: DeviceContext):
             url = partner.get_video_url(account=ctx.account, video=video, file=file,
                                         device=ctx.device_type.system_name if ctx.device_type else "")
         except PluginError as exc:
-            return error(1, str(exc))
+            return error(2, str(exc))  # the cinema did not give a stream address
         return _answer(ctx, url, 0, ext_id=video.ext_id, skip_video_fragments=[])
     try:
         url, service = stream_url(account=ctx.account, kind=StreamServiceType.VOD, video=video, file=file, ip=ctx.ip,

@@ -7,6 +7,9 @@ and "rent" (a purchase-category title not held yet; `price`, and for "rent" `ren
 `tariff_id`, `price`, `activation_price`, `periodical`; taken with `customer/tariff/subscribe`).
 `video/action` performs "buy" and "rent".
 
+Image fields (`thumbnail_small`, `thumbnail_big`, `vertical_poster`...) come from the title's
+online cinema when its plugin keeps pictures of it (`ExternalSystemAPI.video_images`: MEGOGO's
+resized thumbnails), else `thumbnail_*` and `vertical_poster` are the title's cover.
 Fields the catalogue has no data for are present with empty values (screenshots, logos, banners,
 reviews, announcements, customers' ratings, video providers, channel links). Extensions beyond the
 reference, in list and detail rows: `price_category` ("subscription", "purchase", "free"), `price`,
@@ -26,7 +29,9 @@ from billing.selectors_external import customer_balance_view, purchases_billed_e
 from tvmiddleware import vod_selectors as vod
 from tvmiddleware.models import Actor, PersonType, PriceCategory, PurchaseKind, Video, VideoFile
 from tvmiddleware.services.errors import NotFound
-from tvmiddleware.services.purchases import AccountInactive, AlreadyPurchased, NotPurchasable, video_purchase
+from tvmiddleware.services.purchases import (
+    AccountInactive, AlreadyPurchased, NotPurchasable, PartnerRefused, video_purchase,
+)
 
 from .framework import Auth, DeviceContext, device_method
 from .params import ParamError, Params
@@ -147,10 +152,12 @@ def _video_row(request: HttpRequest, item: vod.VideoItem) -> dict:
     cover = _image(request, v.cover, v.cover_url)
     people = v.actor_list
     position = item.position
+    images = {"thumbnail_small": cover, "thumbnail_big": cover, "screenshot_big": "", "screenshot_b_big": "",
+              "vertical_poster": cover, "horizontal_poster": "", "logo": "", "ad_banner": ""}
+    # An online cinema's own pictures of the title (e.g. MEGOGO's resized thumbnails) win.
+    images.update({name: request.build_absolute_uri(url) for name, url in item.images.items()})
     return {
-        "id": v.pk, "name": v.name, "name_orig": v.name_orig,
-        "thumbnail_small": cover, "thumbnail_big": cover, "screenshot_big": "", "screenshot_b_big": "",
-        "vertical_poster": cover, "horizontal_poster": "", "logo": "", "ad_banner": "",
+        "id": v.pk, "name": v.name, "name_orig": v.name_orig, **images,
         "description": v.description, "short_description": v.short_description, "year": v.year,
         "video_provider_id": None, "provider": v.external_system.name if v.external_system_id else "",
         "actors": ", ".join(a.name for a in people if a.type == PersonType.ACTOR),
@@ -360,6 +367,8 @@ def video_action(request, ctx: DeviceContext):
         return error(1, exc.message)
     except ExternalBillingError as exc:
         return error(1, f"The purchase was not made: {exc}")
+    except PartnerRefused as exc:  # the online cinema said no; the charge was undone
+        return error(1, exc.message)
     return ok(purchase_id=purchase.pk, expires_at=unixtime(purchase.expires_at),
               balance=f"{customer_balance_view(ctx.customer):.2f}", error_message="")
 
