@@ -1,0 +1,66 @@
+"""The operator panel's Irdeto screens: the CAS product map (edited by staff, scoped to their operator)
+and the CAS subscriber records with the "resync now" action."""
+import pytest
+
+from irdeto.apps import grant_operator_staff
+from irdeto.models import CasProduct, CasSubscriber
+from tests import factories
+from tests.admin_factories import admin_url, build_row, change_url, make_staff
+from tvmiddleware import services
+
+pytest_plugins = ["tests.admin_factories"]
+
+
+@pytest.fixture
+def panel(irdeto, client):
+    """Staff of the Irdeto operator, with the permissions migrate grants the operator group."""
+    user = make_staff(irdeto.client)
+    grant_operator_staff()
+    client.force_login(user)
+    return client
+
+
+def shown(response) -> set[int]:
+    return {obj.pk for obj in response.context["cl"].result_list}
+
+
+@pytest.mark.parametrize("model", [CasProduct, CasSubscriber])
+def test_staff_see_only_their_operators_rows(panel, irdeto, model):
+    own, foreign = build_row(model, irdeto.client), build_row(model, factories.ClientFactory())
+    response = panel.get(admin_url(model, "changelist"))
+    assert response.status_code == 200
+    assert own.pk in shown(response) and foreign.pk not in shown(response)
+    assert panel.get(change_url(foreign)).status_code in (302, 404)
+    assert panel.get(change_url(own)).status_code == 200
+
+
+def test_staff_add_a_product_mapping_with_their_tariffs_only(panel, irdeto):
+    foreign_tariff = factories.TariffFactory(name="Not ours")
+    page = panel.get(admin_url(CasProduct, "add"))
+    choices = page.context["adminform"].form.fields["tariff"].queryset
+    assert irdeto.tv in choices and foreign_tariff not in choices
+    data = {"tariff": foreign_tariff.pk, "device_type": irdeto.android_stb.pk, "product_id": "SPORT-A"}
+    assert panel.post(admin_url(CasProduct, "add"), data).status_code == 200  # refused
+    assert panel.post(admin_url(CasProduct, "add"), data | {"product_id": "bad id!",
+                                                           "tariff": irdeto.sport.pk}).status_code == 200
+    assert panel.post(admin_url(CasProduct, "add"), data | {"tariff": irdeto.sport.pk}).status_code == 302
+    product = CasProduct.objects.get(product_id="SPORT-A")
+    assert product.client == irdeto.client
+    duplicate = panel.post(admin_url(CasProduct, "add"), data | {"tariff": irdeto.sport.pk})
+    assert duplicate.status_code == 200 and "already grants" in duplicate.content.decode()
+
+
+def test_subscriber_records_are_read_only_with_a_resync_action(panel, irdeto, home,
+                                                               django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.tariff_assign(customer=home.customer, tariff=irdeto.tv)
+    record = CasSubscriber.objects.get(customer=home.customer)
+    page = panel.get(change_url(record))
+    assert page.status_code == 200 and "add TV-STB on SC-0001" in page.content.decode()
+    assert panel.post(change_url(record), {"cas_customer_id": "x"}).status_code == 403
+
+    irdeto.fake.subscribers[record.cas_customer_id].devices["SC-0001"].entitlements.clear()  # behind our back
+    response = panel.post(admin_url(CasSubscriber, "changelist"),
+                          {"action": "resync_now", "_selected_action": [record.pk]}, follow=True)
+    assert "1 subscriber(s) compared, 1 change(s) made, 0 with errors." in response.content.decode()
+    assert irdeto.fake.entitlements(record.cas_customer_id) == {("SC-0001", "TV-STB")}
