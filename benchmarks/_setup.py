@@ -52,3 +52,57 @@ def percentiles(samples_ms: list[float]) -> str:
     p50 = statistics.median(ordered)
     p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
     return f"p50 {p50:.2f} ms, p99 {p99:.2f} ms"
+
+
+# --- a gunicorn server of the project, for the HTTP benchmarks ------------------------------------------
+
+PING_PATH = "/streaming/api/ping/"
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_gunicorn(port: int, workers: int, threads: int, *, env: dict[str, str]):
+    """gunicorn (gthread) serving the project with `env` over this process's environment; returns once
+    the trivial endpoint answers."""
+    import http.client
+    import subprocess
+    import time
+
+    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+    process = subprocess.Popen(
+        [gunicorn, "settings.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
+         "--worker-class", "gthread", "--threads", str(threads), "--keep-alive", "30", "--log-level", "warning"],
+        cwd=ROOT, env={**os.environ, **env, "DATABASE_URL": os.environ["DATABASE_URL"]}, start_new_session=True,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"gunicorn exited with {process.returncode}")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+            conn.request("GET", PING_PATH)
+            if conn.getresponse().status == 200:
+                return process
+        except OSError:
+            time.sleep(0.2)
+    stop_gunicorn(process)
+    raise SystemExit("gunicorn did not answer within 30 s")
+
+
+def stop_gunicorn(process) -> None:
+    import signal
+    import subprocess
+
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()

@@ -18,16 +18,12 @@ import os
 import re
 import secrets
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
-import sys
 import tempfile
 import threading
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 BENCH_ENV = {
     "DJANGO_SETTINGS_MODULE": "settings.production",
@@ -39,10 +35,9 @@ BENCH_ENV = {
 }
 os.environ.update(BENCH_ENV)  # before Django is configured by _setup
 
-from _setup import ROOT, setup  # noqa: E402
+from _setup import PING_PATH, free_port, start_gunicorn as _start_gunicorn, stop_gunicorn, setup  # noqa: E402
 
 CHECK_PATH = "/tvmiddleware/api/streamservice/token/check/"
-PING_PATH = "/streaming/api/ping/"
 
 
 @dataclass
@@ -107,43 +102,11 @@ def queries_per_warm_check(path: str) -> float:
 
 # --- server ----------------------------------------------------------------------------------------
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def start_gunicorn(port: int, workers: int, threads: int) -> subprocess.Popen:
-    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
-    env = {**os.environ, **BENCH_ENV, "DATABASE_URL": os.environ["DATABASE_URL"]}
-    process = subprocess.Popen(
-        [gunicorn, "settings.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-         "--worker-class", "gthread", "--threads", str(threads), "--keep-alive", "30", "--log-level", "warning"],
-        cwd=ROOT, env=env, start_new_session=True,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"gunicorn exited with {process.returncode}")
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
-            conn.request("GET", PING_PATH)
-            if conn.getresponse().status == 200:
-                return process
-        except OSError:
-            time.sleep(0.2)
-    stop(process)
-    raise SystemExit("gunicorn did not answer within 30 s")
+    return _start_gunicorn(port, workers, threads, env=BENCH_ENV)
 
 
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+stop = stop_gunicorn  # the name other benchmarks import
 
 
 # --- load generators -------------------------------------------------------------------------------

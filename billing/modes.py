@@ -50,6 +50,7 @@ which nothing is due costs the same handful of queries for 10 or 100,000 account
 """
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone as dt_timezone
@@ -64,8 +65,9 @@ from django.utils import timezone
 from tvmiddleware.models import (
     Account, AccountStatus, BillingMode, Client, Customer, ExternalSystem, TariffSubscription,
 )
-from tvmiddleware.services import account_set_status
+from tvmiddleware.services import account_set_status, tariff_remove
 
+from . import payment_gateway
 from .models import PromoActivation, PromoCode, TransactionSource
 from tvmiddleware.plugins import registry
 
@@ -92,21 +94,24 @@ class CheckSummary:
     reactivated: int = 0        # DEBT blocks lifted after a payment (II), or by a plugin
     activated: int = 0          # activation date reached (I)
     errors: int = 0             # customers, accounts or operators that failed (logged; next run retries)
+    expired: int = 0            # granted (non-periodical) subscriptions closed at their end date
 
     def merge(self, other: "CheckSummary") -> None:
-        for name in ("checked", "charged", "amount", "deactivated", "reactivated", "activated", "errors"):
+        for name in ("checked", "charged", "amount", "deactivated", "reactivated", "activated", "errors",
+                     "expired"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
     def line(self, *, dry_run: bool = False) -> str:
         prefix = "check_accounts (dry run, nothing written)" if dry_run else "check_accounts"
-        return (f"{prefix}: accounts checked {self.checked}, charged {self.charged}, amount {self.amount:.2f}, "
+        line = (f"{prefix}: accounts checked {self.checked}, charged {self.charged}, amount {self.amount:.2f}, "
                 f"deactivated {self.deactivated}, reactivated {self.reactivated}, activated {self.activated}, "
                 f"errors {self.errors}")
+        return line + (f", subscriptions expired {self.expired}" if self.expired else "")
 
     def as_dict(self) -> dict[str, int | str]:
         return {"checked": self.checked, "charged": self.charged, "amount": f"{self.amount:.2f}",
                 "deactivated": self.deactivated, "reactivated": self.reactivated, "activated": self.activated,
-                "errors": self.errors}
+                "errors": self.errors, "expired": self.expired}
 
 
 # --- account status changes, guarded ----------------------------------------------------------------
@@ -365,12 +370,82 @@ def _planned(plan: CustomerPlan) -> CheckSummary:
     return CheckSummary(charged=len(plan.charges), amount=plan.total, reactivated=len(plan.to_lift))
 
 
+def autopay_key(customer_id: int, plan: CustomerPlan) -> str:
+    """One autopayment per customer and set of due charges (the billing period): two runs, or a run
+    after a refused card, never charge the card twice for the same period."""
+    digest = hashlib.sha1(",".join(sorted(c.ext_id for c in plan.charges)).encode()).hexdigest()[:16]
+    return f"autopay:{customer_id}:{digest}"
+
+
+def _charge_batch(client: Client, customers: list[Customer], *, due: Q, now: datetime, summary: CheckSummary,
+                  dry_run: bool, payments: "payment_gateway.PaymentProvider | None") -> list[tuple[Customer, CustomerPlan]]:
+    """Plan and write mode II for a batch of customers locked by the caller. Customers with
+    autopayment whose balance falls short are not written: they are returned, to be topped up from
+    their card after the locks are released, and charged then."""
+    prefetch_related_objects(
+        customers,
+        Prefetch("subscriptions", to_attr="due_subscriptions",
+                 queryset=TariffSubscription.objects.filter(due).select_related("tariff").order_by("pk")),
+        Prefetch("accounts", to_attr="account_list",
+                 queryset=Account.objects.select_related("client").order_by("pk")),
+    )
+    discounts = customer_discounts([c.pk for c in customers])
+    autopay: list[tuple[Customer, CustomerPlan]] = []
+    for customer in customers:
+        plan = plan_customer(customer, customer.due_subscriptions, customer.account_list, now,
+                             discounts.get(customer.pk))
+        if plan is None:
+            continue
+        if payments is not None and not plan.covered and customer.autopayment_enabled:
+            autopay.append((customer, plan))
+            continue
+        if plan.writes_nothing:
+            continue
+        if dry_run:
+            summary.merge(_planned(plan))
+            continue
+        try:
+            with transaction.atomic():
+                summary.merge(apply_plan(plan, client=client))
+        except Exception:
+            summary.errors += 1
+            logger.exception("client %s: customer %s: periodic charge failed", client.pk, customer.pk)
+    return autopay
+
+
+def _autopay_then_charge(client: Client, pending: list[tuple[Customer, CustomerPlan]], *, candidates: QuerySet,
+                         due: Q, now: datetime, summary: CheckSummary,
+                         payments: "payment_gateway.PaymentProvider") -> None:
+    """Top up each customer's balance by the shortfall from their autopayment card (no row lock is
+    held during the gateway call), then charge them — or block them for debt — under their lock."""
+    for customer, plan in pending:
+        shortfall = plan.total - customer.balance
+        try:
+            credited = payments.autopay(client=client, customer=customer, amount=shortfall,
+                                        key=autopay_key(customer.pk, plan))
+        except Exception:
+            logger.exception("client %s: customer %s: autopayment failed", client.pk, customer.pk)
+            continue
+        logger.info("client %s: customer %s: autopayment of %s %s", client.pk, customer.pk, shortfall,
+                    "credited" if credited else "not credited")
+    with transaction.atomic():
+        customers = list(candidates.filter(pk__in=[c.pk for c, _ in pending]).order_by("pk")
+                         .select_for_update(skip_locked=True))
+        if customers:
+            _charge_batch(client, customers, due=due, now=now, summary=summary, dry_run=False, payments=None)
+
+
 def run_periodic(client: Client, *, now: datetime, scope: Q, dry_run: bool = False) -> CheckSummary:
-    """Mode II for the operator's customers within `scope` (a filter on Customer)."""
+    """Mode II for the operator's customers within `scope` (a filter on Customer).
+
+    With a payments app installed, customers with autopayment whose balance does not cover their
+    due charges are first topped up from their saved card (`PaymentProvider.autopay`, one payment
+    per customer and billing period, see `autopay_key`), outside the batch's row locks."""
     summary = CheckSummary()
     due = due_subscriptions(now)
     candidates = (Customer.objects.for_client(client).filter(scope)
                   .filter(Exists(TariffSubscription.objects.filter(due, customer=OuterRef("pk")))))
+    payments = None if dry_run else payment_gateway.provider()
     last = 0
     while True:
         with transaction.atomic():
@@ -382,28 +457,11 @@ def run_periodic(client: Client, *, now: datetime, scope: Q, dry_run: bool = Fal
             if not customers:
                 return summary
             last = customers[-1].pk
-            prefetch_related_objects(
-                customers,
-                Prefetch("subscriptions", to_attr="due_subscriptions",
-                         queryset=TariffSubscription.objects.filter(due).select_related("tariff").order_by("pk")),
-                Prefetch("accounts", to_attr="account_list",
-                         queryset=Account.objects.select_related("client").order_by("pk")),
-            )
-            discounts = customer_discounts([c.pk for c in customers])
-            for customer in customers:
-                plan = plan_customer(customer, customer.due_subscriptions, customer.account_list, now,
-                                     discounts.get(customer.pk))
-                if plan is None or plan.writes_nothing:
-                    continue
-                if dry_run:
-                    summary.merge(_planned(plan))
-                    continue
-                try:
-                    with transaction.atomic():
-                        summary.merge(apply_plan(plan, client=client))
-                except Exception:
-                    summary.errors += 1
-                    logger.exception("client %s: customer %s: periodic charge failed", client.pk, customer.pk)
+            pending = _charge_batch(client, customers, due=due, now=now, summary=summary, dry_run=dry_run,
+                                    payments=payments)
+        if pending and payments is not None:
+            _autopay_then_charge(client, pending, candidates=candidates, due=due, now=now, summary=summary,
+                                 payments=payments)
 
 
 # --- external billing plugins ------------------------------------------------------------------------
@@ -461,12 +519,55 @@ def has_account_check(api_class: str) -> bool:
     return api_class in registry and registry.get(api_class).handles("process_account")
 
 
+# --- granted periods ---------------------------------------------------------------------------------
+
+def expired_grants(now: datetime) -> Q:
+    """Open non-periodical subscriptions (granted periods) whose `end_date` has passed. They no longer
+    count for access (`tvmiddleware.streaming.access.subscription_counts`). Periodical subscriptions
+    are not matched: their `end_date` is "paid until", handled by mode II's DEBT logic."""
+    return Q(is_closed=False, is_periodical=False, end_date__lte=now)
+
+
+def close_expired_grants(client: Client, *, now: datetime, dry_run: bool = False) -> CheckSummary:
+    """Close the operator's expired granted subscriptions through `tariff_remove`, so the usual
+    `tariff.removed` event reaches the plugins (an online cinema unsubscribes the customer, the
+    operator's billing closes its subscription). Whatever the billing mode: a grant is not a charge.
+    Each row is re-checked under the customer's lock (an operator may just have extended it)."""
+    summary = CheckSummary()
+    due = expired_grants(now)
+    rows = TariffSubscription.objects.for_client(client).filter(due).select_related("customer", "tariff")
+    for batch in _batches(rows):
+        for subscription in batch:
+            if dry_run:
+                summary.expired += 1
+                continue
+            try:
+                with transaction.atomic():
+                    Customer.objects.select_for_update().filter(pk=subscription.customer_id).first()
+                    if not TariffSubscription.objects.filter(due, pk=subscription.pk).exists():
+                        continue
+                    tariff_remove(customer=subscription.customer, tariff=subscription.tariff, when=now)
+            except Exception:
+                summary.errors += 1
+                logger.exception("client %s: subscription %s: closing the expired grant failed", client.pk,
+                                 subscription.pk)
+                continue
+            summary.expired += 1
+            logger.info("client %s: customer %s: tariff %s ended %s: subscription %s closed", client.pk,
+                        subscription.customer_id, subscription.tariff_id, subscription.end_date.isoformat(),
+                        subscription.pk)
+    return summary
+
+
 # --- the run -----------------------------------------------------------------------------------------
 
 def check_client(client: Client, *, now: datetime, dry_run: bool = False) -> CheckSummary:
     """One operator: partner plugins' periodic checks, plugin-billed customers to their billing
     plugins, the rest in the operator's mode."""
     summary = CheckSummary()
+    # `grants_expired` is annotated by `check_accounts` (no extra query when nothing expired).
+    if getattr(client, "grants_expired", True):
+        summary.merge(close_expired_grants(client, now=now, dry_run=dry_run))
     enabled = list(ExternalSystem.objects.for_client(client).filter(enabled=True).order_by("pk"))
     systems = [s for s in enabled if is_billing_class(s.api_class)]
     partners = [s for s in enabled if s not in systems and has_account_check(s.api_class)]
@@ -496,7 +597,8 @@ def check_accounts(*, client_id: int | None = None, now: datetime | None = None,
     """
     now = now or timezone.now()
     summary = CheckSummary()
-    clients = Client.objects.filter(enabled=True).order_by("pk")
+    clients = Client.objects.filter(enabled=True).annotate(grants_expired=Exists(
+        TariffSubscription.objects.filter(expired_grants(now), client_id=OuterRef("pk")))).order_by("pk")
     if client_id is not None:
         clients = clients.filter(pk=client_id)
     for client in clients:

@@ -56,6 +56,10 @@ class PaymentProvider(Protocol):
         charge the balance does not cover). `key` makes repeated calls for the same need idempotent.
         True when the balance was credited."""
 
+    def pending_payment(self, *, customer: "Customer") -> dict[str, Any] | None:
+        """Optional (callers check with `getattr`): the customer's newest payment still awaiting the
+        gateway's answer, as {"transaction_id": int, "amount": Decimal, ...}, or None."""
+
 
 _provider: PaymentProvider | None = None
 

@@ -169,7 +169,27 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tvmiddleware.tasks.expire_program_blockings",
         "schedule": 600.0,
     },
+    # Payments left open (lost gateway notifications, abandoned payment pages).
+    "payments-reconcile": {
+        "task": "payments.tasks.reconcile",
+        "schedule": 600.0,
+    },
+    # Remove with the irdeto app: compares and repairs the CAS state of every customer.
+    "irdeto-resync": {
+        "task": "irdeto.tasks.resync_all",
+        "schedule": 24 * 3600.0,
+    },
 }
+
+# --- Mail (payment receipts) ---------------------------------------------------------------------
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "tv@localhost")
 
 # --- Domain events ------------------------------------------------------------------------------
 EVENT_DELIVERY_MAX_ATTEMPTS = env_int("EVENT_DELIVERY_MAX_ATTEMPTS", 12)
@@ -177,6 +197,17 @@ EVENT_DELIVERY_BACKOFF_BASE_SECONDS = env_int("EVENT_DELIVERY_BACKOFF_BASE_SECON
 EVENT_DELIVERY_BACKOFF_MAX_SECONDS = env_int("EVENT_DELIVERY_BACKOFF_MAX_SECONDS", 6 * 3600)
 # A delivery claimed by a worker that died is taken over after this long.
 EVENT_DELIVERY_LEASE_SECONDS = env_int("EVENT_DELIVERY_LEASE_SECONDS", 300)
+
+# --- Payments (payments app): reconciliation of payments left open ---------------------------------
+PAYMENTS_RECONCILE_AFTER_MINUTES = env_int("PAYMENTS_RECONCILE_AFTER_MINUTES", 10)
+PAYMENTS_EXPIRE_AFTER_HOURS = env_int("PAYMENTS_EXPIRE_AFTER_HOURS", 24)
+
+# --- Irdeto CAS (names as in the product; an integration's attributes override them per operator) ---
+IRDETO_HOST = os.environ.get("IRDETO_HOST", "http://127.0.0.1:80")  # CAS SOAP endpoint address
+IRDETO_NATIONALITY = os.environ.get("IRDETO_NATIONALITY", "ENG")
+IRDETO_REGION_TAG = os.environ.get("IRDETO_REGION_TAG", "MO")
+IRDETO_TIMEOUT = float(os.environ.get("IRDETO_TIMEOUT") or 10)  # seconds per SOAP call (connect and answer)
+IRDETO_WSDL = os.environ.get("IRDETO_WSDL", "")  # the vendor's WSDL file; empty: the stand-in in irdeto/wsdl/
 
 # --- Stream tokens (names as in the product) -----------------------------------------------------
 TVMIDDLEWARE_STREAM_SERVICE_TOKEN_TTL = env_int("TVMIDDLEWARE_STREAM_SERVICE_TOKEN_TTL", 3600)

@@ -19,3 +19,6 @@ if os.environ.get("DATABASE_URL"):
 # Events are delivered right after the writing transaction commits, in the same process.
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_BROKER_URL = "memory://"
+
+# Mail (payment receipts) goes to the console unless an SMTP server is configured.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -23,6 +23,8 @@ from django.utils import timezone
 from billing.models import CustomerTransaction, PromoActivation, PromoCode
 from billing.promo import promo_activate, promo_create
 from billing.services import transaction_create
+from irdeto.models import CasProduct, CasSubscriber
+from payments.models import Merchant, Payment, SavedCard
 from tests import factories
 from tvmiddleware.models import (
     Account, AccountDevice, Actor, AuthKey, Channel, ChannelCategory, Client, Customer, DeliveryStatus, DeviceType,
@@ -182,6 +184,33 @@ def _promo_activation(client: Client) -> PromoActivation:
     return promo_activate(promo=_promo_code(client), customer=factories.CustomerFactory(client=client))
 
 
+def _cas_product(client: Client) -> CasProduct:
+    return CasProduct.objects.create(client=client, tariff=factories.TariffFactory(client=client),
+                                     device_type=DeviceType.objects.get(system_name="mag"),
+                                     product_id=f"P{next(_usernames)}")
+
+
+def _cas_subscriber(client: Client) -> CasSubscriber:
+    customer = factories.CustomerFactory(client=client)
+    return CasSubscriber.objects.create(client=client, external_system=factories.ExternalSystemFactory(client=client),
+                                        customer=customer, cas_customer_id=f"{client.pk}-{customer.pk}")
+
+
+def _merchant(client: Client) -> Merchant:
+    return Merchant.objects.get_or_create(client=client, merchant_type="null", defaults={"name": "Demo payments"})[0]
+
+
+def _payment(client: Client) -> Payment:
+    return Payment.objects.create(client=client, customer=factories.CustomerFactory(client=client),
+                                  merchant=_merchant(client), merchant_type="null", amount=Decimal("10.00"))
+
+
+def _saved_card(client: Client) -> SavedCard:
+    return SavedCard.objects.create(client=client, customer=factories.CustomerFactory(client=client),
+                                    merchant=_merchant(client), card_id=f"card{next(_usernames)}",
+                                    masked_number="411111xxxxxx1111", expires_month=12, expires_year=2030)
+
+
 ROW_BUILDERS: dict[type[models.Model], Callable[[Client], models.Model]] = {
     Client: lambda client: client,
     OperatorProfile: lambda client: make_staff(client).operator_profile,
@@ -218,6 +247,11 @@ ROW_BUILDERS: dict[type[models.Model], Callable[[Client], models.Model]] = {
     ProgramBlocking: _program_blocking,
     PromoCode: _promo_code,
     PromoActivation: _promo_activation,
+    CasProduct: _cas_product,
+    CasSubscriber: _cas_subscriber,
+    Merchant: _merchant,
+    Payment: _payment,
+    SavedCard: _saved_card,
 }
 
 

@@ -1,6 +1,6 @@
 """Billing API, Customer group: subscribers (personal accounts) as the operator's billing manages them —
 create, change, delete, read and list them, their tariffs and subscriptions, their ledger, and the
-payment-gateway methods (answered "not configured" until a gateway is installed).
+payment-gateway methods (through the installed payments app, "not configured" without one).
 
 The first part holds small helpers the Customer, Tariff, Transaction and Promo views share: how a
 customer, a tariff, a date, an amount and a page are read from a request, and `Refusal`, an answer
@@ -22,8 +22,11 @@ from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, 
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_post_parameters
 
 from billing.models import CustomerTransaction
+from billing.payment_gateway import GatewayNotConfigured, GatewayRefusal, PaymentProvider
+from billing.payment_gateway import provider as payment_provider
 from billing.services import to_amount
 from tvmiddleware.api.device.params import ParamError
 from tvmiddleware.models import Account, Customer, ExternalSystem, Tariff, TariffSubscription
@@ -461,49 +464,103 @@ def customer_tariff_subscription_delete(request: HttpRequest, ctx: SignedContext
     return ok()
 
 
-# --- views: payment gateway (none installed yet) ------------------------------------------------------
+# --- views: payment gateway ----------------------------------------------------------------------------
+# The installed payments app answers through `billing.payment_gateway.provider()` (the core never imports
+# it). No provider, or no enabled merchant of the asked type (`GatewayNotConfigured`), keeps each method's
+# documented "not configured" answer: 723 / 723 / 1 / 3. No subscriber's address is passed to the gateway:
+# the caller is the operator's billing server, not the subscriber.
 
 GATEWAY_MISSING = "No payment gateway is configured for this operator."
+CARD_DATA_REFUSED = ("Card data is not accepted: the operator's payment gateway takes the card on its own payment "
+                     "page (customer/payment/create, customer/merchant_url).")
+CARD_FIELDS = ("card_number", "card_holder", "card_expire", "card_cvv")
+
+
+def _gateway(missing_code: int) -> PaymentProvider:
+    gateway = payment_provider()
+    if gateway is None:
+        raise Refusal(missing_code, GATEWAY_MISSING)
+    return gateway
 
 
 @signed_method(validation_error=2)
 @refusals
 def customer_merchant_url(request: HttpRequest, ctx: SignedContext) -> HttpResponse:
-    customer_from(ctx, code=1)
-    money_param(ctx, "amount", required=True, positive=True, maximum=MAX_PRICE)
-    ctx.params.str("merchant_type", max_length=64)
-    return fail(723, GATEWAY_MISSING)
+    """Start a payment for the customer and answer the gateway's payment page (`url`) and the
+    merchant's name. Codes: 1 customer not found, 2 bad amount, 3 no merchant of the asked
+    `merchant_type`, 4 the gateway could not create the page, 723 no gateway configured."""
+    customer = customer_from(ctx, code=1)
+    amount = money_param(ctx, "amount", required=True, positive=True, maximum=MAX_PRICE)
+    merchant_type = ctx.params.str("merchant_type", max_length=64).strip()
+    gateway = _gateway(723)
+    try:
+        url, merchant_name = gateway.merchant_url(client=ctx.client, customer=customer, amount=amount,
+                                                  merchant_type=merchant_type)
+    except GatewayNotConfigured as refusal:
+        return fail(3 if merchant_type else 723, refusal.message)
+    except GatewayRefusal as refusal:
+        return fail(2 if refusal.code == 4 else 4, refusal.message)
+    return ok(url=url, merchant_name=merchant_name)
 
 
 @signed_method(validation_error=4)
 @refusals
 def customer_payment_create(request: HttpRequest, ctx: SignedContext) -> HttpResponse:
-    customer_from(ctx, code=100)
-    money_param(ctx, "amount", required=True, positive=True, maximum=MAX_PRICE)
-    ctx.params.str("merchant_type", max_length=64)
-    return fail(723, GATEWAY_MISSING)
+    """Start a payment for the customer: `payments` = {payment_id (the gateway's order id),
+    transaction_id (ours), session_id, and the extension redirect_url (the payment page)}.
+    Codes: 1–14 the gateway's refusals (PaymentCreate's table), 100 customer not found, 723 no
+    gateway configured."""
+    customer = customer_from(ctx, code=100)
+    amount = money_param(ctx, "amount", required=True, positive=True, maximum=MAX_PRICE)
+    merchant_type = ctx.params.str("merchant_type", max_length=64).strip()
+    gateway = _gateway(723)
+    try:
+        started = gateway.payment_create(client=ctx.client, customer=customer, amount=amount,
+                                         merchant_type=merchant_type, source="billing_api")
+    except GatewayNotConfigured as refusal:
+        return fail(723, refusal.message)
+    except GatewayRefusal as refusal:
+        return fail(refusal.code if 1 <= refusal.code <= 14 else 1, refusal.message)
+    return ok(payments={"payment_id": str(started["payment_id"]), "transaction_id": str(started["transaction_id"]),
+                        "session_id": started.get("session_id", ""), "redirect_url": started.get("redirect_url", "")})
 
 
 @signed_method(validation_error=4)
 @refusals
+@sensitive_post_parameters(*CARD_FIELDS)
 def customer_payment_process(request: HttpRequest, ctx: SignedContext) -> HttpResponse:
-    """Card data is read to validate the request and then dropped: never stored, never logged."""
+    """Card data for a started payment (host-to-host gateways). The gateways this middleware offers
+    take the card on their own payment page, so the card never passes through it: the request is
+    checked, the card data dropped (never stored, never logged) and the answer is 1 with the reason."""
     customer_from(ctx, code=100)
     ctx.params.str("payment_id", required=True, max_length=128)
     ctx.params.str("transaction_id", max_length=128)
     ctx.params.str("merchant_type", max_length=64)
-    for name in ("card_number", "card_holder", "card_expire", "card_cvv"):
+    for name in CARD_FIELDS:
         ctx.params.str(name, required=True, max_length=128)
-    return fail(1, GATEWAY_MISSING)
+    _gateway(1)
+    return fail(1, CARD_DATA_REFUSED)
 
 
 @signed_method(validation_error=2)
 @refusals
 def customer_saved_card_pay(request: HttpRequest, ctx: SignedContext) -> HttpResponse:
+    """Charge the account's customer's saved card (the autopayment card, else the newest) and credit
+    the balance. Codes: 1 account not found, 2 bad parameters (also: no saved card), 3 the gateway
+    refused or is not configured. Extensions: `transaction_id`, `payment_id`."""
     abonement = text_id_param(ctx, "abonement", code=1, what="Account", max_length=32)
     if not abonement:
         raise Refusal(1, "abonement is required.", {"abonement": "required"})
-    if not Account.objects.for_client(ctx.client).filter(abonement=abonement).exists():
+    account = Account.objects.for_client(ctx.client).select_related("customer").filter(abonement=abonement).first()
+    if account is None:
         raise Refusal(1, "Account not found.", {"abonement": "not found"})
-    money_param(ctx, "amount", required=True, positive=True, maximum=MAX_PRICE)
-    return fail(3, GATEWAY_MISSING)
+    amount = money_param(ctx, "amount", required=True, positive=True, maximum=MAX_PRICE)
+    gateway = _gateway(3)
+    try:
+        paid = gateway.saved_card_pay(client=ctx.client, customer=account.customer, amount=amount, account=account,
+                                      source="billing_api")
+    except GatewayNotConfigured as refusal:
+        return fail(3, refusal.message)
+    except GatewayRefusal as refusal:
+        return fail(2 if refusal.code == 4 else 3, refusal.message)
+    return ok(transaction_id=str(paid["transaction_id"]), payment_id=str(paid["payment_id"]))

@@ -12,11 +12,12 @@ OPERATOR_GROUP = "Operator staff"
 # only through services) and the shared device-type list.
 READ_ONLY_MODELS = {("billing", "customertransaction"), ("tvmiddleware", "devicetype"),
                     ("tvmiddleware", "domainevent"), ("tvmiddleware", "eventdelivery"),
-                    ("tvmiddleware", "client"), ("tvmiddleware", "operatorprofile")}
+                    ("tvmiddleware", "client"), ("tvmiddleware", "operatorprofile"),
+                    ("irdeto", "cassubscriber"), ("payments", "payment"), ("payments", "savedcard")}
 
 
 # Apps whose screens operator staff work with (integrations included when installed).
-OPERATOR_APPS = ("tvmiddleware", "billing", "megogo", "tvzavr", "svod_partners")
+OPERATOR_APPS = ("tvmiddleware", "billing", "megogo", "tvzavr", "svod_partners", "payments", "irdeto")
 
 
 def operator_app_labels() -> list[str]:

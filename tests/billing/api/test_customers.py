@@ -434,7 +434,7 @@ class TestTransactionList:
         assert billing_api.json("customer/transaction/list/")["error"] == 1
 
 
-# --- payment-gateway methods (no gateway installed) ------------------------------------------------------
+# --- payment-gateway methods (no merchant configured: tests/payments/api/ has the configured ones) -------
 
 class TestPaymentMethods:
     def test_merchant_url(self, billing_api, customer):

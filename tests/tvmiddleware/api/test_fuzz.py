@@ -16,6 +16,7 @@ from datetime import timedelta
 from urllib.parse import urlencode
 
 import pytest
+from django.apps import apps
 from django.core.cache import cache
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RoutePattern
@@ -157,6 +158,10 @@ def world(logged_in, subscriber) -> FuzzWorld:
         account = factories.AccountFactory(customer=factories.CustomerFactory(client=owner), client=owner)
         ids += [str(x) for x in (channel.pk, program.pk, video.pk, file.pk, episode.pk, tariff.pk, owner.pk,
                                  epg.pk, account.pk, account.abonement)] + [str(message.uuid)]
+    if apps.is_installed("payments"):  # the payment methods then get past "no gateway configured"
+        from payments.models import Merchant
+
+        Merchant.objects.create(client=subscriber.client, merchant_type="null", name="Null", is_default=True)
     world = FuzzWorld(account=subscriber.account, authkey=logged_in.authkey, api_key=subscriber.client.api_key,
                       client_id=subscriber.client.pk, ids=ids)
     yield world

@@ -114,7 +114,17 @@ def tariff_subscribe(request, ctx: DeviceContext):
         return error(2, "Insufficient funds.")
     except Conflict:
         return error(3, "The tariff is already connected.")
-    return ok(payment_info={"is_awaiting_payment": 0, "invoice_id": None}, error_message="")
+    return ok(payment_info=_payment_info(customer), error_message="")
+
+
+def _payment_info(customer) -> dict:
+    """`payment_info`: a payment of the customer still awaiting the gateway's answer (the installed
+    payments app tells, through the optional `pending_payment` of `billing.payment_gateway`)."""
+    from billing.payment_gateway import provider
+
+    pending = getattr(provider(), "pending_payment", None)
+    found = pending(customer=customer) if callable(pending) else None
+    return {"is_awaiting_payment": flag(found), "invoice_id": found["transaction_id"] if found else None}
 
 
 def _subscribe_paid(ctx: DeviceContext, customer, tariff: Tariff) -> None:

@@ -1,0 +1,1 @@
+"""Payture InPay (hosted payment page) and eWallet (saved cards) gateway."""
