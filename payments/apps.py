@@ -19,3 +19,18 @@ class PaymentsConfig(AppConfig):
         register_gateway("null", NullGateway)
         register_gateway("payture", PaytureGateway)
         register_provider(PaymentsProvider())
+
+        from tvmiddleware.demo import operator_seeded
+
+        operator_seeded.connect(_demo_merchant, dispatch_uid="payments-demo-merchant")
+
+
+def _demo_merchant(*, client, **kwargs) -> None:
+    """`seed_demo`: demo operators take payments through the null gateway (settles at once), so
+    `payment/create` tops a demo balance up without a card or a Payture account."""
+    from .models import Merchant, MerchantType
+
+    Merchant.objects.update_or_create(
+        client=client, merchant_type=MerchantType.NULL,
+        defaults={"name": "Demo payments (no card, settles at once)", "enabled": True, "is_default": True},
+    )

@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 from django.contrib.auth import get_user_model
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from billing.models import TransactionSource
@@ -522,6 +523,11 @@ class DemoSummary:
 
 # --- seeding -----------------------------------------------------------------------------------------
 
+#: Sent for every demo operator inside `seed()`'s transaction (`client=`), so installed integration
+#: apps add their own demo setup (the core does not know them); receivers must be idempotent.
+operator_seeded = Signal()
+
+
 def seed(*, now: datetime | None = None) -> DemoSummary:
     """Create or refresh the demo operators in one transaction; safe to run any number of times."""
     now = now or timezone.now()
@@ -552,6 +558,7 @@ def _operator(operator: OperatorDemo, client: Client, now: datetime, summary: De
     if operator.with_catalogue:
         vod = next(service for service in services.values() if service.type == StreamServiceType.VOD)
         summary.videos += _catalogue(client, vod, [tariffs[ext_id] for ext_id in SUBSCRIPTION_TARIFFS])
+    operator_seeded.send(sender=Client, client=client)
 
 
 def _upsert(model: type[M], client: Client, lookup: dict[str, Any], **values: Any) -> M:

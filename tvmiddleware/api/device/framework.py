@@ -25,12 +25,13 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.functional import cached_property
 from django.views.decorators.csrf import csrf_exempt
 
-from tvmiddleware.models import Account, Client, Customer, DeviceType
+from tvmiddleware.models import Account, Client, Customer, DeviceType, ResponseFormat
 from tvmiddleware.services.errors import ServiceError
 from tvmiddleware.services.sessions import SessionInfo, session_resolve
 
 from .params import ParamError, Params
 from .responses import NOT_AUTHORIZED, error
+from .xml import as_xml
 
 logger = logging.getLogger("tvmiddleware.api.device")
 
@@ -153,20 +154,34 @@ def device_method(*, auth: Auth = Auth.SESSION, invalid_param_error: int = 1, ba
             if request.method not in methods:
                 return error(invalid_param_error, f"Method {request.method} is not allowed.")
             params = Params(request)
+            ctx: DeviceContext | None = None
             try:
-                ctx = _authenticate(request, params, auth, bad_key_error)
-                if isinstance(ctx, HttpResponse):
-                    return ctx
-                return view(request, ctx, *args, **kwargs)
+                found = _authenticate(request, params, auth, bad_key_error)
+                if isinstance(found, HttpResponse):
+                    response = found
+                else:
+                    ctx = found
+                    response = view(request, ctx, *args, **kwargs)
             except ParamError as exc:
-                return error(invalid_param_error, str(exc), error_fields={exc.name: exc.problem})
+                response = error(invalid_param_error, str(exc), error_fields={exc.name: exc.problem})
             except ServiceError as exc:
-                return error(1, exc.message)
+                response = error(1, exc.message)
             except SessionGone:
-                return error(NOT_AUTHORIZED, "Authorization required.")
+                response = error(NOT_AUTHORIZED, "Authorization required.")
+            return as_xml(response) if _wants_xml(params, ctx) else response
         wrapper.device_auth = auth  # type: ignore[attr-defined]
         return wrapper
     return decorate
+
+
+def _wants_xml(params: Params, ctx: DeviceContext | None) -> bool:
+    """The requesting device's type answers in XML (the `device` parameter, else the session's type)."""
+    try:
+        device_type = ctx.device_type if ctx is not None else (
+            device_type_by_name(params.str("device", max_length=64)) if "device" in params else None)
+    except ParamError:
+        return False
+    return device_type is not None and device_type.response_format == ResponseFormat.XML
 
 
 def _authenticate(request: HttpRequest, params: Params, auth: Auth, bad_key_error: int) -> DeviceContext | HttpResponse:
