@@ -10,7 +10,8 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from tvmiddleware.admin.base import TenantAdmin
+from tvmiddleware.admin.base import TenantAdmin, TenantTabularInline
+from tvmiddleware.models import Tariff
 
 from .models import CasProduct, CasSubscriber
 
@@ -84,3 +85,27 @@ class CasSubscriberAdmin(TenantAdmin):
                 repaired += len(result.changes)
         self.message_user(request, f"{queryset.count()} subscriber(s) compared, {repaired} change(s) made, "
                                    f"{failed} with errors.", messages.WARNING if failed else messages.SUCCESS)
+
+
+class CasProductInline(TenantTabularInline):
+    """The CAS products a tariff grants, edited on the tariff's own page (the same rows as above)."""
+
+    model = CasProduct
+    fields = ["device_type", "product_id", "comment"]
+    extra = 0
+    verbose_name = "Irdeto CAS product"
+    verbose_name_plural = "Irdeto CAS products (per device type)"
+
+
+def _extend_tariff_admin() -> None:
+    """Show the CAS products on the core's tariff page; the core does not know this app, so the app
+    adds its inline to the registered tariff admin (admin modules load in INSTALLED_APPS order)."""
+    try:
+        tariff_admin = admin.site.get_model_admin(Tariff)
+    except admin.sites.NotRegistered:
+        return
+    if CasProductInline not in tariff_admin.inlines:
+        tariff_admin.inlines = [*tariff_admin.inlines, CasProductInline]
+
+
+_extend_tariff_admin()

@@ -148,9 +148,8 @@ class Payment(TenantModel):
     def __str__(self) -> str:
         return f"Payment #{self.pk} {self.amount} ({self.state})"
 
-    @property
-    def transaction_id(self) -> int:
-        return self.pk
+    # The Smarty APIs' `transaction_id` is `pk`; the attribute `transaction_id` is the ledger row's id
+    # (the `transaction` foreign key), so no property may carry that name.
 
     @property
     def payment_id(self) -> str:

@@ -64,3 +64,23 @@ def test_subscriber_records_are_read_only_with_a_resync_action(panel, irdeto, ho
                           {"action": "resync_now", "_selected_action": [record.pk]}, follow=True)
     assert "1 subscriber(s) compared, 1 change(s) made, 0 with errors." in response.content.decode()
     assert irdeto.fake.entitlements(record.cas_customer_id) == {("SC-0001", "TV-STB")}
+
+
+def test_the_tariff_page_edits_its_cas_products(panel, irdeto):
+    """Staff add a product on the tariff's own page; the row takes the tariff's operator."""
+    from tests.admin_factories import changeform_data, inline_rows
+    from tvmiddleware.models import DeviceType, Tariff
+
+    tariff = factories.TariffFactory(client=irdeto.client, name="Premium")
+    page = panel.get(change_url(tariff))
+    assert page.status_code == 200
+    prefixes = [inline.formset.prefix for inline in page.context["inline_admin_formsets"]]
+    prefix = next(p for p in prefixes if "casproduct" in p or "irdeto" in p)
+    data = changeform_data(page)
+    data.update(inline_rows(prefix, [{"device_type": DeviceType.objects.get(system_name="mag").pk,
+                                      "product_id": "PREMIUM-HD", "comment": ""}]))
+    response = panel.post(change_url(tariff), data)
+    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
+    product = CasProduct.objects.get(tariff=tariff)
+    assert (product.client_id, product.product_id) == (irdeto.client.pk, "PREMIUM-HD")
+    assert Tariff.objects.get(pk=tariff.pk).name == "Premium"
