@@ -9,7 +9,11 @@ recorded as a `VideoPurchase` without a ledger row, and `video.purchased` is emi
 A title of an online cinema whose API class implements `purchase_video` (MEGOGO TVOD) is then also
 bought at the partner, as in the built-in path. When the partner refuses or cannot be reached, the
 billing's charge is undone with the billing plugin's `refund_purchase`, nothing is recorded, and
-`PartnerRefused` is raised; a billing that cannot refund (the default hook, or a failure) leaves an
+`PartnerRefused` is raised. When that refund fails (the billing is down), a `purchase.refund_due`
+event addressed to that billing is written in the same transaction: the outbox retries the refund
+with backoff until the billing answers (visible in the panel's event deliveries), unless the
+subscriber bought the title again meanwhile — the retry reuses the purchase key, so the billing kept
+the charge for it and nothing is owed. A billing without a refund call (the default hook) leaves an
 error in the log naming the `purchase_key`, for the operator to refund by hand.
 
 The customer row is locked across the partner call (bounded by the plugin's timeout), so two
@@ -20,6 +24,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.db import transaction
@@ -116,11 +121,14 @@ def _purchase_through_plugin(*, customer: Customer, video: Video, kind: str, acc
         try:
             partner.purchase_video(account=account, video=video, price=price, customer=customer, kind=kind)
         except (PluginError, OSError) as exc:
-            refunded = _refund(plugin, customer=customer, video=video, price=price, kind=kind, purchase_key=key,
-                               answer=answer, reason=f"{video.external_system.name} refused: {exc}")
-            outcome = ("the operator's billing has given the money back" if refunded else
-                       "the charge in the operator's billing could not be undone automatically: the operator "
-                       "will refund it")
+            refund = _refund(plugin, customer=customer, video=video, price=price, kind=kind, purchase_key=key,
+                             answer=answer, reason=f"{video.external_system.name} refused: {exc}")
+            outcome = {
+                REFUNDED: "the operator's billing has given the money back",
+                REFUND_QUEUED: "the charge in the operator's billing is being undone (retried until the billing "
+                               "answers)",
+            }.get(refund, "the charge in the operator's billing could not be undone automatically: the operator "
+                          "will refund it")
             return PartnerRefused(f"The purchase was refused by {video.external_system.name}; {outcome}. ({exc})")
 
     expires_at = now + timedelta(hours=video.rent_hours) if kind == PurchaseKind.RENT else None
@@ -139,23 +147,68 @@ def _purchase_through_plugin(*, customer: Customer, video: Video, kind: str, acc
     return purchase
 
 
+REFUNDED, REFUND_QUEUED, REFUND_MANUAL = "refunded", "queued", "manual"
+
+
 def _refund(plugin: "BillingPluginBase", *, customer: Customer, video: Video, price, kind: str, purchase_key: str,
-            answer: dict, reason: str) -> bool:
-    """Ask the billing to undo its charge; True when it did. A refusal or failure is logged as an error
-    naming the purchase, so the operator can refund by hand (the billing's own records keep the key)."""
+            answer: dict, reason: str) -> str:
+    """Ask the billing to undo its charge (inside the purchase's transaction, customer row locked).
+    REFUNDED: done. REFUND_QUEUED: the billing failed to answer, a `purchase.refund_due` event for it
+    retries the refund. REFUND_MANUAL: the billing has no refund call; an error names the purchase."""
     try:
         refunded = plugin.refund_purchase(customer=customer, video=video, price=price, kind=kind,
                                           purchase_key=purchase_key, answer=answer, reason=reason)
-    except (PluginError, NotImplementedError, OSError) as exc:
-        logger.error("purchase %s (customer %s, video %s, %s): the partner refused and the refund through "
-                     "integration #%s failed: %s; refund it by hand", purchase_key, customer.pk, video.pk, price,
-                     plugin.external_system.pk, exc)
-        return False
+    except (PluginError, OSError) as exc:
+        logger.warning("purchase %s (customer %s, video %s, %s): the partner refused and the refund through "
+                       "integration #%s failed: %s; retried from the event outbox", purchase_key, customer.pk,
+                       video.pk, price, plugin.external_system.pk, exc)
+        held = VideoPurchase.objects.for_client(customer.client_id).filter(customer_id=customer.pk,
+                                                                          video_id=video.pk).count()
+        emit(client=customer.client, name=EventName.PURCHASE_REFUND_DUE, customer_id=customer.pk,
+             only_external_system_id=plugin.external_system.pk, payload={
+                 "customer_id": customer.pk, "video_id": video.pk, "price": f"{price:.2f}", "kind": kind,
+                 "purchase_key": purchase_key, "purchase_number": held + 1, "answer": answer, "reason": reason,
+             })
+        return REFUND_QUEUED
+    except NotImplementedError:
+        refunded = False
     if not refunded:
         logger.error("purchase %s (customer %s, video %s, %s): the partner refused and integration #%s has no "
                      "refund call; refund it by hand", purchase_key, customer.pk, video.pk, price,
                      plugin.external_system.pk)
-        return False
+        return REFUND_MANUAL
     logger.info("purchase %s (customer %s, video %s): refunded through integration #%s after the partner "
                 "refused", purchase_key, customer.pk, video.pk, plugin.external_system.pk)
-    return True
+    return REFUNDED
+
+
+def refund_due(*, plugin: "BillingPluginBase", payload: dict) -> None:
+    """Deliver a `purchase.refund_due` event to the billing that owes it (raises to be retried).
+
+    Under the customer's row lock (a purchase of the same title waits): when the subscriber has
+    since bought the title under the same purchase key, the billing's charge paid for that purchase
+    and nothing is refunded; otherwise the billing's `refund_purchase` is called (idempotent by key).
+    """
+    customer = Customer.objects.for_client(plugin.client).filter(pk=payload["customer_id"]).first()
+    video = Video.objects.for_client(plugin.client).filter(pk=payload["video_id"]).first()
+    key = payload["purchase_key"]
+    if customer is None or video is None:
+        logger.error("purchase %s: the customer or the title is gone; refund %s by hand", key, payload["price"])
+        return
+    with transaction.atomic():
+        Customer.objects.select_for_update().filter(pk=customer.pk).values_list("pk", flat=True).get()
+        held = VideoPurchase.objects.for_client(customer.client_id).filter(customer_id=customer.pk,
+                                                                          video_id=video.pk).count()
+        if held >= payload["purchase_number"]:
+            logger.info("purchase %s: bought again under the same key meanwhile; the charge paid for it, "
+                        "nothing to refund", key)
+            return
+        refunded = plugin.refund_purchase(customer=customer, video=video, price=Decimal(payload["price"]),
+                                          kind=payload["kind"], purchase_key=key, answer=payload.get("answer") or {},
+                                          reason=payload.get("reason", ""))
+    if not refunded:
+        logger.error("purchase %s (customer %s): integration #%s has no refund call; refund it by hand", key,
+                     customer.pk, plugin.external_system.pk)
+        return
+    logger.info("purchase %s (customer %s): refunded through integration #%s on retry", key, customer.pk,
+                plugin.external_system.pk)

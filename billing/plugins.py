@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 from tvmiddleware.plugins import ExternalSystemAPI, PluginError
 
 if TYPE_CHECKING:
-    from tvmiddleware.models import Account, Customer, Tariff, TariffSubscription, Video
+    from tvmiddleware.models import Account, Customer, DomainEvent, Tariff, TariffSubscription, Video
 
 __all__ = ["Authorization", "BillingPluginBase", "BillingRefused", "ExternalPayment", "PluginError", "truthy"]
 
@@ -179,3 +179,9 @@ class BillingPluginBase(ExternalSystemAPI):
         for the operator to refund by hand. Raises `PluginError` when the billing failed to answer.
         """
         return False
+
+    def on_purchase_refund_due(self, event: "DomainEvent") -> None:
+        """Retry a refund this billing owes (see `billing.external_purchase.refund_due`)."""
+        from .external_purchase import refund_due
+
+        refund_due(plugin=self, payload=event.payload)

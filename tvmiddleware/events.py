@@ -37,6 +37,7 @@ class EventName(StrEnum):
     DEVICE_ADDED = "device.added"
     DEVICE_REMOVED = "device.removed"
     VIDEO_PURCHASED = "video.purchased"
+    PURCHASE_REFUND_DUE = "purchase.refund_due"
 
     @property
     def hook(self) -> str:
@@ -50,6 +51,7 @@ EVENT_HOOKS: dict[EventName, str] = {
     EventName.DEVICE_ADDED: "on_device_added",
     EventName.DEVICE_REMOVED: "on_device_removed",
     EventName.VIDEO_PURCHASED: "on_video_purchased",
+    EventName.PURCHASE_REFUND_DUE: "on_purchase_refund_due",
 }
 
 EXTERNAL_SYSTEM_PREFIX = "external_system:"
@@ -91,10 +93,15 @@ def subscribed_handlers(client: Client, name: EventName) -> list[str]:
     return handlers
 
 
-def emit(*, client: Client, name: EventName, payload: dict[str, Any], customer_id: int | None = None) -> DomainEvent:
-    """Record an event in the current transaction; deliveries start after it commits."""
+def emit(*, client: Client, name: EventName, payload: dict[str, Any], customer_id: int | None = None,
+         only_external_system_id: int | None = None) -> DomainEvent:
+    """Record an event in the current transaction; deliveries start after it commits.
+    `only_external_system_id` addresses the event to that one integration (a task for it, such as a
+    refund its billing owes), instead of every subscriber."""
     event = DomainEvent.objects.create(client=client, name=str(name), payload=payload, customer_id=customer_id)
     handlers = subscribed_handlers(client, name)
+    if only_external_system_id is not None:
+        handlers = [h for h in handlers if h == f"{EXTERNAL_SYSTEM_PREFIX}{only_external_system_id}"]
     if handlers:
         now = timezone.now()
         EventDelivery.objects.bulk_create(

@@ -82,6 +82,11 @@ class ExternalSystemAPI:
     def on_video_purchased(self, event: "DomainEvent") -> None:
         """A customer bought or rented a title (payload: customer_id, video_id, transaction_id, ...)."""
 
+    def on_purchase_refund_due(self, event: "DomainEvent") -> None:
+        """This integration (a billing) owes a refund of a purchase charge that could not be completed
+        and whose first refund failed (payload: customer_id, video_id, price, kind, purchase_key,
+        purchase_number, reason). Addressed to the one billing that charged; retried until it answers."""
+
     # --- calls made by the middleware -----------------------------------------------------------
     def sync_catalogue(self, **options: Any) -> dict[str, int]:
         """Import or refresh this system's catalogue; returns counters for the summary line."""

@@ -7,7 +7,18 @@ import pytest
 
 from tests.billing.test_rest_plugin import fake_billing, rest_system  # noqa: F401 - the fake billing fixture
 from tests.megogo.conftest import run_sync
-from tvmiddleware.models import Customer, DomainEvent, Video, VideoPurchase
+from datetime import timedelta
+
+from django.utils import timezone
+
+from tvmiddleware import events
+from tvmiddleware.models import (
+    Customer, DeliveryStatus, DomainEvent, EventDelivery, ExternalSystem, Video, VideoPurchase,
+)
+
+
+def shop_billing_system() -> ExternalSystem:
+    return ExternalSystem.objects.get(api_class="rest_billing")
 
 
 @pytest.fixture
@@ -63,20 +74,61 @@ def test_megogo_unreachable_is_refunded_too(shop, fake_billing):  # noqa: F811
     assert billing_balance(fake_billing) == Decimal("150.00") and not VideoPurchase.objects.exists()
 
 
-def test_a_refund_that_fails_is_logged_and_a_retry_is_not_charged_twice(shop, fake_billing, caplog):  # noqa: F811
+def deliver_due_now():
+    EventDelivery.objects.filter(status=DeliveryStatus.PENDING).update(
+        next_attempt_at=timezone.now() - timedelta(seconds=1))
+    return events.deliver_due()
+
+
+def test_a_refund_that_fails_is_retried_until_the_billing_answers(shop, fake_billing, caplog):  # noqa: F811
     shop.megogo.fake.refuse_purchases = True
     fake_billing.fail_refunds = 503
     body = shop.api.json("video/action/", vid=film().pk, action="buy")
-    assert body["error"] == 1 and "could not be undone" in body["error_message"]
-    assert billing_balance(fake_billing) == Decimal("51.00")  # still charged: the operator refunds by hand
-    assert any(r.levelname == "ERROR" and "refund it by hand" in r.getMessage() for r in caplog.records)
+    assert body["error"] == 1 and "being undone" in body["error_message"]
+    assert billing_balance(fake_billing) == Decimal("51.00")  # still charged for now
+    event = DomainEvent.objects.get(name="purchase.refund_due")
+    assert [d.handler for d in event.deliveries.all()] == [f"external_system:{shop_billing_system().pk}"]
     assert "rest-billing-token" not in caplog.text
+
+    assert deliver_due_now()["failed"] == 1           # the billing is still down: retried later
+    assert billing_balance(fake_billing) == Decimal("51.00")
+    fake_billing.fail_refunds = None
+    assert deliver_due_now()["delivered"] == 1        # back: the charge is given back, once
+    assert billing_balance(fake_billing) == Decimal("150.00")
+    assert deliver_due_now()["delivered"] == 0
+    assert not VideoPurchase.objects.exists()
+
+
+def test_a_purchase_made_again_before_the_retry_keeps_the_charge(shop, fake_billing):  # noqa: F811
+    shop.megogo.fake.refuse_purchases = True
+    fake_billing.fail_refunds = 503
+    assert shop.api.json("video/action/", vid=film().pk, action="buy")["error"] == 1
 
     # MEGOGO accepts later: the same purchase key reaches the billing, which does not charge again
     shop.megogo.fake.refuse_purchases = False
     assert shop.api.json("video/action/", vid=film().pk, action="buy")["error"] == 0
     assert billing_balance(fake_billing) == Decimal("51.00")
     assert VideoPurchase.objects.filter(customer=shop.customer).count() == 1
+
+    # the owed refund then finds the charge paid for that purchase: nothing is given back
+    fake_billing.fail_refunds = None
+    deliver_due_now()
+    owed = EventDelivery.objects.get(event__name="purchase.refund_due")
+    assert owed.status == DeliveryStatus.DELIVERED
+    assert billing_balance(fake_billing) == Decimal("51.00")
+    assert shop.api.json("video/url/", vid=film().pk, redirect=0)["error"] == 0
+
+
+def test_a_billing_without_a_refund_call_leaves_it_to_the_operator(shop, fake_billing, caplog,  # noqa: F811
+                                                                    monkeypatch):
+    from billing.rest_plugin import RestBillingPlugin
+
+    monkeypatch.setattr(RestBillingPlugin, "refund_purchase", lambda self, **kwargs: False)
+    shop.megogo.fake.refuse_purchases = True
+    body = shop.api.json("video/action/", vid=film().pk, action="buy")
+    assert body["error"] == 1 and "could not be undone" in body["error_message"]
+    assert any(r.levelname == "ERROR" and "refund it by hand" in r.getMessage() for r in caplog.records)
+    assert not DomainEvent.objects.filter(name="purchase.refund_due").exists()
 
 
 def test_no_money_in_the_billing_never_reaches_megogo(shop, fake_billing):  # noqa: F811
