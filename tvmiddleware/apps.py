@@ -10,7 +10,9 @@ class TvMiddlewareConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        post_migrate.connect(_refresh_operator_group, sender=self)
+        # After every app's migrate (not only this one's): integration apps listed in the staff
+        # group's apps get their permissions into the group once they exist.
+        post_migrate.connect(_refresh_operator_group, dispatch_uid="tvmiddleware-refresh-operator-group")
         post_migrate.connect(_ensure_device_types, sender=self)
 
 

@@ -2,7 +2,6 @@
 and the CAS subscriber records with the "resync now" action."""
 import pytest
 
-from irdeto.apps import grant_operator_staff
 from irdeto.models import CasProduct, CasSubscriber
 from tests import factories
 from tests.admin_factories import admin_url, build_row, change_url, make_staff
@@ -13,9 +12,8 @@ pytest_plugins = ["tests.admin_factories"]
 
 @pytest.fixture
 def panel(irdeto, client):
-    """Staff of the Irdeto operator, with the permissions migrate grants the operator group."""
+    """Staff of the Irdeto operator, with the operator group's permissions."""
     user = make_staff(irdeto.client)
-    grant_operator_staff()
     client.force_login(user)
     return client
 

@@ -1,7 +1,6 @@
 """The operator panel's MEGOGO screens: the genre map (editable, scoped to the operator), records."""
 import pytest
 
-from megogo.apps import _grant_operator_staff
 from megogo.models import GenreMapping, MegogoSubscriber, MegogoTitle, SyncLease
 from tests import factories
 from tests.admin_factories import admin_url, change_url
@@ -12,12 +11,11 @@ pytest_plugins = ["tests.admin_factories"]
 
 @pytest.fixture
 def panel(megogo, client):
-    """Staff of the MEGOGO operator, with the permissions migrate grants the operator group."""
+    """Staff of the MEGOGO operator, with the operator group's permissions."""
     from tests.admin_factories import make_staff
 
     run_sync(megogo)
     user = make_staff(megogo.client)
-    _grant_operator_staff()
     client.force_login(user)
     return client
 
