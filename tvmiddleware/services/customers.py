@@ -31,13 +31,10 @@ def _apply(customer: Customer, fields: dict[str, Any]) -> None:
                       fields={name: "required" for name in NAME_FIELDS})
 
 
-def _save(customer: Customer, fields: Any = None) -> None:
-    """Save the customer; with `fields`, only those columns (never a stale balance: balances move only
-    through ledger rows, which update the column under a row lock)."""
-    update_fields = sorted(set(fields) | {"updated_at"}) if fields is not None else None
+def _save(customer: Customer) -> None:
     try:
         with transaction.atomic():
-            customer.save(update_fields=update_fields)
+            customer.save()
     except IntegrityError as exc:
         raise Conflict("A customer with this ext_id already exists.", fields={"ext_id": "duplicate"}) from exc
 
@@ -54,7 +51,7 @@ def customer_create(*, client: Client, **fields: Any) -> Customer:
 @transaction.atomic
 def customer_modify(*, customer: Customer, **fields: Any) -> Customer:
     _apply(customer, fields)
-    _save(customer, fields)
+    _save(customer)
     return customer
 
 
