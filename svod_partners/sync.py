@@ -6,6 +6,8 @@ import time
 from dataclasses import dataclass
 from typing import Iterable
 
+from django.core.management.base import BaseCommand, CommandError
+
 from tvmiddleware.models import ExternalSystem
 
 logger = logging.getLogger("svod_partners.sync")
@@ -58,3 +60,31 @@ def sync_all(systems: list[ExternalSystem]) -> list[SyncOutcome]:
         outcome.seconds = time.monotonic() - started
         outcomes.append(outcome)
     return outcomes
+
+
+class CatalogueSyncCommand(BaseCommand):
+    """A `*_sync_content` command: sync every enabled integration of `api_classes` (or `--system`),
+    print one line per integration, exit with an error status when one failed."""
+
+    api_classes: Iterable[str] = ()
+    #: Said when no enabled integration of those classes exists, e.g. "no enabled tvzavr integration".
+    nothing_to_sync: str = "no enabled integration"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--system", type=int, help="Only this integration (ExternalSystem id).")
+
+    def handle(self, *args, system: int | None, **options):
+        name = self.__module__.rsplit(".", 1)[-1]
+        try:
+            systems = systems_to_sync(api_classes=self.api_classes, system_id=system)
+        except NoSuchSystem as exc:
+            raise CommandError(f"{name}: {exc}") from exc
+        if not systems:
+            self.stdout.write(f"{name}: {self.nothing_to_sync}")
+            return
+        outcomes = sync_all(systems)
+        for outcome in outcomes:
+            self.stdout.write(outcome.line())
+        failed = sum(1 for o in outcomes if o.error)
+        if failed:
+            raise CommandError(f"{name}: {failed} integration(s) failed, see the log")
