@@ -30,7 +30,7 @@ def _demo_merchant(*, client, **kwargs) -> None:
     `payment/create` tops a demo balance up without a card or a Payture account."""
     from .models import Merchant, MerchantType
 
-    Merchant.objects.update_or_create(
+    Merchant.objects.get_or_create(  # created once: the operator may rename or disable it
         client=client, merchant_type=MerchantType.NULL,
         defaults={"name": "Demo payments (no card, settles at once)", "enabled": True, "is_default": True},
     )

@@ -65,6 +65,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
+# `manage.py seed_demo` (creates admin/admin) runs here; settings.production turns it off.
+SEED_DEMO_ALLOWED = True
+
 ROOT_URLCONF = "settings.urls"
 WSGI_APPLICATION = "settings.wsgi.application"
 ASGI_APPLICATION = "settings.asgi.application"

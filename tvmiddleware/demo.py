@@ -3,11 +3,15 @@
 `seed()` builds "Demo Operator" (client 1) with a channel line-up, a programme guide around
 today, tariffs, subscribers with logins and a device, a ledger row and a VOD catalogue, plus
 "Other Operator" (client 2) with a line-up of its own so tenant isolation can be shown.
-It is idempotent: it finds rows by their natural keys (name, `url_prefix`, `ext_id`,
-abonement), refreshes them to the demo state, and never duplicates them. Subscribers are
-written through the services, so a second run sends no new domain events and moves no money.
-The programme guide is the exception: it is regenerated around "now" on every run, so the
-demo always has a guide covering two days back (the archive) and two days ahead.
+It is idempotent and never overwrites: it finds rows by their natural keys (name, `url_prefix`,
+`ext_id`, abonement) and creates only those that are missing, with their relations (a tariff's
+channels, a title's genres, a subscriber's tariffs, balance and device) set only when the row is
+created. What the operator changed in the panel — a channel added to a tariff, a password, a
+blocked account, a renamed title — survives every later run. Subscribers are written through the
+services, so a second run sends no new domain events and moves no money. The programme guide is
+topped up: days around "now" that a demo EPG channel has no programme for are generated, so the
+demo always has a guide covering two days back (the archive) and two days ahead, while programmes
+already there are left as they are.
 """
 from __future__ import annotations
 
@@ -30,10 +34,7 @@ from tvmiddleware.models import (
     EpgChannel, EpgProgram, EpgSource, Episode, Genre, PersonType, PriceCategory, Season, Selection,
     SelectionItem, StreamService, StreamServiceType, Tariff, Video, VideoFile,
 )
-from tvmiddleware.services import (
-    account_create, account_delete, account_modify, account_set_status, customer_create, customer_modify,
-    device_bind, device_unbind, tariff_assign, tariff_remove,
-)
+from tvmiddleware.services import account_create, customer_create, device_bind, tariff_assign
 from tvmiddleware.services.staff import operator_staff_create
 
 M = TypeVar("M", bound=models.Model)
@@ -529,7 +530,11 @@ operator_seeded = Signal()
 
 
 def seed(*, now: datetime | None = None) -> DemoSummary:
-    """Create or refresh the demo operators in one transaction; safe to run any number of times."""
+    """Create what is missing of the demo operators in one transaction; never overwrite.
+
+    Safe to run any number of times (`make run` runs it on every start): existing rows, including
+    the operator's edits to them, are left alone; only the guide is topped up around `now`.
+    """
     now = now or timezone.now()
     summary = DemoSummary(guide_window=_guide_window(now))
     with transaction.atomic():
@@ -543,13 +548,12 @@ def seed(*, now: datetime | None = None) -> DemoSummary:
 
 def _operator(operator: OperatorDemo, client: Client, now: datetime, summary: DemoSummary) -> None:
     """One operator's staff user, line-up and guide, tariffs, subscribers and (optionally) catalogue."""
-    username, password = operator.staff
-    operator_staff_create(client=client, username=username, password=password, email=f"{username}@example.com")
+    _staff(client, *operator.staff)
     services = {spec.name: _stream_service(client, spec) for spec in operator.services}
-    source = _upsert(EpgSource, client, {"name": f"{client.name} guide"}, format="xmltv", enabled=True)
-    channels = _line_up(client, operator.channels, source)
+    source, _ = _ensure(EpgSource, client, {"name": f"{client.name} guide"}, format="xmltv", enabled=True)
+    channels, epg_channels = _line_up(client, operator.channels, source)
     summary.channels += len(channels)
-    summary.programmes += _guide(client, source, operator.channels, channels, now)
+    summary.programmes += _guide(client, operator.channels, epg_channels, now)
     tariffs = {spec.ext_id: _tariff(client, spec, channels, services) for spec in operator.tariffs}
     summary.tariff_names.update({ext_id: tariff.name for ext_id, tariff in tariffs.items()})
     for spec in operator.subscribers:
@@ -561,14 +565,13 @@ def _operator(operator: OperatorDemo, client: Client, now: datetime, summary: De
     operator_seeded.send(sender=Client, client=client)
 
 
-def _upsert(model: type[M], client: Client, lookup: dict[str, Any], **values: Any) -> M:
-    """The operator's row found by `lookup`, created or brought to `values`."""
-    row, _ = model.objects.update_or_create(client=client, **lookup, defaults=values)
-    return row
+def _ensure(model: type[M], client: Client, lookup: dict[str, Any], **values: Any) -> tuple[M, bool]:
+    """The operator's row found by `lookup`, created with `values` when missing (and then only)."""
+    return model.objects.get_or_create(client=client, **lookup, defaults=values)
 
 
 def _client(spec: ClientSpec) -> Client:
-    client, _ = Client.objects.update_or_create(pk=spec.pk, defaults={
+    client, _ = Client.objects.get_or_create(pk=spec.pk, defaults={
         "name": spec.name, "api_key": spec.api_key, "billing_api_key": spec.billing_api_key,
         "content_api_key": spec.content_api_key, "streaming_api_key": spec.streaming_api_key,
         "currency": "RUB", "enabled": True,
@@ -587,34 +590,41 @@ def _reset_sequences(*model_classes: type[models.Model]) -> None:
 
 
 def _superuser(username: str, password: str) -> None:
-    user, _ = get_user_model().objects.get_or_create(username=username,
-                                                     defaults={"email": f"{username}@example.com"})
-    user.is_active = user.is_staff = user.is_superuser = True
-    user.set_password(password)
-    user.save()
+    """The demo superuser, created once: a changed password or a removed flag is the owner's call."""
+    User = get_user_model()
+    if not User.objects.filter(username=username).exists():
+        User.objects.create_superuser(username=username, email=f"{username}@example.com", password=password)
+
+
+def _staff(client: Client, username: str, password: str) -> None:
+    if not get_user_model().objects.filter(username=username).exists():
+        operator_staff_create(client=client, username=username, password=password, email=f"{username}@example.com")
 
 
 def _stream_service(client: Client, spec: ServiceSpec) -> StreamService:
-    return _upsert(StreamService, client, {"name": spec.name}, type=spec.type, url_mask=spec.url_mask,
-                   priority=0, enabled=True, check_ip=False, token_ttl=None)
+    service, _ = _ensure(StreamService, client, {"name": spec.name}, type=spec.type, url_mask=spec.url_mask,
+                         priority=0, enabled=True, check_ip=False, token_ttl=None)
+    return service
 
 
-def _line_up(client: Client, specs: tuple[ChannelSpec, ...], source: EpgSource) -> dict[int, Channel]:
+def _line_up(client: Client, specs: tuple[ChannelSpec, ...],
+             source: EpgSource) -> tuple[dict[int, Channel], dict[int, EpgChannel]]:
     """Categories and channels (each shown with its own EPG channel), keyed by channel number,
-    which is also the sort order and the logical channel number."""
+    which is also the sort order and the logical channel number; and the demo EPG channels."""
     categories = {}
     for sort, name in enumerate(dict.fromkeys(spec.category for spec in specs), start=1):
-        categories[name] = _upsert(ChannelCategory, client, {"name": name}, sort=sort)
-    channels = {}
+        categories[name], _ = _ensure(ChannelCategory, client, {"name": name}, sort=sort)
+    channels, epg_channels = {}, {}
     for spec in specs:
-        epg_channel = _upsert(EpgChannel, client, {"source": source, "ext_id": spec.url_prefix}, name=spec.name)
-        channels[spec.number] = _upsert(
+        epg_channel, _ = _ensure(EpgChannel, client, {"source": source, "ext_id": spec.url_prefix}, name=spec.name)
+        epg_channels[spec.number] = epg_channel
+        channels[spec.number], _ = _ensure(
             Channel, client, {"url_prefix": spec.url_prefix},
             name=spec.name, category=categories[spec.category], sort=spec.number, lcn_number=spec.number,
             max_archive_duration=spec.archive_hours, enabled=True, is_hidden=False, is_parent_control=False,
             description=f"{spec.name}: {spec.category.lower()} around the clock.", epg_channel=epg_channel,
         )
-    return channels
+    return channels, epg_channels
 
 
 # The guide ------------------------------------------------------------------------------------------
@@ -634,22 +644,28 @@ def _guide_window(now: datetime) -> tuple[datetime, datetime]:
     return _day_start(days[0]), _day_start(days[-1] + timedelta(days=1))
 
 
-def _guide(client: Client, source: EpgSource, specs: tuple[ChannelSpec, ...], channels: dict[int, Channel],
+def _guide(client: Client, specs: tuple[ChannelSpec, ...], epg_channels: dict[int, EpgChannel],
            now: datetime) -> int:
-    """Regenerate the source's programmes for the days around `now`.
+    """Fill the days around `now` that a demo EPG channel has no programme in; return how many
+    programmes the window holds.
 
-    The source's programmes are replaced as a whole, so the guide neither grows nor leaves gaps
-    however often (and whenever) the seed runs.
+    Days that already have programmes (from an earlier run, an import or the operator) are not
+    touched, so a second run the same day adds nothing and a run days later adds only the new days.
     """
-    EpgProgram.objects.for_client(client).filter(epg_channel__source=source).delete()
+    begin, end = _guide_window(now)
+    in_window = EpgProgram.objects.for_client(client).filter(
+        epg_channel__in=epg_channels.values(), begin_time__lt=end, end_time__gt=begin)
+    covered = {(epg_channel_id, timezone.localdate(begin_time))
+               for epg_channel_id, begin_time in in_window.values_list("epg_channel_id", "begin_time")}
     programmes = [
         programme
         for spec in specs
         for day in _guide_days(now)
-        for programme in _day_programmes(client, channels[spec.number].epg_channel, spec, day)
+        if (epg_channels[spec.number].pk, day) not in covered
+        for programme in _day_programmes(client, epg_channels[spec.number], spec, day)
     ]
     EpgProgram.objects.bulk_create(programmes, batch_size=500)
-    return len(programmes)
+    return in_window.count()
 
 
 def _day_programmes(client: Client, epg_channel: EpgChannel, spec: ChannelSpec, day: date) -> list[EpgProgram]:
@@ -685,25 +701,34 @@ def _day_programmes(client: Client, epg_channel: EpgChannel, spec: ChannelSpec, 
 
 def _tariff(client: Client, spec: TariffSpec, channels: dict[int, Channel],
             services: dict[str, StreamService]) -> Tariff:
-    tariff = _upsert(
+    tariff, created = _ensure(
         Tariff, client, {"ext_id": spec.ext_id},
         name=spec.name, description=spec.description, price=spec.price, period=spec.period,
         basic_tariff_priority=spec.basic_tariff_priority, sessions_count=spec.sessions_count,
         basic_sessions_count=spec.basic_sessions_count, hidden=spec.hidden, enabled=True,
     )
-    tariff.channels.set([channels[number] for number in spec.channels])
-    tariff.stream_services.set([services[name] for name in spec.services])
+    if created:
+        tariff.channels.set([channels[number] for number in spec.channels])
+        tariff.stream_services.set([services[name] for name in spec.services])
     return tariff
 
 
 def _subscriber(client: Client, spec: SubscriberSpec, tariffs: dict[str, Tariff]) -> Customer:
-    """A customer, their tariffs, their login in the right state, the opening balance and device.
+    """A customer with their tariffs, their login, the opening balance and device — all made once,
+    when the customer (found by `ext_id`) is missing; an existing one is the operator's to change.
 
-    Everything goes through the services; each step changes (and emits events) only where the
-    current state differs from the demo's.
+    Everything goes through the services, so the new subscriber's partners hear of it as usual.
     """
-    customer = _customer(client, spec)
-    _subscriptions(customer, [tariffs[ext_id] for ext_id in spec.tariffs])
+    customer = Customer.objects.for_client(client).filter(ext_id=spec.ext_id).first()
+    if customer is not None:
+        return customer
+    customer = customer_create(
+        client=client, ext_id=spec.ext_id, firstname=spec.firstname, lastname=spec.lastname, email=spec.email,
+        mobile_phone_number=spec.phone, postal_address_city=spec.city, postal_address_country="Russia",
+        contract_number=f"D-{spec.abonement}",
+    )
+    for tariff in sorted((tariffs[ext_id] for ext_id in spec.tariffs), key=lambda t: not t.is_basic):
+        tariff_assign(customer=customer, tariff=tariff)
     account = _account(client, customer, spec)
     if spec.initial_balance is not None:
         try:
@@ -711,51 +736,25 @@ def _subscriber(client: Client, spec: SubscriberSpec, tariffs: dict[str, Tariff]
                                source=TransactionSource.MANUAL, ext_id=INITIAL_BALANCE_EXT_ID,
                                comment="Demo opening balance")
         except DuplicateTransaction:
-            pass  # credited by an earlier run: the ledger moves money once per external id
-    if spec.device_uid:
+            pass  # the ledger moves money once per external id
+        customer.refresh_from_db(fields=["balance"])
+    if spec.device_uid and account is not None:
         _device(client, account, spec.device_uid)
     return customer
 
 
-def _customer(client: Client, spec: SubscriberSpec) -> Customer:
-    fields = {"firstname": spec.firstname, "lastname": spec.lastname, "email": spec.email,
-              "mobile_phone_number": spec.phone, "postal_address_city": spec.city,
-              "postal_address_country": "Russia", "contract_number": f"D-{spec.abonement}"}
-    customer = Customer.objects.for_client(client).filter(ext_id=spec.ext_id).first()
-    if customer is None:
-        return customer_create(client=client, ext_id=spec.ext_id, **fields)
-    return customer_modify(customer=customer, **fields)
-
-
-def _subscriptions(customer: Customer, tariffs: list[Tariff]) -> None:
-    """Hold exactly `tariffs`: end the others, assign the missing ones (basic first)."""
-    wanted = {tariff.pk for tariff in tariffs}
-    for subscription in customer.subscriptions.filter(is_closed=False).select_related("tariff"):
-        if subscription.tariff_id not in wanted:
-            tariff_remove(customer=customer, tariff=subscription.tariff)
-    held = set(customer.subscriptions.filter(is_closed=False).values_list("tariff_id", flat=True))
-    for tariff in sorted(tariffs, key=lambda t: not t.is_basic):
-        if tariff.pk not in held:
-            tariff_assign(customer=customer, tariff=tariff)
-
-
-def _account(client: Client, customer: Customer, spec: SubscriberSpec) -> Account:
-    account = Account.objects.for_client(client).filter(abonement=spec.abonement).first()
-    if account is not None and account.customer_id != customer.pk:
-        account_delete(account=account)  # the number was given to someone else: take it back
-        account = None
-    if account is None:
-        account, _ = account_create(client=client, customer=customer, abonement=spec.abonement,
-                                    password=spec.password, active=spec.active, status_reason=spec.status_reason)
-    else:
-        account = account_modify(account=account, password=spec.password)
-    return account_set_status(account=account, active=spec.active, status_reason=spec.status_reason)
+def _account(client: Client, customer: Customer, spec: SubscriberSpec) -> Account | None:
+    """The demo login, unless the operator has given that abonement to someone else meanwhile."""
+    if Account.objects.for_client(client).filter(abonement=spec.abonement).exists():
+        return None
+    account, _ = account_create(client=client, customer=customer, abonement=spec.abonement,
+                                password=spec.password, active=spec.active, status_reason=spec.status_reason)
+    return account
 
 
 def _device(client: Client, account: Account, device_uid: str) -> None:
-    bound = AccountDevice.objects.for_client(client).filter(device_uid=device_uid).first()
-    if bound is not None and bound.account_id != account.pk:
-        device_unbind(device=bound)
+    if AccountDevice.objects.for_client(client).filter(device_uid=device_uid).exists():
+        return  # bound to someone already: leave it where the operator put it
     device_type = DeviceType.objects.get(system_name=DEMO_DEVICE["device_type"])
     device_bind(account=account, device_type=device_type, device_uid=device_uid, is_basic=True,
                 serial_number=DEMO_DEVICE["serial_number"], device_model=DEMO_DEVICE["device_model"],
@@ -766,25 +765,26 @@ def _device(client: Client, account: Account, device_uid: str) -> None:
 
 def _catalogue(client: Client, vod_service: StreamService, subscription_tariffs: list[Tariff]) -> int:
     """Genres, people, films with files, one series, and the "New" and "Top" shelves."""
-    genres = {name: _upsert(Genre, client, {"name": name}, sort=sort) for sort, name in enumerate(DEMO_GENRES, 1)}
-    actors = [_upsert(Actor, client, {"name": name}, type=PersonType.ACTOR, country=country, gender=gender)
+    genres = {name: _ensure(Genre, client, {"name": name}, sort=sort)[0] for sort, name in enumerate(DEMO_GENRES, 1)}
+    actors = [_ensure(Actor, client, {"name": name}, type=PersonType.ACTOR, country=country, gender=gender)[0]
               for name, country, gender in DEMO_ACTORS]
-    directors = [_upsert(Actor, client, {"name": name}, type=PersonType.DIRECTOR, country=country, gender=gender)
+    directors = [_ensure(Actor, client, {"name": name}, type=PersonType.DIRECTOR, country=country, gender=gender)[0]
                  for name, country, gender in DEMO_DIRECTORS]
     videos: dict[str, Video] = {}
     for index, spec in enumerate((*DEMO_FILMS, DEMO_SERIES)):
         director = directors[index % len(directors)]
-        cast = [actors[index % len(actors)], actors[(index + 2) % len(actors)]]
-        video = _video(client, spec, index, director)
-        video.genres.set([genres[name] for name in spec.genres])
-        video.actors.set([*cast, director])
-        video.tariffs.set(subscription_tariffs if spec.price_category == SUBSCRIPTION else [])
-        if spec is DEMO_SERIES:
-            _episodes(client, video, spec, vod_service)
-        else:
-            _upsert(VideoFile, client, {"video": video, "episode": None, "ext_id": f"{spec.slug}-file"},
-                    path=f"films/{spec.slug}", quality=2160 if spec.is_4k else 1080, duration=spec.minutes * 60,
-                    language=_language(spec), stream_service=vod_service)
+        video, created = _video(client, spec, index, director)
+        if created:
+            cast = [actors[index % len(actors)], actors[(index + 2) % len(actors)]]
+            video.genres.set([genres[name] for name in spec.genres])
+            video.actors.set([*cast, director])
+            video.tariffs.set(subscription_tariffs if spec.price_category == SUBSCRIPTION else [])
+            if spec is DEMO_SERIES:
+                _episodes(client, video, spec, vod_service)
+            else:
+                _ensure(VideoFile, client, {"video": video, "episode": None, "ext_id": f"{spec.slug}-file"},
+                        path=f"films/{spec.slug}", quality=2160 if spec.is_4k else 1080,
+                        duration=spec.minutes * 60, language=_language(spec), stream_service=vod_service)
         videos[spec.slug] = video
 
     specs = (*DEMO_FILMS, DEMO_SERIES)
@@ -799,11 +799,11 @@ def _language(spec: FilmSpec) -> str:
     return LANGUAGES.get(spec.countries.split(",")[0].strip(), "English")
 
 
-def _video(client: Client, spec: FilmSpec, index: int, director: Actor) -> Video:
+def _video(client: Client, spec: FilmSpec, index: int, director: Actor) -> tuple[Video, bool]:
     price, rent_price = PURCHASE_PRICES[spec.is_4k] if spec.price_category == PURCHASE else (Decimal("0.00"), None)
     imdb = Decimal(spec.imdb)
     kinopoisk = imdb + KINOPOISK_SPREAD[index % len(KINOPOISK_SPREAD)]
-    return _upsert(
+    return _ensure(
         Video, client, {"external_system": None, "ext_id": spec.slug},
         name=spec.name, name_orig=spec.name, description=spec.description,
         short_description=spec.description.split(". ")[0].rstrip(".") + ".", year=spec.year,
@@ -817,20 +817,21 @@ def _video(client: Client, spec: FilmSpec, index: int, director: Actor) -> Video
 
 def _episodes(client: Client, series: Video, spec: FilmSpec, vod_service: StreamService) -> None:
     for season_number, names in DEMO_EPISODES.items():
-        season = _upsert(Season, client, {"video": series, "number": season_number},
-                         name=f"Season {season_number}", ext_id=f"{spec.slug}-s{season_number:02d}")
+        season, _ = _ensure(Season, client, {"video": series, "number": season_number},
+                            name=f"Season {season_number}", ext_id=f"{spec.slug}-s{season_number:02d}")
         for number, name in enumerate(names, start=1):
             code = f"s{season_number:02d}e{number:02d}"
-            episode = _upsert(Episode, client, {"video": series, "season": season, "number": number},
-                              name=name, duration=spec.minutes, ext_id=f"{spec.slug}-{code}",
-                              description=f"{spec.name}, season {season_number}, episode {number}: {name}.")
-            _upsert(VideoFile, client, {"video": series, "episode": episode, "ext_id": f"{spec.slug}-{code}-file"},
+            episode, _ = _ensure(Episode, client, {"video": series, "season": season, "number": number},
+                                 name=name, duration=spec.minutes, ext_id=f"{spec.slug}-{code}",
+                                 description=f"{spec.name}, season {season_number}, episode {number}: {name}.")
+            _ensure(VideoFile, client, {"video": series, "episode": episode, "ext_id": f"{spec.slug}-{code}-file"},
                     path=f"series/{spec.slug}/{code}", quality=1080, duration=spec.minutes * 60,
                     language=_language(spec), stream_service=vod_service)
 
 
 def _selection(client: Client, name: str, sort: int, videos: list[Video]) -> None:
-    selection = _upsert(Selection, client, {"name": name, "external_system": None}, sort=sort, enabled=True)
-    SelectionItem.objects.filter(selection=selection).exclude(video__in=videos).delete()
-    for position, video in enumerate(videos, start=1):
-        SelectionItem.objects.update_or_create(selection=selection, video=video, defaults={"sort": position})
+    selection, created = _ensure(Selection, client, {"name": name, "external_system": None}, sort=sort, enabled=True)
+    if created:
+        SelectionItem.objects.bulk_create(
+            [SelectionItem(selection=selection, video=video, sort=position)
+             for position, video in enumerate(videos, start=1)])

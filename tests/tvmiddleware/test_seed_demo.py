@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from billing.models import CustomerTransaction, TransactionSource
 from tvmiddleware.models import (
-    Account, AccountDevice, AccountStatus, Channel, ChannelCategory, Client, EpgProgram, Episode, PriceCategory,
+    Account, AccountDevice, AccountStatus, Channel, ChannelCategory, Client, Customer, EpgProgram, Episode, PriceCategory,
     Season, Selection, StreamService, Tariff, TariffSubscription, Video, VideoFile,
 )
 from tvmiddleware.services import account_modify, account_set_status, tariff_remove
@@ -203,20 +203,71 @@ def test_catalogue(seeded):
     assert shelves == {"New": 10, "Top": 10}
 
 
-def test_rerun_puts_drifted_demo_state_back(seeded):
+def test_rerun_keeps_the_operators_edits(seeded):
+    """`make run` seeds on every start: nothing the operator changed in the panel may be undone."""
     first = Account.objects.for_client(1).get(abonement="100001")
     second = Account.objects.for_client(1).get(abonement="100002")
+    base = Tariff.objects.for_client(1).get(name="Base")
+    extra = Channel.objects.for_client(1).get(url_prefix="ch20")
+    base.channels.add(extra)  # the operator adds a channel to tariff Base
+    Tariff.objects.filter(pk=base.pk).update(price=Decimal("350.00"))
+    Channel.objects.filter(url_prefix="ch1", client_id=1).update(name="News 24")
     account_modify(account=first, password="9999")
     account_set_status(account=first, active=False, status_reason=AccountStatus.BLOCK)
     tariff_remove(customer=second.customer, tariff=Tariff.objects.for_client(1).get(name="Sport"))
+    User = get_user_model()
+    admin = User.objects.get(username="admin")
+    admin.set_password("a-better-one")
+    admin.save()
+    video = Video.objects.for_client(1).order_by("sort").first()
+    video.genres.clear()
+    counts = model_counts()
 
     seed()
 
+    base.refresh_from_db()
+    assert extra in base.channels.all() and base.price == Decimal("350.00")
+    assert Channel.objects.for_client(1).get(url_prefix="ch1").name == "News 24"
     first.refresh_from_db()
-    assert first.check_password("1111") and first.active and first.status_reason == AccountStatus.ACTIVE
-    assert held_tariffs(second) == {"Base", "Sport"}
-    first.customer.refresh_from_db()
-    assert first.customer.balance == Decimal("100.00")
+    assert first.check_password("9999") and not first.active and first.status_reason == AccountStatus.BLOCK
+    assert held_tariffs(second) == {"Base"}
+    assert User.objects.get(username="admin").check_password("a-better-one")
+    assert not video.genres.exists()
+    assert model_counts() == counts  # nothing added, nothing moved (no event, no ledger row)
+
+
+def test_rerun_creates_what_is_missing(seeded):
+    Channel.objects.for_client(1).filter(url_prefix="ch7").delete()
+    Customer.objects.for_client(2).filter(ext_id="other-1").delete()
+
+    seed()
+
+    assert Channel.objects.for_client(1).filter(url_prefix="ch7").exists()
+    account = Account.objects.for_client(2).get(abonement="200001")
+    assert held_tariffs(account) == {"Other Base"}
+
+
+def test_guide_is_topped_up_without_touching_existing_programmes(seeded):
+    """A later run (days later) adds only the days that have no programme; edits stay."""
+    later = timezone.now() + timedelta(days=3)
+    channel = Channel.objects.for_client(1).select_related("epg_channel").get(url_prefix="ch1")
+    programmes = EpgProgram.objects.for_client(1).filter(epg_channel=channel.epg_channel)
+    edited = programmes.order_by("begin_time").last()
+    EpgProgram.objects.filter(pk=edited.pk).update(name="Operator's own title")
+    before = programmes.count()
+
+    call_command("seed_demo", stdout=StringIO())  # same day: nothing to add
+    assert programmes.count() == before
+
+    from tvmiddleware import demo
+    demo.seed(now=later)
+
+    assert EpgProgram.objects.get(pk=edited.pk).name == "Operator's own title"
+    assert programmes.count() > before
+    assert programmes.order_by("-end_time").first().end_time >= later + timedelta(days=2)
+    ordered = list(programmes.order_by("begin_time"))
+    for previous, following in zip(ordered, ordered[1:]):
+        assert previous.end_time <= following.begin_time  # no overlaps where old and new days meet
 
 
 def test_output_lists_the_credentials(seeded):
