@@ -1,12 +1,17 @@
-# Two commands: `make run` (set up and serve on the embedded SQLite default) and `make test`.
+# Two commands: `make run` (set up and serve on the embedded SQLite default) and `make test` (set up
+# what the whole suite needs and run it: SQLite pass, then PostgreSQL + Redis pass).
 PYTHON ?= python3
 VENV   ?= .venv
 PY      = $(VENV)/bin/python
 PIP     = $(VENV)/bin/pip
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
+# The second pass of `make test`; scripts/test-services starts (or installs) them when local.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tvmw_test
+TEST_REDIS_URL    ?= redis://127.0.0.1:6379/14
+PYTEST = $(PY) -m pytest -p no:cacheprovider
 
-.PHONY: run test venv migrate seed clean
+.PHONY: run test test-fast test-services lint venv migrate seed clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -26,8 +31,23 @@ run: seed
 	@echo "Serving on http://$(HOST):$(PORT)/  (operator panel: http://$(HOST):$(PORT)/admin/)"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-test: venv
-	$(PY) -m pytest $(PYTEST_ARGS)
+lint: venv
+	$(VENV)/bin/ruff check .
+
+test-services: venv
+	@PY=$(PY) TEST_DATABASE_URL=$(TEST_DATABASE_URL) TEST_REDIS_URL=$(TEST_REDIS_URL) scripts/test-services
+
+# The whole suite, as CI runs it: lint, the embedded default (SQLite, local-memory cache), then
+# PostgreSQL + Redis (row locks, concurrency, the Redis cache, a real Celery worker).
+test: test-services lint
+	@echo "=== pass 1 of 2: SQLite (the embedded default)"
+	env -u DATABASE_URL -u REDIS_URL $(PYTEST) -m "not postgres" $(PYTEST_ARGS)
+	@echo "=== pass 2 of 2: PostgreSQL + Redis"
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PYTEST) $(PYTEST_ARGS)
+
+# Day-to-day: SQLite only, no service needed (skips the PostgreSQL, Redis and nginx tests).
+test-fast: venv
+	env -u DATABASE_URL -u REDIS_URL $(PYTEST) -m "not postgres and not services and not nginx" $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

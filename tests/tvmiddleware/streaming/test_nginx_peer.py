@@ -2,7 +2,8 @@
 
 nginx (Debian package nginx-light or nginx) runs as a subprocess on loopback with the config shape of
 PROTOCOLS.md ("nginx auth_request") and proxies `/_auth` to Django's live server. A missing nginx
-fails the test: the integration must be proven, never skipped.
+fails the test: the integration must be proven, never skipped (`make test` installs nginx;
+`make test-fast` deselects the `nginx` marker).
 """
 from __future__ import annotations
 
@@ -23,6 +24,8 @@ from tvmiddleware.streaming import access
 from tvmiddleware.streaming.services import stream_url
 
 from .conftest import make_world
+
+pytestmark = pytest.mark.nginx
 
 PLAYLIST = "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:6\n#EXTINF:6.0,\nseg-1.ts\n"
 CHECK_PATHS = ["/tvmiddleware/api/streamservice/token/check/", "/streaming/api/streamservice/token/check/"]
