@@ -2,7 +2,8 @@
 
 The script starts the fake itself (tests/megogo/fakes.py, large-catalogue mode, its own process,
 on 127.0.0.1) with every request — client API, billing, covers — delayed by `--delay` (20 ms),
-configures an operator with a MEGOGO integration as the product chapter describes, and measures:
+configures an operator with a MEGOGO integration as Smarty's MEGOGO chapter describes
+(docs/online-cinemas.md), and measures:
 
 1. the first sync: every title fetched, every cover downloaded and thumbnailed;
 2. an unchanged re-sync: nothing fetched, no cover downloaded (counted by the fake);

@@ -1,8 +1,8 @@
 """The attributes an operator sets on a MEGOGO integration, parsed and validated.
 
-The product chapter lists them: one key pair per device type (`mobile_`, `smart_tv_`, `stb_`
-private/public keys), `partner_id`, `salt`, `svod_service_id`, `available_tvod_collection_id`,
-`tariff_id`, `additional_tariffs_ids`, `ignore_customer_balance_check`,
+Smarty's MEGOGO chapter lists them (docs/online-cinemas.md): one key pair per device type
+(`mobile_`, `smart_tv_`, `stb_` private/public keys), `partner_id`, `salt`, `svod_service_id`,
+`available_tvod_collection_id`, `tariff_id`, `additional_tariffs_ids`, `ignore_customer_balance_check`,
 `typhoid_comment_category_id`, `sign_language_category_id`. Endpoints can be overridden for
 regional hosts and test servers (`api_url`, `billing_url`, `xml_url`).
 """

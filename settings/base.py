@@ -1,6 +1,6 @@
 """Settings shared by every configuration.
 
-Values that differ per deployment come from environment variables (see README, "Configuration").
+Values that differ per deployment come from environment variables (see docs/configuration.md).
 `local` (the default) and `test` fill in embedded defaults; `production` insists on real ones.
 """
 from __future__ import annotations

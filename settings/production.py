@@ -16,7 +16,7 @@ if _missing:
     raise ImproperlyConfigured(
         "settings.production needs these environment variables: "
         + ", ".join(_missing)
-        + ". See README, section Configuration."
+        + ". See docs/configuration.md."
     )
 
 DEBUG = False

@@ -1,4 +1,4 @@
-"""Request signatures of the Billing, Content and Streaming APIs (PROTOCOLS.md §1).
+"""Request signatures of the Billing, Content and Streaming APIs (docs/signed-apis.md, "Signatures").
 
 1. every request parameter except `signature` (GET and POST together), `client_id` included;
 2. sorted by name, and repeated names by value, as strings;

@@ -1,4 +1,4 @@
-"""An operator with a MEGOGO integration configured as the product chapter describes, against the fake."""
+"""An operator with a MEGOGO integration configured as Smarty's MEGOGO chapter describes, against the fake."""
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,4 +1,5 @@
-"""MEGOGO request signing (test vector of PROTOCOLS.md), the partner token, and the client against the fake."""
+"""MEGOGO request signing (the test vector in docs/online-cinemas.md), the partner token, and the client
+against the fake."""
 import pytest
 
 from megogo.client import MegogoClient, MegogoError, MegogoRefused

@@ -1,9 +1,10 @@
 """What every Content API view shares: the method decorator with the documented error codes, typed
 readers of the reference's parameter kinds, and pagination.
 
-Codes (content.md, every method): 0 ok; 20 a parameter is missing or malformed; 21 the data breaks a
-rule (duplicate ext_id, end before begin...); 22 the database refused to save; 404 an object is
-unknown — another operator's ids included. Method-specific codes (1..7) are answered by the views.
+Codes (Smarty's Content API reference, every method; docs/signed-apis.md): 0 ok; 20 a parameter is
+missing or malformed; 21 the data breaks a rule (duplicate ext_id, end before begin...); 22 the
+database refused to save; 404 an object is unknown — another operator's ids included.
+Method-specific codes (1..7) are answered by the views.
 """
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Content API routes (relative to /content/api/), as content.md lists them."""
+"""Content API routes (relative to /content/api/), as Smarty's Content API reference lists them."""
 from django.urls import path
 
 from . import (

@@ -8,7 +8,7 @@ from django.db import models
 
 from .base import TenantModel
 
-# Variables a URL mask may use (PROTOCOLS.md, "URL masks of stream services").
+# Variables a URL mask may use (docs/streaming.md, "Stream services and URL masks").
 URL_MASK_VARIABLES: dict[str, str] = {
     "token": "fresh one-time token for this account, content and (optionally) client IP",
     "prefix": "the channel's url_prefix (its stream name on the video server)",

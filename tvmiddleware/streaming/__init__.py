@@ -1,4 +1,4 @@
-"""Stream tokens, stream URLs and the token check streaming servers call (see DESIGN.md, PROTOCOLS.md).
+"""Stream tokens, stream URLs and the token check streaming servers call (see docs/streaming.md).
 
 - `tokens`: signed, stateless one-time tokens and their lifetime rules;
 - `masks`: filling a stream service's URL mask;

@@ -1,6 +1,6 @@
 """Streaming API (`/streaming/api/`, signed with the operator's Streaming API key): maintenance windows.
 
-streaming.md: MaintenanceCreate answers 1 when no channel has a given prefix; MaintenanceEdit
+Smarty's Streaming API reference: MaintenanceCreate answers 1 when no channel has a given prefix; MaintenanceEdit
 answers 1 for an unknown window and 2 for unknown prefixes; 20 is every malformed parameter (and
 an end before the beginning). The
 token check of the same API lives in `views.py` (unsigned: streamers call it).

@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-# Error codes of StreamServiceTokenCheck (smarty-api/tvmw.md).
+# Error codes of StreamServiceTokenCheck (Smarty's device API; docs/streaming.md, "The token check").
 VALID = 0
 EXPIRED = 1  # expired, malformed, forged, or no longer allowed
 OTHER_CONTENT = 2

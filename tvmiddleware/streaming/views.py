@@ -1,6 +1,6 @@
 """The token check streaming servers call before (and while) they serve a viewer.
 
-One code path for every peer (PROTOCOLS.md, "Streaming servers that call the token check"):
+One code path for every peer (docs/streaming.md, "Configuring the streaming servers"):
 - Flussonic `auth_backend`: GET with `token`, `name`, `ip`, `proto`, `request_type`, `session_id`...;
   reads the status and the X-AuthDuration / X-UserId / X-Max-Sessions headers;
 - Cesbo Astra: GET with the viewer's own query string (so `token`) and the viewer's IP in `X-Real-IP`;

@@ -1,6 +1,6 @@
 """The one class that talks to Payture: InPay (`/apim/`) and the eWallet subset (`/vwapi/`).
 
-Wire facts (see PROTOCOLS.md §4):
+Wire facts (also in docs/payments.md, "Payture wire facts"):
 - requests are form POSTs; InPay calls carry the terminal `Key` (eWallet: `VWID`) and, for Init,
   Pay and Refund, a `Data` string `Name=value;Name=value` that is URL-encoded as a whole (a `;`
   inside a value is sent as `%3B`);

@@ -1,9 +1,9 @@
 """A real nginx in front of HLS files, asking our token check through `auth_request`.
 
 nginx (Debian package nginx-light or nginx) runs as a subprocess on loopback with the config shape of
-PROTOCOLS.md ("nginx auth_request") and proxies `/_auth` to Django's live server. A missing nginx
-fails the test: the integration must be proven, never skipped (`make test` installs nginx;
-`make test-fast` deselects the `nginx` marker).
+docs/streaming.md ("Configuring the streaming servers") and proxies `/_auth` to Django's live
+server. A missing nginx fails the test: the integration must be proven, never skipped (`make test`
+installs nginx; `make test-fast` deselects the `nginx` marker).
 """
 from __future__ import annotations
 
