@@ -1,17 +1,45 @@
-"""The embedded default: SQLite file under `var/`, tasks run in-process, local-memory cache.
+"""The embedded default of `manage.py` (`make run`): SQLite file under `var/`, tasks run in-process,
+local-memory cache, DEBUG on.
 
 Needs nothing but Python. `DATABASE_URL` / `REDIS_URL` may still be set to try the real services.
+This is a development configuration: the WSGI/ASGI entry points default to `settings.production`.
+The secret key is `SECRET_KEY` when set, else a random key made once per install and kept in
+`var/secret_key`, so nothing signed with a key published anywhere is ever accepted.
 """
 import os
+import secrets
+from pathlib import Path
 
 import dj_database_url
 
 from .base import *  # noqa: F401,F403
-from .base import DATABASES, VAR_DIR, env_bool
+from .base import DATABASES, VAR_DIR, env_bool, env_list
 
 DEBUG = env_bool("DEBUG", True)
-ALLOWED_HOSTS = ["*"]
+# DEBUG pages are for this machine; serving others (`make run HOST=0.0.0.0`) needs ALLOWED_HOSTS.
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def _install_secret_key(path: Path) -> str:
+    """This install's own key: read from `path`, or made and written there (owner-only) the first time."""
+    try:
+        key = path.read_text().strip()
+    except FileNotFoundError:
+        key = ""
+    if len(key) >= 50:
+        return key
+    key = secrets.token_urlsafe(50)
+    try:  # O_EXCL: of two processes starting at once, one writes and both read the same key
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip() or key
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+SECRET_KEY = os.environ.get("SECRET_KEY") or _install_secret_key(VAR_DIR / "secret_key")
 
 if os.environ.get("DATABASE_URL"):
     DATABASES["default"] = dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60)
