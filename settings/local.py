@@ -22,21 +22,31 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 
 def _install_secret_key(path: Path) -> str:
-    """This install's own key: read from `path`, or made and written there (owner-only) the first time."""
+    """This install's own key: read from `path`, or made and stored there (owner-only) the first time.
+
+    The new key is written to a private file and hard-linked into place, so of several processes
+    starting at once exactly one key wins and every process reads that complete key.
+    """
     try:
         key = path.read_text().strip()
     except FileNotFoundError:
         key = ""
     if len(key) >= 50:
         return key
-    key = secrets.token_urlsafe(50)
-    try:  # O_EXCL: of two processes starting at once, one writes and both read the same key
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_text().strip() or key
+    draft = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as handle:
-        handle.write(key)
-    return key
+        handle.write(secrets.token_urlsafe(50))
+    try:
+        if path.exists():  # an unusable (short or empty) key file: replaced
+            os.replace(draft, path)
+        else:
+            os.link(draft, path)
+    except FileExistsError:
+        pass  # another process got there first: its key is the key
+    finally:
+        draft.unlink(missing_ok=True)
+    return path.read_text().strip()
 
 
 SECRET_KEY = os.environ.get("SECRET_KEY") or _install_secret_key(VAR_DIR / "secret_key")
