@@ -782,8 +782,8 @@ def server_command(spec: str, port: int) -> list[str]:
     """`gthread:3x4` (3 workers of 4 threads) or `sync:5` (5 single-threaded workers)."""
     kind, _, size = spec.partition(":")
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
-    command = [gunicorn, "settings.wsgi:application", "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
-               "--backlog", "2048"]
+    command = [gunicorn, "-c", str(ROOT / "gunicorn.conf.py"), "settings.wsgi:application", "--bind",
+               f"127.0.0.1:{port}", "--log-level", "warning", "--backlog", "2048"]
     if kind == "gthread":
         workers, threads = size.split("x")
         return command + ["--worker-class", "gthread", "--workers", workers, "--threads", threads,

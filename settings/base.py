@@ -6,6 +6,7 @@ Values that differ per deployment come from environment variables (see docs/conf
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 
@@ -32,7 +33,9 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
-SECRET_KEY = os.environ.get("SECRET_KEY", "insecure-local-development-key-change-me")
+# No published fallback: production requires SECRET_KEY; `local` makes a random one per install
+# (var/secret_key); `test` has its own. Anything signed with a key from the repository is refused.
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 
@@ -45,6 +48,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    "axes",
     "tvmiddleware",
     "billing",
     # Optional integrations: each registers its API class; remove one to disable it.
@@ -63,6 +67,14 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: answers locked-out staff logins.
+    "axes.middleware.AxesMiddleware",
+]
+
+# AxesStandaloneBackend first: it refuses locked-out credentials before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 # `manage.py seed_demo` (creates admin/admin) runs here; settings.production turns it off.
@@ -222,17 +234,47 @@ TVMIDDLEWARE_STREAM_SERVICE_AUTH_DURATION = env_int("TVMIDDLEWARE_STREAM_SERVICE
 # Per-process copy of an account's access snapshot in front of the shared cache (token check hot path).
 TVMIDDLEWARE_ACCESS_LOCAL_CACHE_SECONDS = env_int("TVMIDDLEWARE_ACCESS_LOCAL_CACHE_SECONDS", 5)
 
+# --- Client addresses (tvmiddleware/client_address.py) -------------------------------------------
+# Reverse proxies whose X-Forwarded-For / X-Real-IP are believed (addresses or CIDRs, comma-separated
+# in the environment). Empty: nobody's; the client address is the TCP peer.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
+# Streaming servers whose report of the viewer's IP (`ip`, `addr`, `X-Real-IP`) the token check
+# believes. Default: this machine only (a streamer on the same box).
+STREAMER_ADDRESSES = env_list("STREAMER_ADDRESSES", ["127.0.0.0/8", "::1"])
+
+# --- Staff login throttling (django-axes) ----------------------------------------------------------
+# After AXES_FAILURE_LIMIT wrong passwords for one username from one client address, that pair is
+# locked out for AXES_COOLOFF_MINUTES (a wrong try while locked restarts the wait). Unlock earlier
+# with `manage.py axes_reset_username <name>` or `axes_reset`.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "tvmiddleware.client_address.client_ip"
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLED = env_bool("AXES_ENABLED", True)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "django.server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}",
+                          "style": "{"},
+    },
+    # URLs in log lines (django.request's 4xx/5xx, runserver's request lines) lose their secrets.
+    "filters": {
+        "redact_secrets": {"()": "tvmiddleware.log_redaction.RedactSecretsFilter"},
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_secrets"]},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server",
+                          "filters": ["redact_secrets"]},
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
+        # Named here so that Django's default handlers (which know nothing of redaction) are replaced.
+        "django": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO"), "propagate": False},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
         "django.db.backends": {"level": "WARNING"},
     },
 }

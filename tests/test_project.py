@@ -52,7 +52,8 @@ def test_migrations_are_in_sync_with_models():
 def test_wsgi_and_asgi_entry_points():
     code = ("import settings.wsgi as w, settings.asgi as a; "
             "print(callable(w.application), callable(a.application))")
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE")}
+    env.update(PROD_ENV)  # the entry points default to settings.production
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
     assert result.stdout.strip() == "True True", result.stderr
 

@@ -22,6 +22,8 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from tvmiddleware import client_address
+
 from . import access, tokens
 from .conf import conf
 
@@ -108,8 +110,22 @@ def _token(request: HttpRequest, params: Params) -> str | None:
 
 
 def _viewer_ip(request: HttpRequest, params: Params) -> str | None:
-    """The viewer's address as the streamer reports it (never the streamer's own address)."""
-    return params.get("ip") or params.get("addr") or request.META.get("HTTP_X_REAL_IP") or None
+    """The viewer's address a token's IP binding is checked against.
+
+    A configured streaming server (`STREAMER_ADDRESSES`) reports the viewer's address (`ip`, `addr`,
+    or Astra's `X-Real-IP`); that claim is believed from those hosts only. Anyone else asking about
+    a token is treated as the viewer itself: its own address is checked, so a token bound to an IP
+    is never usable by someone who merely claims that IP.
+    """
+    if not client_address.from_streamer(request):
+        # No usable address of its own: nothing to vouch for it, so a bound token must fail.
+        return client_address.client_ip(request) or "unknown"
+    claimed = params.get("ip") or params.get("addr") or request.META.get("HTTP_X_REAL_IP")
+    if not claimed:
+        return None
+    address = client_address.parse_address(claimed)
+    # A malformed claim must still fail a bound token rather than skip the binding.
+    return str(address) if address is not None else claimed[:64]
 
 
 def _decide(request: HttpRequest) -> HttpResponse:

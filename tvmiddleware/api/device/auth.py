@@ -7,6 +7,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from tvmiddleware.client_address import client_ip
 from tvmiddleware.models import TariffSubscription
 from tvmiddleware.prepared import PreparedQuery
 from tvmiddleware.selectors import account_messages
@@ -17,7 +18,7 @@ from tvmiddleware.services.sessions import session_delete
 from tvmiddleware.streaming import access
 from tvmiddleware.text import is_digits
 
-from .framework import Auth, DeviceContext, SessionGone, client_ip, device_method
+from .framework import Auth, DeviceContext, SessionGone, device_method
 from .responses import error, flag, ok
 
 LOGIN_ERRORS: dict[LoginReason, int] = {

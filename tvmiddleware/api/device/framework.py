@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import functools
 import hmac
-import ipaddress
 import logging
 from dataclasses import dataclass, field
 from enum import Enum
@@ -25,6 +24,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.functional import cached_property
 from django.views.decorators.csrf import csrf_exempt
 
+from tvmiddleware.client_address import client_ip
 from tvmiddleware.models import Account, Client, Customer, DeviceType, ResponseFormat
 from tvmiddleware.services.errors import ServiceError
 from tvmiddleware.services.sessions import SessionInfo, session_resolve
@@ -44,24 +44,6 @@ class Auth(Enum):
     CLIENT = "client"  # client_id only
     API_KEY = "api_key"
     SESSION = "session"
-
-
-def client_ip(request: HttpRequest) -> str | None:
-    """The viewer's address. Behind the operator's reverse proxy, X-Real-IP / X-Forwarded-For win.
-
-    Only a well-formed address is returned: headers are client-controlled and end up in `inet`
-    columns and subnet checks.
-    """
-    for value in (request.META.get("HTTP_X_REAL_IP", ""),
-                  request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[0],
-                  request.META.get("REMOTE_ADDR", "")):
-        value = value.strip()
-        if value:
-            try:
-                return str(ipaddress.ip_address(value[:45]))
-            except ValueError:
-                continue
-    return None
 
 
 @dataclass
