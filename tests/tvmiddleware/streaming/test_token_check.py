@@ -16,9 +16,13 @@ from tvmiddleware.models import Account
 from tvmiddleware.streaming import access, tokens
 from tvmiddleware.streaming.services import stream_url
 
+from .conftest import SERVICE_CHECK_PATHS
+
 pytestmark = pytest.mark.django_db
 
-URLS = ["/tvmiddleware/api/streamservice/token/check/", "/streaming/api/streamservice/token/check/"]
+# Smarty's shared URLs (a single-operator installation) and the live server's own check URLs.
+URLS = ["/tvmiddleware/api/streamservice/token/check/", "/streaming/api/streamservice/token/check/",
+        *SERVICE_CHECK_PATHS]
 URL = URLS[0]
 
 
