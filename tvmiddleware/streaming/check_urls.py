@@ -29,8 +29,8 @@ import hashlib
 import logging
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Container
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models.signals import post_delete, post_save
@@ -47,8 +47,21 @@ MISS_RELOAD_SECONDS = 1.0
 SHARED_REFUSAL_LOG_SECONDS = 60.0
 MAX_KEY_LENGTH = 128
 
-# (client id, stream service id) → does this check URL accept a token made with them?
-Acceptor = Callable[[int, int], bool]
+# The (client id, stream service id) pairs of the tokens a check URL accepts.
+Acceptor = Container[tuple[int, int]]
+
+
+class _OwnedServices:
+    """Accepts a token whose stream service exists and belongs to the token's operator."""
+
+    __slots__ = ("_owners",)
+
+    def __init__(self, owners: dict[int, int]) -> None:
+        self._owners = owners
+
+    def __contains__(self, pair: object) -> bool:
+        client_id, service_id = pair  # type: ignore[misc]
+        return self._owners.get(service_id) == client_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,11 +71,33 @@ class CheckTargets:
     by_key: dict[bytes, frozenset[tuple[int, int]]]  # sha256(key) → {(client id, service id)}
     owners: dict[int, int]  # service id → client id
     operators: int
-    loaded_at: float  # time.monotonic()
+    owned_services: _OwnedServices = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "owned_services", _OwnedServices(self.owners))
 
 
-_store = LocalCache(1)  # registered: access.clear_local_cache() forgets it too
-_SNAPSHOT = "check-targets"
+class _Snapshot(LocalCache):
+    """One value read without a lock on the hot path (replacing a tuple is atomic); registered as a
+    LocalCache so `access.clear_local_cache()` forgets it too."""
+
+    def __init__(self) -> None:
+        super().__init__(1)
+        self._entry: tuple[float, CheckTargets] | None = None
+
+    def current(self) -> CheckTargets | None:
+        entry = self._entry
+        return entry[1] if entry is not None and entry[0] > time.monotonic() else None
+
+    def put(self, targets: CheckTargets, ttl: float) -> None:
+        self._entry = (time.monotonic() + ttl, targets)
+
+    def clear(self) -> None:
+        self._entry = None
+        super().clear()
+
+
+_store = _Snapshot()
 _generation = [0]  # bumped by every invalidation: a load that raced with a change is not kept
 _last_miss_reload = [0.0]
 _last_shared_refusal_log = [0.0]
@@ -81,17 +116,17 @@ def _load() -> CheckTargets:
         if check_key:
             by_key.setdefault(_digest(check_key), set()).add((client_id, service_id))
     return CheckTargets(by_key={digest: frozenset(pairs) for digest, pairs in by_key.items()},
-                        owners=owners, operators=Client.objects.count(), loaded_at=time.monotonic())
+                        owners=owners, operators=Client.objects.count())
 
 
 def _targets(*, reload: bool = False) -> CheckTargets:
-    targets = None if reload else _store.get(_SNAPSHOT)
+    targets = None if reload else _store.current()
     if targets is None:
         generation = _generation[0]
         targets = _load()
         with _lock:
             if generation == _generation[0]:
-                _store.set(_SNAPSHOT, targets, SNAPSHOT_SECONDS)
+                _store.put(targets, SNAPSHOT_SECONDS)
     return targets
 
 
@@ -104,9 +139,7 @@ def service_acceptor(check_key: str) -> Acceptor | None:
     pairs = targets.by_key.get(digest)
     if pairs is None and _may_reload_on_miss():
         pairs = _targets(reload=True).by_key.get(digest)  # a service created in another process
-    if pairs is None:
-        return None
-    return lambda client_id, service_id: (client_id, service_id) in pairs
+    return pairs
 
 
 def _may_reload_on_miss() -> bool:
@@ -127,8 +160,7 @@ def shared_acceptor() -> Acceptor | None:
     if mode == "auto" and targets.operators > 1:
         _log_shared_refusal(targets.operators)
         return None
-    owners = targets.owners
-    return lambda client_id, service_id: owners.get(service_id) == client_id
+    return targets.owned_services
 
 
 def _log_shared_refusal(operators: int) -> None:

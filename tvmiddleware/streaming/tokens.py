@@ -34,7 +34,7 @@ import logging
 import secrets
 import struct
 import time
-from collections.abc import Callable
+from collections.abc import Container
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -248,11 +248,11 @@ def _parse(token: object) -> _Parsed | None:
 
 
 def verify(token: str, *, name: str | None = None, ip: str | None = None, now: Moment = None,
-           accept: Callable[[int, int], bool] | None = None) -> TokenCheck:
+           accept: Container[tuple[int, int]] | None = None) -> TokenCheck:
     """Check a token as the streaming server presents it; never raises.
 
-    `accept(client_id, stream_service_id)`, when given, says whether the asking streamer may accept a
-    token issued by that operator for that stream service (`check_urls`); a token it refuses is
+    `accept`, when given, holds the (client_id, stream_service_id) pairs the asking streamer may accept
+    a token for: the operator and stream service it was issued for (`check_urls`); a token it refuses is
     answered 1, like a forged one, before anything else is looked at (and is never prolonged).
     `name` (the content's name on the video server) is compared when given; `ip` when given and the
     token was bound to an IP. Codes: 0 valid, 1 expired or not a genuine token, 2 issued for other
@@ -262,7 +262,7 @@ def verify(token: str, *, name: str | None = None, ip: str | None = None, now: M
         parsed = _parse(token)
         if parsed is None:
             return INVALID
-        if accept is not None and not accept(parsed.client_id, parsed.stream_service_id):
+        if accept is not None and (parsed.client_id, parsed.stream_service_id) not in accept:
             return TokenCheck(error=EXPIRED, account_id=parsed.account_id, client_id=parsed.client_id,
                               stream_service_id=parsed.stream_service_id, kind=parsed.kind,
                               content_id=parsed.content_id, issued_at=parsed.issued_at)
