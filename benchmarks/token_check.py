@@ -4,7 +4,8 @@ Starts gunicorn (gthread workers) with production settings on PostgreSQL + Redis
 operator with one subscriber, tariff, channel and stream service, issues a batch of tokens, then
 drives N concurrent keep-alive connections at
   (a) the liveness ping `/streaming/api/ping/` (no database, no cache: the ceiling of the stack), and
-  (b) the token check `/tvmiddleware/api/streamservice/token/check/`, Flussonic-style,
+  (b) the token check at the stream service's own URL `/tvmiddleware/api/streamservice/<check_key>/token/check/`,
+      Flussonic-style (the shared URL without a key answers only in single-operator installations),
 and prints requests/s, p50/p99 latency, the ratio (goal ≥ 0.70) and the SQL queries of a warm check
 measured in-process (goal 0). Uses `wrk` when installed, else a threaded http.client load generator.
 
@@ -37,7 +38,7 @@ os.environ.update(BENCH_ENV)  # before Django is configured by _setup
 
 from _setup import PING_PATH, free_port, start_gunicorn as _start_gunicorn, stop_gunicorn, setup  # noqa: E402
 
-CHECK_PATH = "/tvmiddleware/api/streamservice/token/check/"
+CHECK_PATH = "/tvmiddleware/api/streamservice/{check_key}/token/check/"
 
 
 @dataclass
@@ -71,14 +72,14 @@ def create_world(run: str):
 
 
 def issue_paths(account, channel, count: int) -> list[str]:
-    """Token check requests as Flussonic sends them, one fresh token each."""
+    """Token check requests as Flussonic sends them, one fresh token each, at the service's check URL."""
     from tvmiddleware.streaming.services import stream_url
 
     paths = []
     for i in range(count):
-        url, _ = stream_url(account=account, kind="live", channel=channel)
+        url, service = stream_url(account=account, kind="live", channel=channel)
         token = url.split("token=")[1]
-        paths.append(f"{CHECK_PATH}?name={channel.url_prefix}&proto=hls&ip=10.0.{i // 250}.{i % 250}"
+        paths.append(f"{CHECK_PATH.format(check_key=service.check_key)}?name={channel.url_prefix}&proto=hls&ip=10.0.{i // 250}.{i % 250}"
                      f"&token={token}&request_type=update_session&request_number={i}"
                      f"&session_id=bench-{i}&stream_clients=1&total_clients={count}")
     return paths
@@ -90,13 +91,14 @@ def queries_per_warm_check(path: str) -> float:
     from django.test import RequestFactory
     from django.test.utils import CaptureQueriesContext
 
-    from tvmiddleware.streaming.views import token_check
+    from django.urls import resolve
 
+    match = resolve(path.split("?")[0])  # the service's check URL carries its key
     factory = RequestFactory()
-    assert token_check(factory.get(path)).status_code == 200
+    assert match.func(factory.get(path), **match.kwargs).status_code == 200
     with CaptureQueriesContext(connection) as queries:
         for _ in range(100):
-            assert token_check(factory.get(path)).status_code == 200
+            assert match.func(factory.get(path), **match.kwargs).status_code == 200
     return len(queries) / 100
 
 

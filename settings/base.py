@@ -233,6 +233,9 @@ TVMIDDLEWARE_STREAM_SERVICE_TOKEN_PROLONGATION_THRESHOLD_TTL = env_int(
 TVMIDDLEWARE_STREAM_SERVICE_AUTH_DURATION = env_int("TVMIDDLEWARE_STREAM_SERVICE_AUTH_DURATION", 180)
 # Per-process copy of an account's access snapshot in front of the shared cache (token check hot path).
 TVMIDDLEWARE_ACCESS_LOCAL_CACHE_SECONDS = env_int("TVMIDDLEWARE_ACCESS_LOCAL_CACHE_SECONDS", 5)
+# The token check URL without a service key (Smarty's): "auto" = only while the installation has a
+# single operator, "on" = always (any operator's token at any streamer using it), "off" = never.
+TVMIDDLEWARE_TOKEN_CHECK_SHARED_URL = os.environ.get("TVMIDDLEWARE_TOKEN_CHECK_SHARED_URL", "auto")
 
 # --- Client addresses (tvmiddleware/client_address.py) -------------------------------------------
 # Reverse proxies whose X-Forwarded-For / X-Real-IP are believed (addresses or CIDRs, comma-separated

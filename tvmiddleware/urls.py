@@ -1,5 +1,5 @@
 """Device API (`/tvmiddleware/api/`)."""
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from .api import health
 from .streaming import views as streaming_views
@@ -9,5 +9,8 @@ app_name = "tvmiddleware"
 urlpatterns = [
     path("api/health/check/", health.health_check, name="health-check"),
     path("api/streamservice/token/check/", streaming_views.token_check, name="streamservice-token-check"),
+    # A stream service's own check URL (the key is its `check_key`): accepts only that service's tokens.
+    re_path(r"^api/streamservice/(?P<check_key>[^/]{1,128})/token/check/\Z", streaming_views.token_check,
+            name="service-token-check"),
     path("api/", include("tvmiddleware.api.device.urls")),
 ]

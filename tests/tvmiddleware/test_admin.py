@@ -337,6 +337,30 @@ def test_stream_service_mask_with_an_unknown_variable_is_refused(staff_client):
     assert staff_client.post(admin_url(StreamService, "add"), data).status_code == 302
 
 
+def test_stream_service_page_shows_its_own_check_url_and_the_rotation_changes_it(staff_client, client_obj):
+    service = factories.StreamServiceFactory(client=client_obj)
+    page = staff_client.get(change_url(service)).content.decode()
+    url = f"http://testserver/tvmiddleware/api/streamservice/{service.check_key}/token/check/"
+    assert f"auth_backend tvmw {{ backend {url}; }}" in page  # ready-to-paste Flussonic snippet
+    assert f"proxy_pass {url}?name=$auth_stream" in page  # nginx auth_request
+    old = service.check_key
+    response = run_action(staff_client, StreamService, "rotate_check_keys", [service])
+    assert any("New check keys" in m for m in messages_of(response))
+    service.refresh_from_db()
+    assert service.check_key != old and len(service.check_key) >= 32
+
+
+def test_stream_service_cannot_take_another_operators_check_key(staff_client, client_obj):
+    foreign = factories.StreamServiceFactory()
+    service = factories.StreamServiceFactory(client=client_obj)
+    data = changeform_data(staff_client.get(change_url(service)), check_key=foreign.check_key)
+    response = staff_client.post(change_url(service), data)
+    assert response.status_code == 200 and "check_key" in form_errors(response)
+    own = factories.StreamServiceFactory(client=client_obj)
+    data["check_key"] = own.check_key  # one streamer for two of its own services: allowed
+    assert staff_client.post(change_url(service), data).status_code == 302
+
+
 # --- integrations --------------------------------------------------------------------------------
 
 def test_integration_api_class_is_chosen_among_installed_plugins(staff_client, admin_test_plugin):

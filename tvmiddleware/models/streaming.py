@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import re
+import secrets
 
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 
 from .base import TenantModel
@@ -42,6 +44,16 @@ def url_mask_variables(mask: str) -> set[str]:
     return set(_VARIABLE_RE.findall(mask))
 
 
+def new_check_key() -> str:
+    """A fresh, unguessable token check key (32 URL-safe characters, 192 random bits)."""
+    return secrets.token_urlsafe(24)
+
+
+validate_check_key = RegexValidator(
+    r"^[A-Za-z0-9_-]{22,64}\Z", "A check key is 22 to 64 letters, digits, '-' or '_'.", code="invalid_check_key",
+)
+
+
 class StreamServiceType(models.TextChoices):
     LIVE = "live", "Live TV"
     ARCHIVE = "archive", "Archive (catch-up)"
@@ -64,9 +76,24 @@ class StreamService(TenantModel):
     check_ip = models.BooleanField(default=False, help_text="Tokens are valid only from the IP they were issued to.")
     priority = models.IntegerField(default=0, help_text="Lower is tried first.")
     enabled = models.BooleanField(default=True)
+    check_key = models.CharField(
+        max_length=64, default=new_check_key, db_index=True, validators=[validate_check_key],
+        help_text="Secret part of this service's token check URL "
+                  "(/tvmiddleware/api/streamservice/<key>/token/check/): that URL accepts only tokens "
+                  "issued for this service. Give several of your services the same key when one "
+                  "streaming server serves them all (e.g. live and archive on one Flussonic).",
+    )
 
     class Meta:
         ordering = ["type", "priority", "id"]
+
+    def clean(self) -> None:
+        super().clean()
+        # A shared key merges the services it names: never across operators, or one operator's
+        # streamer would accept the other's tokens (the very thing the key prevents).
+        if self.client_id is not None and self.check_key and StreamService.objects.filter(
+                check_key=self.check_key).exclude(client_id=self.client_id).exists():
+            raise ValidationError({"check_key": "This key cannot be used; generate a new one."})
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_type_display()})"

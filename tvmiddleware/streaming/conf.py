@@ -5,6 +5,7 @@ them per check, so they are snapshotted here and re-read whenever a setting chan
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -12,8 +13,12 @@ from typing import Any
 from django.conf import settings
 from django.core.signals import setting_changed
 
+logger = logging.getLogger(__name__)
+
 LOCAL_CACHE_SETTING = "TVMIDDLEWARE_ACCESS_LOCAL_CACHE_SECONDS"
 LOCAL_CACHE_DEFAULT_SECONDS = 5.0
+SHARED_URL_SETTING = "TVMIDDLEWARE_TOKEN_CHECK_SHARED_URL"
+SHARED_URL_MODES = ("auto", "on", "off")
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +33,7 @@ class StreamingSettings:
     local_cache_seconds: float
     secret_key: str
     secret_key_fallbacks: tuple[str, ...]
+    shared_check_url: str  # "auto" | "on" | "off" (see check_urls)
 
 
 @lru_cache(maxsize=1)
@@ -40,7 +46,18 @@ def conf() -> StreamingSettings:
         local_cache_seconds=float(getattr(settings, LOCAL_CACHE_SETTING, LOCAL_CACHE_DEFAULT_SECONDS)),
         secret_key=settings.SECRET_KEY,
         secret_key_fallbacks=tuple(getattr(settings, "SECRET_KEY_FALLBACKS", ())),
+        shared_check_url=_shared_url_mode(getattr(settings, SHARED_URL_SETTING, "auto")),
     )
+
+
+def _shared_url_mode(value: Any) -> str:
+    """The shared token check URL's mode; a value we do not understand closes it (fail safe)."""
+    mode = str(value).strip().lower()
+    if mode in SHARED_URL_MODES:
+        return mode
+    logger.error("%s=%r is not one of %s: the shared token check URL is off", SHARED_URL_SETTING, value,
+                 "/".join(SHARED_URL_MODES))
+    return "off"
 
 
 def _reset(**kwargs: Any) -> None:

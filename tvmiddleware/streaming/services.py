@@ -7,12 +7,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.db import transaction
 from django.db.models import QuerySet
 
 from tvmiddleware.models import Account, Channel, StreamService, StreamServiceType, Video, VideoFile
+from tvmiddleware.models.streaming import new_check_key
 from tvmiddleware.services.errors import Invalid, NotFound
 
-from . import tokens
+from . import check_urls, tokens
 from .masks import build_url
 from .reference import streaming_config
 
@@ -156,3 +158,21 @@ def _issue(*, account: Account, service: StreamService, kind: str, content_id: i
                             name=name, ip=ip, now=now)
     except ValueError as exc:
         raise Invalid(str(exc), fields={"ip": "invalid"}) from exc
+
+
+def stream_service_rotate_check_key(*, service: StreamService) -> str:
+    """Give the service a new token check key (its check URL changes) and return it.
+
+    Services that shared the old key (one streamer serving them) get the same new key, so they keep
+    sharing one URL. The old URL stops accepting tokens at once in this process and within
+    `check_urls.SNAPSHOT_SECONDS` in the others: update the streamer's configuration first.
+    """
+    key = new_check_key()
+    with transaction.atomic():
+        StreamService.objects.filter(client_id=service.client_id, check_key=service.check_key).update(check_key=key)
+        StreamService.objects.filter(pk=service.pk).update(check_key=key)
+        # update() sends no signal; drop the copy now and again at commit (a load in between read the old key)
+        check_urls.invalidate()
+        transaction.on_commit(check_urls.invalidate)
+    service.check_key = key
+    return key

@@ -12,6 +12,10 @@ Wire format (version 1), big-endian, then base64url without padding:
     nonce    8 random bytes, so every URL carries a different token
     mac      first 16 bytes of HMAC-SHA256 over everything before it
 
+The operator (`client`) and the stream service are inside the signed header, so a streamer's check
+URL (which names its service, `check_urls`) can refuse tokens issued for any other service or
+operator; tokens issued before check URLs named services carry the same fields and stay valid.
+
 Lifetime (product settings): a token must be used within its TTL (`StreamService.token_ttl`, else
 TVMIDDLEWARE_STREAM_SERVICE_TOKEN_TTL). While a viewer keeps watching, the streamer re-checks it;
 a valid check with less than TVMIDDLEWARE_STREAM_SERVICE_TOKEN_PROLONGATION_THRESHOLD_TTL left
@@ -30,6 +34,7 @@ import logging
 import secrets
 import struct
 import time
+from collections.abc import Container
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -242,9 +247,13 @@ def _parse(token: object) -> _Parsed | None:
     return None
 
 
-def verify(token: str, *, name: str | None = None, ip: str | None = None, now: Moment = None) -> TokenCheck:
+def verify(token: str, *, name: str | None = None, ip: str | None = None, now: Moment = None,
+           accept: Container[tuple[int, int]] | None = None) -> TokenCheck:
     """Check a token as the streaming server presents it; never raises.
 
+    `accept`, when given, holds the (client_id, stream_service_id) pairs the asking streamer may accept
+    a token for: the operator and stream service it was issued for (`check_urls`); a token it refuses is
+    answered 1, like a forged one, before anything else is looked at (and is never prolonged).
     `name` (the content's name on the video server) is compared when given; `ip` when given and the
     token was bound to an IP. Codes: 0 valid, 1 expired or not a genuine token, 2 issued for other
     content, 3 issued for another IP. A valid check near expiry prolongs the token (module doc).
@@ -253,6 +262,10 @@ def verify(token: str, *, name: str | None = None, ip: str | None = None, now: M
         parsed = _parse(token)
         if parsed is None:
             return INVALID
+        if accept is not None and (parsed.client_id, parsed.stream_service_id) not in accept:
+            return TokenCheck(error=EXPIRED, account_id=parsed.account_id, client_id=parsed.client_id,
+                              stream_service_id=parsed.stream_service_id, kind=parsed.kind,
+                              content_id=parsed.content_id, issued_at=parsed.issued_at)
         return _check(parsed, name=name, ip=ip, now=unix_time(now))
     except Exception:  # a token check must answer, whatever it was fed
         logger.exception("stream token check failed unexpectedly")

@@ -1,5 +1,10 @@
 """The token check streaming servers call before (and while) they serve a viewer.
 
+Each stream service has its own check URL (`check_urls`): a streamer configured with it accepts only
+tokens issued for that service, so a token of another operator (or another of the operator's
+services) is refused even when the stream names match. The shared URL without a key is Smarty's and
+works for single-operator installations.
+
 One code path for every peer (docs/streaming.md, "Configuring the streaming servers"):
 - Flussonic `auth_backend`: GET with `token`, `name`, `ip`, `proto`, `request_type`, `session_id`...;
   reads the status and the X-AuthDuration / X-UserId / X-Max-Sessions headers;
@@ -24,7 +29,7 @@ from django.views.decorators.http import require_http_methods
 
 from tvmiddleware import client_address
 
-from . import access, tokens
+from . import access, check_urls, tokens
 from .conf import conf
 
 logger = logging.getLogger(__name__)
@@ -128,12 +133,15 @@ def _viewer_ip(request: HttpRequest, params: Params) -> str | None:
     return str(address) if address is not None else claimed[:64]
 
 
-def _decide(request: HttpRequest) -> HttpResponse:
+def _decide(request: HttpRequest, accept: check_urls.Acceptor | None) -> HttpResponse:
+    """`accept` is what the called check URL may accept (None: nothing, an unknown or closed URL)."""
+    if accept is None:
+        return _deny(tokens.EXPIRED)
     params = _params(request)
     token = _token(request, params)
     if not token:
         return _deny(tokens.EXPIRED)
-    check = tokens.verify(token, name=params.get("name"), ip=_viewer_ip(request, params))
+    check = tokens.verify(token, name=params.get("name"), ip=_viewer_ip(request, params), accept=accept)
     if not check.ok:
         return _deny(check.error)
     state = access.account_state(check.account_id)
@@ -144,10 +152,15 @@ def _decide(request: HttpRequest) -> HttpResponse:
 
 @csrf_exempt
 @require_http_methods(["GET", "HEAD", "POST"])
-def token_check(request: HttpRequest) -> HttpResponse:
-    """StreamServiceTokenCheck: 200 `{"error": 0}` lets the viewer play, 403 `{"error": N}` does not."""
+def token_check(request: HttpRequest, check_key: str | None = None) -> HttpResponse:
+    """StreamServiceTokenCheck: 200 `{"error": 0}` lets the viewer play, 403 `{"error": N}` does not.
+
+    With `check_key` (a stream service's own check URL) only tokens issued for the services holding
+    that key are accepted; without it (Smarty's shared URL) see `check_urls.shared_acceptor`.
+    """
     try:
-        return _decide(request)
+        accept = check_urls.shared_acceptor() if check_key is None else check_urls.service_acceptor(check_key)
+        return _decide(request, accept)
     except DatabaseError:
         logger.exception("token check: database unavailable")
         return _json(tokens.EXPIRED, 503)

@@ -27,7 +27,14 @@ class World:
     vod: StreamService
 
 
-def make_world(*, live_mask: str = "http://127.0.0.1:8081/$prefix/index.m3u8?token=$token") -> World:
+# The live server's token check key, known in advance so a streamer's config can be written first.
+LIVE_CHECK_KEY = "live-check-key-0123456789abcdef"
+SERVICE_CHECK_PATHS = [f"/tvmiddleware/api/streamservice/{LIVE_CHECK_KEY}/token/check/",
+                       f"/streaming/api/streamservice/{LIVE_CHECK_KEY}/token/check/"]
+
+
+def make_world(*, live_mask: str = "http://127.0.0.1:8081/$prefix/index.m3u8?token=$token",
+               live_check_key: str = LIVE_CHECK_KEY) -> World:
     """A subscriber with a basic tariff opening one channel, and one server of each type."""
     client = factories.ClientFactory()
     customer = factories.CustomerFactory(client=client)
@@ -38,7 +45,8 @@ def make_world(*, live_mask: str = "http://127.0.0.1:8081/$prefix/index.m3u8?tok
                                      basic_sessions_count=1)
     tariff.channels.add(channel)
     services.tariff_assign(customer=customer, tariff=tariff)
-    live = factories.StreamServiceFactory(client=client, type=StreamServiceType.LIVE, url_mask=live_mask)
+    live = factories.StreamServiceFactory(client=client, type=StreamServiceType.LIVE, url_mask=live_mask,
+                                          check_key=live_check_key)
     archive = factories.StreamServiceFactory(
         client=client, type=StreamServiceType.ARCHIVE,
         url_mask="http://archive.example/$cid/video-$flpbt-$flpdur.m3u8?token=$token",

@@ -23,12 +23,14 @@ from tvmiddleware.models import Account
 from tvmiddleware.streaming import access
 from tvmiddleware.streaming.services import stream_url
 
-from .conftest import make_world
+from .conftest import SERVICE_CHECK_PATHS, make_world
 
 pytestmark = pytest.mark.nginx
 
 PLAYLIST = "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:6\n#EXTINF:6.0,\nseg-1.ts\n"
-CHECK_PATHS = ["/tvmiddleware/api/streamservice/token/check/", "/streaming/api/streamservice/token/check/"]
+# The live server's own check URLs (what an operator configures), and Smarty's shared ones.
+CHECK_PATHS = [*SERVICE_CHECK_PATHS,
+               "/tvmiddleware/api/streamservice/token/check/", "/streaming/api/streamservice/token/check/"]
 
 CONFIG = """
 @@USER@@
@@ -125,7 +127,8 @@ def _wait_listening(process: subprocess.Popen, port: int, error_log: Path) -> No
     pytest.fail(f"nginx did not listen on 127.0.0.1:{port} within 15 s")
 
 
-@pytest.fixture(params=CHECK_PATHS, ids=["tvmiddleware", "streaming"])
+@pytest.fixture(params=CHECK_PATHS, ids=["service-tvmiddleware", "service-streaming", "shared-tvmiddleware",
+                                          "shared-streaming"])
 def nginx(request, tmp_path, live_server):
     """nginx on a free loopback port, serving HLS from tmp_path behind the token check."""
     binary = _nginx_binary()
@@ -206,3 +209,22 @@ def test_ip_bound_token_follows_remote_addr(nginx, world):
     world.live.save()
     assert nginx.get(url_for(world, world.channel, ip="127.0.0.1")).status_code == 200
     assert nginx.get(url_for(world, world.channel, ip="192.0.2.1")).status_code == 403
+
+
+def test_another_operators_token_for_a_stream_of_the_same_name_is_refused(nginx, world):
+    """The cross-operator attack through a real streamer: operator 2 also has a channel `first`.
+
+    Through the live server's own check URL the token is not this service's; through the shared URL
+    the installation now has two operators, so the shared URL accepts nothing.
+    """
+    other = make_world(live_mask=f"http://127.0.0.1:{nginx.port}/live/$prefix/index.m3u8?token=$token",
+                       live_check_key="another-operators-check-key-0001")
+    other_url, _ = stream_url(account=other.account, kind="live", channel=other.channel)
+    assert "/live/first/" in other_url
+    assert nginx.get(other_url).status_code == 403
+    assert nginx.get(url_for(world, world.channel)).status_code == (
+        200 if "/streamservice/token/" not in _check_path_of(nginx) else 403)
+
+
+def _check_path_of(nginx: Nginx) -> str:
+    return (nginx.www.parent / "nginx.conf").read_text().split("proxy_pass http://")[1].split("?")[0]

@@ -16,9 +16,13 @@ from tvmiddleware.models import Account
 from tvmiddleware.streaming import access, tokens
 from tvmiddleware.streaming.services import stream_url
 
+from .conftest import SERVICE_CHECK_PATHS
+
 pytestmark = pytest.mark.django_db
 
-URLS = ["/tvmiddleware/api/streamservice/token/check/", "/streaming/api/streamservice/token/check/"]
+# Smarty's shared URLs (a single-operator installation) and the live server's own check URLs.
+URLS = ["/tvmiddleware/api/streamservice/token/check/", "/streaming/api/streamservice/token/check/",
+        *SERVICE_CHECK_PATHS]
 URL = URLS[0]
 
 
@@ -197,12 +201,21 @@ class TestRevocation:
         time.sleep(2.1)
         assert flussonic(client, token).status_code == 403  # ...for AUTH_DURATION at most
 
-    def test_token_naming_another_operator_for_the_account_is_refused(self, client, world):
+    @pytest.mark.parametrize("url", URLS)
+    def test_token_naming_another_operator_for_the_account_is_refused(self, client, world, url):
         other = factories.ClientFactory()
         impostor = SimpleNamespace(pk=world.account.pk, client_id=other.pk)
         token = tokens.issue(account=impostor, stream_service=world.live, kind="live",
                              content_id=world.channel.pk, name="first", ip=None)
-        assert flussonic(client, token).status_code == 403
+        assert flussonic(client, token, url=url).status_code == 403
+
+    def test_token_naming_another_operators_account_is_refused_at_this_service(self, client, world):
+        """Operator and service agree, but the account is another operator's (the snapshot's check)."""
+        stranger = factories.AccountFactory(customer=factories.CustomerFactory())
+        impostor = SimpleNamespace(pk=stranger.pk, client_id=world.client.pk)
+        token = tokens.issue(account=impostor, stream_service=world.live, kind="live",
+                             content_id=world.channel.pk, name="first", ip=None)
+        assert flussonic(client, token, url=SERVICE_CHECK_PATHS[0]).status_code == 403
 
 
 class TestHotPath:
