@@ -28,9 +28,9 @@ def _install_secret_key(path: Path) -> str:
     starting at once exactly one key wins and every process reads that complete key.
     """
     try:
-        key = path.read_text().strip()
+        key, existed = path.read_text().strip(), True
     except FileNotFoundError:
-        key = ""
+        key, existed = "", False
     if len(key) >= 50:
         return key
     draft = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
@@ -38,7 +38,7 @@ def _install_secret_key(path: Path) -> str:
     with os.fdopen(fd, "w") as handle:
         handle.write(secrets.token_urlsafe(50))
     try:
-        if path.exists():  # an unusable (short or empty) key file: replaced
+        if existed:  # an unusable (short or empty) key file: replaced
             os.replace(draft, path)
         else:
             os.link(draft, path)
