@@ -5,10 +5,23 @@ from django.db.models import OuterRef, Subquery
 
 
 def copy_customer_ids(apps, schema_editor):
-    """Existing deliveries take their event's customer, so they are ordered like new ones."""
+    """Deliveries not yet delivered take their event's customer as ordering key, like new ones, unless
+    their plugin's hooks converge in any order (those are never queued). Delivered rows need no key."""
+    from tvmiddleware.plugins import registry
+
     EventDelivery = apps.get_model("tvmiddleware", "EventDelivery")
     DomainEvent = apps.get_model("tvmiddleware", "DomainEvent")
-    EventDelivery.objects.filter(customer_id__isnull=True).update(
+    ExternalSystem = apps.get_model("tvmiddleware", "ExternalSystem")
+    rows = EventDelivery.objects.exclude(status="delivered")
+    converging = []
+    for handler in rows.values_list("handler", flat=True).distinct():
+        prefix, _, system_id = handler.partition("external_system:")
+        if prefix or not system_id.isdigit():
+            continue
+        api_class = ExternalSystem.objects.filter(pk=int(system_id)).values_list("api_class", flat=True).first()
+        if api_class in registry and registry.get(api_class).hooks_converge_in_any_order:
+            converging.append(handler)
+    rows.exclude(handler__in=converging).update(
         customer_id=Subquery(DomainEvent.objects.filter(pk=OuterRef("event_id")).values("customer_id")[:1]))
 
 
