@@ -36,9 +36,10 @@ class EventDelivery(TenantModel):
     """One event for one handler: retried with backoff until it succeeds, never repeated after.
 
     `handler` names the subscriber: `external_system:<id>` for a configured integration, or the
-    registered name of an application handler. Deliveries of one customer's events to one handler
-    apply in order: one waits while an earlier one of the same `customer_id` and `handler` is still
-    pending (see `tvmiddleware.events`). `attempts` counts every attempt ever made (an operator's retry
+    registered name of an application handler. `customer_id` is the ordering key: deliveries with
+    the same key and handler apply in order, one waits while an earlier one is still pending (see
+    `tvmiddleware.events`); it is empty for handlers whose hooks converge in any order, and for
+    events without a customer. `attempts` counts every attempt ever made (an operator's retry
     keeps it); `retried_at_attempt` is where the operator's last retry found it, so the automatic
     retries (backoff, giving up) start afresh from there.
     """
@@ -47,7 +48,7 @@ class EventDelivery(TenantModel):
     handler = models.CharField(max_length=128)
     status = models.CharField(max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING,
                               db_index=True)
-    customer_id = models.BigIntegerField(null=True, blank=True)  # the event's customer: the ordering key
+    customer_id = models.BigIntegerField(null=True, blank=True)  # the ordering key (the event's customer)
     attempts = models.PositiveIntegerField(default=0)
     retried_at_attempt = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(db_index=True)
