@@ -40,7 +40,11 @@ URL-quoted as path segments. Bodies are JSON; money is a decimal string with a d
   again on its next run. GET and DELETE are retried twice on connection errors and 502/503/504.
 
 Tariff changes reach the billing through the domain-event hooks (`on_tariff_assigned`,
-`on_tariff_removed`), delivered from the outbox after commit. A tariff without `ext_id` is not
+`on_tariff_removed`), delivered from the outbox after commit. A hook does not replay the change it
+reports: it sends the customer's *current* state of that tariff (open subscription in the middleware:
+POST, none: DELETE; both idempotent), so a stale `tariff.removed` retried after a later
+`tariff.assigned` cannot close at the billing what the middleware holds open (the outbox also keeps
+one customer's deliveries to the billing in order). A tariff without `ext_id` is not
 billed externally and is skipped; a customer without `ext_id` cannot be named to the billing, so the
 delivery fails visibly (fix the customer, then retry it from the admin).
 `process_account` aligns an account with the billing's customer status: "debt" blocks it with
@@ -60,7 +64,7 @@ from django.utils.dateparse import parse_datetime
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
-from tvmiddleware.models import AccountStatus, Customer
+from tvmiddleware.models import AccountStatus, Customer, TariffSubscription
 
 from .plugins import Authorization, BillingPluginBase, BillingRefused, ExternalPayment, PluginError, truthy
 
@@ -270,14 +274,34 @@ class RestBillingPlugin(BillingPluginBase):
             self.close_subscription(customer_ext_id=_require_ext_id(customer), tariff_ext_id=tariff.ext_id)
 
     def on_tariff_assigned(self, event: "DomainEvent") -> None:
-        target = self._event_target(event)
-        if target is not None:
-            self.open_subscription(customer_ext_id=target[0], tariff_ext_id=target[1],
-                                   subscription_id=event.payload.get("subscription_id"))
+        self._send_current_state(event, opened=True)
 
     def on_tariff_removed(self, event: "DomainEvent") -> None:
+        self._send_current_state(event, opened=False)
+
+    def _send_current_state(self, event: "DomainEvent", *, opened: bool) -> None:
+        """Make the billing's subscription match what the middleware holds now for the event's customer
+        and tariff. `opened` (the change the event reports) only decides for an event that does not
+        name its tariff (written before events carried `tariff_id`)."""
         target = self._event_target(event)
-        if target is not None:
+        if target is None:
+            return
+        payload = event.payload
+        if payload.get("tariff_id") is not None and payload.get("customer_id") is not None:
+            current = TariffSubscription.objects.for_client(self.client).filter(
+                customer_id=payload["customer_id"], tariff_id=payload["tariff_id"], is_closed=False,
+            ).order_by("-pk").values_list("pk", flat=True).first()
+            if (current is not None) != opened:
+                logger.info("rest_billing system=%s: event %s (%s) is no longer the customer's state; sending "
+                            "the current one (%s)", self.external_system.pk, event.pk, event.name,
+                            "open" if current is not None else "closed")
+            opened, subscription_id = current is not None, current
+        else:
+            subscription_id = payload.get("subscription_id")
+        if opened:
+            self.open_subscription(customer_ext_id=target[0], tariff_ext_id=target[1],
+                                   subscription_id=subscription_id)
+        else:
             self.close_subscription(customer_ext_id=target[0], tariff_ext_id=target[1])
 
     def _event_target(self, event: "DomainEvent") -> tuple[str, str] | None:

@@ -29,6 +29,8 @@ class IrdetoAPI(ExternalSystemAPI):
     """Irdeto CAS: subscribers, paired devices and product entitlements kept in step over SOAP."""
 
     verbose_name = "Irdeto CAS (irdeto_api_client)"
+    # Every hook re-derives the customer's whole CAS state (see `_sync_for`).
+    hooks_converge_in_any_order = True
 
     @classmethod
     def validate_attributes(cls, attributes: dict[str, str]) -> dict[str, str]:

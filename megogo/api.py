@@ -26,6 +26,8 @@ class MegogoAPI(ExternalSystemAPI):
     """MEGOGO online cinema: catalogue sync, SVOD subscriptions, TVOD purchases, partner streams."""
 
     verbose_name = "MEGOGO (megogo_api_client)"
+    # The tariff hooks make MEGOGO match the customer's current tariffs (megogo/subscriptions.py).
+    hooks_converge_in_any_order = True
 
     @classmethod
     def validate_attributes(cls, attributes: dict[str, str]) -> dict[str, str]:

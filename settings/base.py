@@ -196,6 +196,13 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# The periodic schedule above, run in-process by a thread of the serving process (no beat, no worker):
+# on in the embedded default (settings.local), off elsewhere unless enabled. See tvmiddleware/scheduler.py.
+EMBEDDED_SCHEDULER = env_bool("EMBEDDED_SCHEDULER", False)
+EMBEDDED_SCHEDULER_POLL_SECONDS = float(os.environ.get("EMBEDDED_SCHEDULER_POLL_SECONDS") or 5)
+# A scheduled job whose process died is taken over after this long (a running job keeps extending it).
+SCHEDULED_JOB_LEASE_SECONDS = env_int("SCHEDULED_JOB_LEASE_SECONDS", 120)
+
 # --- Mail (payment receipts) ---------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")

@@ -57,6 +57,9 @@ if os.environ.get("DATABASE_URL"):
 # Events are delivered right after the writing transaction commits, in the same process.
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_BROKER_URL = "memory://"
+# No beat either: the serving process runs CELERY_BEAT_SCHEDULE itself (delivery retries,
+# check_accounts, EPG imports, reconciliation, catalogue syncs). EMBEDDED_SCHEDULER=0 turns it off.
+EMBEDDED_SCHEDULER = env_bool("EMBEDDED_SCHEDULER", True)
 
 # Mail (payment receipts) goes to the console unless an SMTP server is configured.
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

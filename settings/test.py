@@ -44,4 +44,6 @@ ACCOUNT_PASSWORD_HASH_ITERATIONS = 1000
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", True)
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "memory://")
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "celery")
+# Tests drive the scheduler themselves (tests/tvmiddleware/test_scheduler.py).
+EMBEDDED_SCHEDULER = False
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"

@@ -57,6 +57,8 @@ class GenericSvodPartnerAPI(ExternalSystemAPI):
     """An SVOD online cinema behind the assumed partner contract (see the module docstring)."""
 
     verbose_name = "Generic SVOD partner"
+    # The tariff hooks reconcile the partner with what the customer holds now.
+    hooks_converge_in_any_order = True
     #: Name used in logs and messages.
     partner_name = "svod_partner"
     #: Feed format when the `feed_format` attribute is empty.

@@ -42,6 +42,12 @@ class ExternalSystemAPI:
     #: Human name shown in the admin's API class choices.
     verbose_name: str = ""
 
+    #: True when every hook makes the partner match the customer's *current* state (re-derived from
+    #: the database), so deliveries converge whatever their order. Otherwise (the default: hooks that
+    #: replay the change they report) the outbox applies one customer's deliveries to this system in
+    #: order: a later one waits while an earlier one is pending (see `tvmiddleware.events`).
+    hooks_converge_in_any_order: bool = False
+
     def __init__(self, external_system: "ExternalSystem") -> None:
         self.external_system = external_system
         self.client = external_system.client

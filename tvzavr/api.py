@@ -70,6 +70,8 @@ class TvzavrAPI(ExternalSystemAPI):
     """tvzavr: catalogue sync and SVOD subscriptions (deprecated: the service has closed)."""
 
     verbose_name = "tvzavr, tvzavr_api_client (deprecated: service closed)"
+    # The tariff hooks reconcile tvzavr with the customer's current subscription tariff.
+    hooks_converge_in_any_order = True
 
     def __init__(self, external_system) -> None:
         super().__init__(external_system)

@@ -90,9 +90,43 @@ def test_retry_makes_failed_deliveries_due_again(request, http_fixture, client_o
     assert response.status_code == 200
 
     failed.refresh_from_db()
-    assert (failed.status, failed.attempts) == (DeliveryStatus.PENDING, 0)
+    # due again, its history kept: the attempts so far and the last error stay visible
+    assert (failed.status, failed.attempts, failed.retried_at_attempt) == (DeliveryStatus.PENDING, 12, 12)
+    assert failed.last_error == "PluginError: partner down"
     delivered.refresh_from_db()
     assert delivered.status == DeliveryStatus.DELIVERED
     foreign.refresh_from_db()
     expected_foreign = DeliveryStatus.PENDING if http_fixture == "superuser_client" else DeliveryStatus.FAILED
     assert foreign.status == expected_foreign
+
+
+def test_retry_delivers_at_once_and_keeps_the_attempts_and_the_last_error(
+        staff_client, client_obj, customer, basic_tariff, test_plugin, django_capture_on_commit_callbacks,
+        settings):
+    """Embedded mode (tasks in-process, no sweep running): the operator's retry is attempted before
+    the page answers; a retry that fails again counts on from the attempts made, error shown."""
+    from tvmiddleware import services
+
+    settings.EVENT_DELIVERY_MAX_ATTEMPTS = 2
+    factories.ExternalSystemFactory(client=client_obj, api_class="test_plugin")
+    test_plugin.failures_left = 3
+    with django_capture_on_commit_callbacks(execute=True):
+        services.tariff_assign(customer=customer, tariff=basic_tariff)  # attempt 1 fails at commit
+    delivery = EventDelivery.objects.get()
+    EventDelivery.objects.filter(pk=delivery.pk).update(attempts=2, status=DeliveryStatus.FAILED)  # gave up
+    changelist = admin_url(EventDelivery, "changelist")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        staff_client.post(changelist, {"action": "retry_deliveries", ACTION_CHECKBOX_NAME: [delivery.pk]})
+    delivery.refresh_from_db()
+    assert delivery.attempts == 3 and delivery.last_attempt_at is not None  # attempted right away
+    assert delivery.status == DeliveryStatus.PENDING  # a fresh series of automatic retries, not given up
+    assert "partner is down" in delivery.last_error
+    assert "partner is down" in staff_client.get(change_url(delivery)).content.decode()
+
+    test_plugin.failures_left = 0
+    with django_capture_on_commit_callbacks(execute=True):
+        staff_client.post(changelist, {"action": "retry_deliveries", ACTION_CHECKBOX_NAME: [delivery.pk]})
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.DELIVERED, 4)
+    assert len(test_plugin.received) == 1

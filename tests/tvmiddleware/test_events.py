@@ -151,3 +151,110 @@ def test_rollback_leaves_no_event(customer, basic_tariff, integration):
         services.tariff_assign(customer=customer, tariff=basic_tariff)
         raise RuntimeError("the change failed")
     assert not DomainEvent.objects.exists() and not EventDelivery.objects.exists()
+
+
+# --- order: one customer's deliveries to one handler form a queue -----------------------------------
+
+def test_a_later_delivery_waits_while_an_earlier_one_of_the_customer_is_pending(
+        client_obj, customer, integration, test_plugin, django_capture_on_commit_callbacks):
+    first, second = factories.TariffFactory.create_batch(2, client=client_obj)
+    other_customer = factories.CustomerFactory(client=client_obj)
+    test_plugin.failures_left = 1
+    with django_capture_on_commit_callbacks(execute=True):
+        services.tariff_assign(customer=customer, tariff=first)  # fails: the partner is down
+    with django_capture_on_commit_callbacks(execute=True):
+        services.tariff_assign(customer=customer, tariff=second)  # queued behind it: not attempted
+    with django_capture_on_commit_callbacks(execute=True):
+        services.tariff_assign(customer=other_customer, tariff=first)  # another customer: not held
+    earlier, later = EventDelivery.objects.filter(customer_id=customer.pk).order_by("pk")
+    later.refresh_from_db()
+    assert (earlier.attempts, later.attempts, later.last_error) == (1, 0, "")
+    assert events.blocked_by(later) == earlier and events.blocked_by(earlier) is None
+    assert EventDelivery.objects.get(customer_id=other_customer.pk).status == DeliveryStatus.DELIVERED
+
+    make_due()
+    assert events.deliver_due() == {"delivered": 2, "failed": 0, "skipped": 0}  # the head, then the one behind
+    assert [name for _, name, _ in test_plugin.received] == ["tariff.assigned"] * 3
+    assert [pk for _, _, pk in test_plugin.received][1:] == [earlier.event_id, later.event_id]
+    later.refresh_from_db()
+    assert (later.status, later.attempts) == (DeliveryStatus.DELIVERED, 1)
+
+
+@override_settings(EVENT_DELIVERY_MAX_ATTEMPTS=1)
+def test_a_given_up_delivery_does_not_hold_the_queue_for_good(
+        client_obj, customer, integration, test_plugin, django_capture_on_commit_callbacks):
+    first, second = factories.TariffFactory.create_batch(2, client=client_obj)
+    test_plugin.failures_left = 1
+    with django_capture_on_commit_callbacks(execute=True):
+        services.tariff_assign(customer=customer, tariff=first)
+    assert EventDelivery.objects.get().status == DeliveryStatus.FAILED
+    with django_capture_on_commit_callbacks(execute=True):
+        services.tariff_assign(customer=customer, tariff=second)
+    assert EventDelivery.objects.filter(status=DeliveryStatus.DELIVERED).count() == 1
+
+
+def test_each_handler_has_its_own_queue(client_obj, customer, integration, test_plugin,
+                                        django_capture_on_commit_callbacks):
+    factories.ExternalSystemFactory(client=client_obj, api_class="test_plugin")  # a second partner
+    test_plugin.failures_left = 1  # the first call (to one of the two partners) fails
+    with django_capture_on_commit_callbacks(execute=True):
+        services.tariff_assign(customer=customer, tariff=factories.TariffFactory(client=client_obj))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.tariff_assign(customer=customer, tariff=factories.TariffFactory(client=client_obj))
+    statuses = sorted(EventDelivery.objects.values_list("handler", "status"))
+    failing = next(h for h, s in statuses if s == DeliveryStatus.PENDING)
+    # the failing partner's second delivery waits; the other partner got both
+    assert [s for h, s in statuses if h != failing] == [DeliveryStatus.DELIVERED] * 2
+    assert [s for h, s in statuses if h == failing] == [DeliveryStatus.PENDING] * 2
+
+
+def test_operator_retry_keeps_the_history_and_restarts_the_automatic_retries(
+        customer, basic_tariff, integration, test_plugin, django_capture_on_commit_callbacks, settings):
+    settings.EVENT_DELIVERY_MAX_ATTEMPTS = 2
+    test_plugin.failures_left = 10
+    with django_capture_on_commit_callbacks(execute=True):
+        services.tariff_assign(customer=customer, tariff=basic_tariff)
+    make_due()
+    events.deliver_due()
+    delivery = EventDelivery.objects.get()
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.FAILED, 2)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert events.retry([delivery], deliver_now=True) == 1  # attempted at once (tasks in-process)
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts, delivery.retried_at_attempt) == (DeliveryStatus.PENDING, 3, 2)
+    assert "partner is down" in delivery.last_error
+    assert delivery.next_attempt_at - delivery.last_attempt_at < timedelta(seconds=31)  # backoff from the retry
+    make_due()
+    events.deliver_due()
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.FAILED, 4)  # two more, then gives up again
+
+
+def test_a_new_event_pushes_its_queue_when_the_earlier_delivery_was_never_attempted(
+        client_obj, customer, integration, test_plugin, django_capture_on_commit_callbacks):
+    first, second = factories.TariffFactory.create_batch(2, client=client_obj)
+    services.tariff_assign(customer=customer, tariff=first)  # its on-commit task was lost (broker down)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.tariff_assign(customer=customer, tariff=second)
+    assert set(EventDelivery.objects.values_list("status", flat=True)) == {DeliveryStatus.DELIVERED}
+    earlier, later = EventDelivery.objects.order_by("pk")
+    assert [pk for _, _, pk in test_plugin.received] == [earlier.event_id, later.event_id]  # in order
+
+
+def test_plugins_whose_hooks_converge_in_any_order_are_not_queued(client_obj, customer, basic_tariff):
+    from tvmiddleware.plugins import ExternalSystemAPI, registry
+
+    class Converging(ExternalSystemAPI):
+        hooks_converge_in_any_order = True
+
+        def on_tariff_assigned(self, event):
+            pass
+
+    registry.register("converging_plugin", Converging)
+    try:
+        factories.ExternalSystemFactory(client=client_obj, api_class="converging_plugin")
+        services.tariff_assign(customer=customer, tariff=basic_tariff)
+    finally:
+        registry.unregister("converging_plugin")
+    assert EventDelivery.objects.get().customer_id is None  # no ordering key: never waits

@@ -10,7 +10,7 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 
 from tvmiddleware import events
-from tvmiddleware.models import DomainEvent, EventDelivery
+from tvmiddleware.models import DeliveryStatus, DomainEvent, EventDelivery
 
 from .base import ReadOnlyAdminMixin, TenantAdmin, TenantTabularInline
 
@@ -52,9 +52,11 @@ class DomainEventAdmin(ReadOnlyAdminMixin, TenantAdmin):
 class EventDeliveryAdmin(DeliveryColumnsMixin, ReadOnlyAdminMixin, TenantAdmin):
     """Deliveries of events to handlers. Failed ones can be retried once the partner is back.
 
-    Retrying only makes the deliveries due again (`tvmiddleware.events.retry`): the periodic sweep
-    (`deliver_due_events`, run by Celery beat every 30 s or from cron) attempts them, so the panel never waits
-    on a partner that may still be down.
+    Retrying makes the deliveries due again and hands their events to delivery at once
+    (`tvmiddleware.events.retry`): a Celery worker takes them where one runs, and in the embedded mode
+    (tasks run in-process) they are attempted before the page answers. The history stays: the attempt
+    counter keeps counting and the last error stays until a delivery succeeds. A delivery still
+    waiting behind an earlier one of the same subscriber to the same partner goes right after it.
     """
 
     list_display = ["id", "event", *DELIVERY_COLUMNS]
@@ -63,16 +65,25 @@ class EventDeliveryAdmin(DeliveryColumnsMixin, ReadOnlyAdminMixin, TenantAdmin):
     search_fields = ["handler", "event__name", "event__id__exact"]
     date_hierarchy = "next_attempt_at"
     fields = ["event", "handler", "status", "attempts", "next_attempt_at", "last_attempt_at", "delivered_at",
-              "locked_until", "last_error"]
+              "locked_until", "waiting_for", "last_error"]
+    readonly_fields = ["waiting_for"]
     actions = ["retry_deliveries"]
+
+    @admin.display(description="waiting for")
+    def waiting_for(self, obj: EventDelivery) -> str:
+        """The earlier delivery (same subscriber, same partner) this one is queued behind."""
+        if obj.status != DeliveryStatus.PENDING:
+            return ""
+        earlier = events.blocked_by(obj)
+        return f"#{earlier.pk} ({earlier.event.name})" if earlier else ""
 
     def has_retry_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("tvmiddleware.change_eventdelivery")
 
     @admin.action(description="Retry selected deliveries", permissions=["retry"])
     def retry_deliveries(self, request: HttpRequest, queryset: QuerySet) -> None:
-        count = events.retry(queryset)
+        count = events.retry(queryset, deliver_now=True)
         self.message_user(
-            request, f"{count} deliveries are due again; the delivery sweep attempts them shortly "
-                     "(delivered ones are never repeated).", messages.SUCCESS,
+            request, f"{count} deliveries are due again and were handed to delivery (delivered ones are "
+                     "never repeated; the list shows the outcome).", messages.SUCCESS,
         )

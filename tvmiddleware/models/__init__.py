@@ -9,6 +9,7 @@ from .customers import Account, AccountDevice, AccountStatus, Customer
 from .devices import DeviceGroup, DeviceType, ResponseFormat
 from .events import DeliveryStatus, DomainEvent, EventDelivery
 from .external import ExternalSystem, ExternalSystemAttribute
+from .scheduling import ScheduledJob
 from .sessions import AuthKey, hash_authkey
 from .streaming import StreamService, StreamServiceType
 from .tariffs import Tariff, TariffSubscription
@@ -21,7 +22,7 @@ from .content_extra import (
 
 __all__ = [
     "AccountChannelSetting", "AccountVideoSetting", "AuthKey", "ContentPosition", "ContentKind", "Message",
-    "MessageRead", "PortalSetting", "PurchaseKind", "VideoPurchase", "hash_authkey",
+    "MessageRead", "PortalSetting", "PurchaseKind", "VideoPurchase", "ScheduledJob", "hash_authkey",
     "Account", "AccountDevice", "AccountStatus", "Actor", "BillingMode", "Channel", "ChannelCategory",
     "Client", "Customer", "DeliveryStatus", "DeviceGroup", "DeviceType", "DomainEvent", "EpgChannel",
     "EpgProgram", "EpgSource", "Episode", "EventDelivery", "ExternalSystem", "ExternalSystemAttribute",

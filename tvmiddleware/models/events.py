@@ -36,14 +36,21 @@ class EventDelivery(TenantModel):
     """One event for one handler: retried with backoff until it succeeds, never repeated after.
 
     `handler` names the subscriber: `external_system:<id>` for a configured integration, or the
-    registered name of an application handler.
+    registered name of an application handler. `customer_id` is the ordering key: deliveries with
+    the same key and handler apply in order, one waits while an earlier one is still pending (see
+    `tvmiddleware.events`); it is empty for handlers whose hooks converge in any order, and for
+    events without a customer. `attempts` counts every attempt ever made (an operator's retry
+    keeps it); `retried_at_attempt` is where the operator's last retry found it, so the automatic
+    retries (backoff, giving up) start afresh from there.
     """
 
     event = models.ForeignKey(DomainEvent, on_delete=models.CASCADE, related_name="deliveries")
     handler = models.CharField(max_length=128)
     status = models.CharField(max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING,
                               db_index=True)
+    customer_id = models.BigIntegerField(null=True, blank=True)  # the ordering key (the event's customer)
     attempts = models.PositiveIntegerField(default=0)
+    retried_at_attempt = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(db_index=True)
     locked_until = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True, default="")
@@ -56,7 +63,10 @@ class EventDelivery(TenantModel):
         constraints = [
             models.UniqueConstraint(fields=["event", "handler"], name="eventdelivery_unique_handler"),
         ]
-        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"]),
+            models.Index(fields=["handler", "customer_id", "status"], name="eventdelivery_order_key"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.event} → {self.handler} ({self.status})"
