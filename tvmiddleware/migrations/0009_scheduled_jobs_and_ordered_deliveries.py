@@ -28,7 +28,7 @@ def copy_customer_ids(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tvmiddleware', '0007_tariffsubscription_closed_end_index'),
+        ('tvmiddleware', '0008_streamservice_check_key'),
     ]
 
     operations = [
