@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from billing.models import CustomerTransaction, TransactionSource
 from billing.payment_gateway import GatewayNotConfigured, GatewayRefusal
-from billing.services import DuplicateTransaction, transaction_create, transaction_reverse
+from billing.services import BalanceOutOfRange, DuplicateTransaction, transaction_create, transaction_reverse
 from tvmiddleware.models import Account, Client, Customer
 from tvmiddleware.money import MoneyError, read_money
 from tvmiddleware.services.errors import Conflict
@@ -142,7 +142,15 @@ def _apply_status(payment_id: int, status: StatusResult) -> tuple[Payment, bool]
             elif payment.customer_id is None:
                 payment.error_code, payment.error_message = "customer_deleted", "The customer was deleted."
             else:
-                _credit(payment)
+                try:
+                    with transaction.atomic():
+                        _credit(payment)
+                except BalanceOutOfRange as exc:
+                    # Paid, but the balance cannot hold it (the ledger's column range): never a database
+                    # error; left uncredited for the operator to refund, like a deleted customer's payment.
+                    payment.error_code, payment.error_message = "balance_out_of_range", exc.message[:500]
+                    logger.error("payment %s order %s: paid but not credited: the balance would leave the "
+                                 "ledger's range", payment.pk, payment.order_id)
         elif outcome == Outcome.FAILED:
             if before in (PaymentState.SUCCEEDED, PaymentState.REFUNDED):
                 logger.warning("payment %s order %s: gateway reports %s after %s: ignored", payment.pk,

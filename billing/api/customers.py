@@ -34,7 +34,7 @@ from tvmiddleware.services import (
     customer_modify as modify_customer, tariff_assign, tariff_remove,
 )
 from tvmiddleware.money import CENT, LEDGER_MAX, PRICE_MAX, MoneyError, read_money
-from tvmiddleware.text import is_digits
+from tvmiddleware.text import is_digits, json_has_nul
 
 from .framework import SignedContext, fail, ok, signed_method
 from .serializers import (
@@ -241,6 +241,8 @@ def _meta(ctx: SignedContext) -> dict:
         raise ParamError("meta", "not valid JSON") from None
     if not isinstance(value, dict):
         raise ParamError("meta", "not a JSON object")
+    if json_has_nul(value):  # "\u0000" is JSON, but PostgreSQL's jsonb cannot store it
+        raise ParamError("meta", "contains a NUL character")
     return value
 
 

@@ -27,6 +27,7 @@ from billing.api.framework import SignedAPI, SignedContext, fail, ok, signed_met
 from tvmiddleware.api.device.params import MAX_INT, ParamError, Params
 from tvmiddleware.money import MAX_TEXT, MoneyError, read_decimal
 from tvmiddleware.services.errors import NotFound, ServiceError
+from tvmiddleware.text import json_has_nul
 
 # Views take the framework's answers and context from here too, with the readers below.
 __all__ = ["BAD_PARAMETER", "INVALID", "NOT_FOUND", "SAVE_FAILED", "SignedContext", "content_method", "fail", "ok"]
@@ -228,9 +229,12 @@ class Json(Reader):
         if raw is None:
             return None
         try:
-            return json.loads(raw)
-        except ValueError:
+            value = json.loads(raw)
+        except (ValueError, RecursionError):
             raise ParamError(name, "not JSON") from None
+        if json_has_nul(value):  # "\u0000" is JSON, but PostgreSQL's jsonb cannot store it
+            raise ParamError(name, "contains a NUL character")
+        return value
 
 
 @dataclass(frozen=True)
