@@ -33,6 +33,11 @@ class MoneyError(ValueError):
         self.problem = problem
 
 
+def is_plain_decimal(text: str) -> bool:
+    """Whether text is written as this module accepts decimals (any number of places)."""
+    return len(text) <= MAX_TEXT and _PLAIN.fullmatch(text) is not None
+
+
 def read_decimal(value: Any, *, places: int, minimum: Decimal | None = None,
                  maximum: Decimal | None = None) -> Decimal:
     """A plain decimal with at most `places` decimals within [`minimum`, `maximum`] (both optional

@@ -24,6 +24,8 @@ from tests.billing.api.conftest import SignedAPI
 from tvmiddleware.money import LEDGER_MAX, PRICE_MAX, MoneyError, read_decimal, read_money
 from tvmiddleware.services.errors import Invalid
 
+pytest_plugins = ["tests.admin_factories"]  # staff_client
+
 NOTIFY_PATH = "/billing/payment/payture/validate_notify/"
 
 # Each must be refused wherever an amount is read. `+100` is refused too: plain decimals only.
@@ -314,3 +316,50 @@ def test_payture_notify_with_a_nul_order_id_on_postgresql(client):
     response = client.post(NOTIFY_PATH, {"Notification": "EngineChargeSuccess", "OrderId": "1\x00",
                                          "Success": "True"})
     assert response.status_code == 400 and response.content == b"BAD_REQUEST"
+
+
+SIGNED_PREFIXES = ("billing/api/", "content/api/", "streaming/api/")
+SIGNED_NAMES = ["customer_id", "ext_id", "customer_ext_id", "id", "name", "firstname", "lastname", "comment",
+                "description", "meta", "amount", "price", "abonement", "password", "account_id", "tariff_id",
+                "tariff_ext_id", "email", "mobile_phone_number", "device_uid", "promo_code", "code", "vid",
+                "video_ext_id", "channel_prefix", "external_id", "abonement_regexp", "merchant_type", "url"]
+SIGNED_VALUES = ["a\x00b", '{"k": "\\u0000"}', '{"\\u0000": 1}']
+
+
+@pytest.mark.postgres
+def test_nul_bytes_in_every_signed_api_method_on_postgresql(client, operator):
+    """Billing, Content and Streaming API: every method (found in the URLconf), a NUL in each usual
+    parameter, one at a time, correctly signed so it reaches the method: never a 500 (the Billing API
+    half of the device API's fuzz test in tests/tvmiddleware/api/test_fuzz.py)."""
+    from tests.tvmiddleware.api.test_fuzz import _walk
+    from django.urls import get_resolver
+
+    routes = sorted({route for route, _ in _walk(get_resolver().url_patterns) if route.startswith(SIGNED_PREFIXES)})
+    assert len(routes) > 50
+    customer = factories.CustomerFactory(client=operator)
+    keys = {"billing/api/": "billing_api_key", "content/api/": "content_api_key", "streaming/api/": "streaming_api_key"}
+    for route in routes:
+        prefix = next(p for p in SIGNED_PREFIXES if route.startswith(p))
+        api = SignedAPI(client, operator, prefix="/", key_field=keys[prefix])
+        for name in SIGNED_NAMES:
+            for value in SIGNED_VALUES:
+                params = {"customer_id": customer.pk, "name": "N", "firstname": "F", name: value}
+                response = api.call(route, **params)  # asserts < 500
+                assert response.status_code < 500
+
+
+def test_admin_prices_take_plain_decimals_only(staff_client, client_obj):
+    """The operator panel reads prices like the APIs do (Django's own decimal field takes `١٠٠`)."""
+    from tests.admin_factories import change_url, changeform_data
+
+    tariff = factories.TariffFactory(client=client_obj, price=Decimal("5.00"))
+    page = staff_client.get(change_url(tariff))
+    for text in ("١٠٠", "1e2", "1_000", "NaN", "0x10"):
+        response = staff_client.post(change_url(tariff), changeform_data(page, price=text))
+        assert response.status_code == 200 and "price" in response.context["adminform"].form.errors, text
+    tariff.refresh_from_db()
+    assert tariff.price == Decimal("5.00")
+    response = staff_client.post(change_url(tariff), changeform_data(page, price="7.50"))
+    assert response.status_code == 302
+    tariff.refresh_from_db()
+    assert tariff.price == Decimal("7.50")
