@@ -9,7 +9,7 @@ credited at most once. Answers:
   and retrying could not change that;
 - 404 `UNKNOWN_ORDER` — no payment with that OrderId (a forgery, or another system's order on the
   same terminal): nothing is credited; Payture's retries make the mistake visible in its panel;
-- 400 `BAD_REQUEST` — no OrderId, or one no payment could have (too long, control characters);
+- 400 `BAD_REQUEST` — no OrderId, or one holding a control character (a NUL would fail in PostgreSQL);
 - 503 `RETRY` — Payture's PayStatus could not be asked: nothing changed; Payture retries, and the
   reconciliation task settles it anyway.
 Never a 500: unexpected errors are logged and answered 503.
@@ -31,7 +31,6 @@ from .selectors import payment_by_order
 from .services import payment_refresh
 
 logger = logging.getLogger("payments.notify")
-MAX_ORDER_ID = 64  # Payment.order_id
 
 
 def _answer(status: int, text: str) -> HttpResponse:
@@ -45,7 +44,7 @@ def payture_notify(request: HttpRequest) -> HttpResponse:
     data = request.POST
     order_id = (data.get("OrderId") or data.get("orderid") or "").strip()
     kind = (data.get("Notification") or "")[:64].encode("unicode_escape").decode("ascii")
-    if not order_id or len(order_id) > MAX_ORDER_ID or has_control(order_id):
+    if not order_id or has_control(order_id):
         # A NUL would otherwise reach PostgreSQL in the lookup and fail there.
         return _answer(400, "BAD_REQUEST")
     payment = payment_by_order(order_id=order_id)
