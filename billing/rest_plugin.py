@@ -55,7 +55,7 @@ from __future__ import annotations
 import logging
 import time
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
@@ -65,6 +65,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from tvmiddleware.models import AccountStatus, Customer, TariffSubscription
+from tvmiddleware.money import MoneyError, read_money
 
 from .plugins import Authorization, BillingPluginBase, BillingRefused, ExternalPayment, PluginError, truthy
 
@@ -358,13 +359,13 @@ def _json(response: requests.Response) -> Any:
 
 
 def _decimal(value: Any, name: str) -> Decimal:
+    """An amount the billing answered: a JSON number or a string holding a plain decimal with at most
+    two decimals, within what a balance column holds (a float is read by its shortest text)."""
+    text = repr(value) if isinstance(value, float) else value
     try:
-        amount = Decimal(str(value))
-    except (InvalidOperation, ValueError) as exc:
-        raise PluginError(f"malformed {name} from the billing: {value!r}") from exc
-    if not amount.is_finite():
-        raise PluginError(f"malformed {name} from the billing: {value!r}")
-    return amount.quantize(Decimal("0.01"))
+        return read_money(text, negative=True)
+    except MoneyError as exc:
+        raise PluginError(f"malformed {name} from the billing ({exc.problem}): {str(value)[:40]!r}") from None
 
 
 def _authorization(record: dict[str, Any]) -> Authorization:

@@ -1,12 +1,13 @@
 """Ledger writes. The only code that changes a customer's balance."""
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
 
 from tvmiddleware.models import Client, Customer
+from tvmiddleware.money import LEDGER_MAX, MoneyError, read_money, within_ledger
 from tvmiddleware.services.errors import Conflict, Invalid, NotFound
 
 from .models import CustomerTransaction, TransactionSource
@@ -28,19 +29,20 @@ class InsufficientFunds(Conflict):
     code = "insufficient_funds"
 
 
+class BalanceOutOfRange(Invalid):
+    """The amount, or the balance it would leave, is past what the ledger columns hold."""
+
+    code = "out_of_range"
+
+
 def to_amount(value: Any) -> Decimal:
-    """Parse money strictly: a decimal with a dot, at most two fractional digits."""
+    """A ledger amount: a plain decimal with a dot and at most two decimals, signed (a negative
+    amount is a charge), within what the ledger columns hold (see `tvmiddleware.money`)."""
     try:
-        amount = value if isinstance(value, Decimal) else Decimal(str(value).strip())
-    except (InvalidOperation, ValueError) as exc:
-        raise Invalid("amount must be a decimal number with a dot.", fields={"amount": "invalid"}) from exc
-    if not amount.is_finite():
-        raise Invalid("amount must be a finite number.", fields={"amount": "invalid"})
-    if abs(amount) >= Decimal("1e11"):  # before quantize, which fails past the context's precision
-        raise Invalid("amount is too large.", fields={"amount": "invalid"})
-    if amount != amount.quantize(CENT):
-        raise Invalid("amount has more than two decimal places.", fields={"amount": "invalid"})
-    return amount.quantize(CENT)
+        return read_money(value, negative=True)
+    except MoneyError as exc:
+        raise Invalid(f"amount is not an acceptable amount ({exc.problem}): a plain decimal with a dot and at "
+                      "most two decimal places.", fields={"amount": exc.problem}) from None
 
 
 def _ext_id_taken(client_id: int, source: str, ext_id: str) -> bool:
@@ -85,6 +87,11 @@ def transaction_create(
     if ext_id and _ext_id_taken(client.pk, source, ext_id):
         raise DuplicateTransaction(_existing(client.pk, source, ext_id))
     after = before + amount
+    if not within_ledger(after):
+        # Refused here, not by the database ("numeric field overflow"): every path that moves money
+        # (Billing API, payments, purchases, admin) comes through this function.
+        raise BalanceOutOfRange(f"The balance would leave the range the ledger holds (±{LEDGER_MAX}).",
+                                fields={"amount": "out of range"}, balance=before, amount=amount)
     if require_funds and amount < 0 and after < 0:
         raise InsufficientFunds("The balance does not cover this charge.", balance=before, amount=amount)
     try:

@@ -21,6 +21,7 @@ from tvmiddleware.models import AccountDevice, Customer, ExternalSystem, TariffS
 
 from .client import CasDevice, Period, utc_seconds
 from .models import CasProduct
+from tvmiddleware.text import is_digits
 
 API_CLASS = "irdeto_api_client"
 # The end sent for open-ended entitlements (periodic subscriptions).
@@ -46,7 +47,7 @@ def customer_id_from_cas(client_id: int, cas_id: str) -> int | None:
     """Our customer id from a CAS customer id of this operator; None for anyone else's."""
     prefix = f"{client_id}-"
     rest = cas_id[len(prefix):] if cas_id.startswith(prefix) else ""
-    return int(rest) if rest.isdigit() else None
+    return int(rest) if is_digits(rest) else None
 
 
 def cas_device_id(device: AccountDevice) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from tvmiddleware.models import Customer
+from tvmiddleware.text import has_control
 
 from .models import Payment
 
@@ -29,7 +30,7 @@ def payment_of_customer(*, customer: Customer, transaction_id: int, session_id: 
 def payment_by_order(*, order_id: str) -> Payment | None:
     """The payment a gateway names by its order id (notifications carry no operator: order ids are
     unique across operators)."""
-    if not order_id or len(order_id) > 64:
+    if not order_id or len(order_id) > 64 or has_control(order_id):
         return None
     # Only what the view needs to route it: `payment_refresh` reads the payment itself.
     return Payment.objects.only("pk", "client_id", "merchant_type", "state").filter(order_id=order_id).first()

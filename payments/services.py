@@ -23,9 +23,10 @@ from django.utils import timezone
 
 from billing.models import CustomerTransaction, TransactionSource
 from billing.payment_gateway import GatewayNotConfigured, GatewayRefusal
-from billing.services import DuplicateTransaction, transaction_create, transaction_reverse, to_amount
+from billing.services import BalanceOutOfRange, DuplicateTransaction, transaction_create, transaction_reverse
 from tvmiddleware.models import Account, Client, Customer
-from tvmiddleware.services.errors import Conflict, ServiceError
+from tvmiddleware.money import MoneyError, read_money
+from tvmiddleware.services.errors import Conflict
 
 from .gateways.base import Outcome, StatusResult, gateway_class, gateway_for
 from .models import Merchant, MerchantType, Payment, PaymentState, RememberCard, SavedCard
@@ -86,12 +87,11 @@ def merchant_for(*, client: Client, merchant_type: str = "") -> Merchant:
 
 def _amount(value: Any) -> Decimal:
     try:
-        amount = to_amount(value)
-    except ServiceError as exc:
-        raise PaymentError(4, "amount must be a decimal number with at most two decimal places.") from exc
-    if amount <= 0 or amount > MAX_AMOUNT:
-        raise PaymentError(4, f"amount must be greater than 0 and at most {MAX_AMOUNT}.")
-    return amount
+        return read_money(value, positive=True, maximum=MAX_AMOUNT)
+    except MoneyError as exc:
+        if exc.problem == "out of range":
+            raise PaymentError(4, f"amount must be greater than 0 and at most {MAX_AMOUNT}.") from None
+        raise PaymentError(4, "amount must be a plain decimal with at most two decimal places.") from None
 
 
 def _check_owner(client: Client, customer: Customer, account: Account | None) -> None:
@@ -142,7 +142,15 @@ def _apply_status(payment_id: int, status: StatusResult) -> tuple[Payment, bool]
             elif payment.customer_id is None:
                 payment.error_code, payment.error_message = "customer_deleted", "The customer was deleted."
             else:
-                _credit(payment)
+                try:
+                    with transaction.atomic():
+                        _credit(payment)
+                except BalanceOutOfRange as exc:
+                    # Paid, but the balance cannot hold it (the ledger's column range): never a database
+                    # error; left uncredited for the operator to refund, like a deleted customer's payment.
+                    payment.error_code, payment.error_message = "balance_out_of_range", exc.message[:500]
+                    logger.error("payment %s order %s: paid but not credited: the balance would leave the "
+                                 "ledger's range", payment.pk, payment.order_id)
         elif outcome == Outcome.FAILED:
             if before in (PaymentState.SUCCEEDED, PaymentState.REFUNDED):
                 logger.warning("payment %s order %s: gateway reports %s after %s: ignored", payment.pk,

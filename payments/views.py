@@ -9,7 +9,7 @@ credited at most once. Answers:
   and retrying could not change that;
 - 404 `UNKNOWN_ORDER` — no payment with that OrderId (a forgery, or another system's order on the
   same terminal): nothing is credited; Payture's retries make the mistake visible in its panel;
-- 400 `BAD_REQUEST` — no OrderId;
+- 400 `BAD_REQUEST` — no OrderId, or one holding a control character (a NUL would fail in PostgreSQL);
 - 503 `RETRY` — Payture's PayStatus could not be asked: nothing changed; Payture retries, and the
   reconciliation task settles it anyway.
 Never a 500: unexpected errors are logged and answered 503.
@@ -23,6 +23,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from billing.payment_gateway import GatewayRefusal
+
+from tvmiddleware.text import has_control
 
 from .models import MerchantType
 from .selectors import payment_by_order
@@ -41,8 +43,9 @@ def payture_notify(request: HttpRequest) -> HttpResponse:
     """Payture notification: a trigger to confirm the order with PayStatus (see the module doc)."""
     data = request.POST
     order_id = (data.get("OrderId") or data.get("orderid") or "").strip()
-    kind = (data.get("Notification") or "")[:64]
-    if not order_id:
+    kind = (data.get("Notification") or "")[:64].encode("unicode_escape").decode("ascii")
+    if not order_id or has_control(order_id):
+        # A NUL would otherwise reach PostgreSQL in the lookup and fail there.
         return _answer(400, "BAD_REQUEST")
     payment = payment_by_order(order_id=order_id)
     if payment is None or payment.merchant_type != MerchantType.PAYTURE:

@@ -150,7 +150,7 @@ TEXT_OPTIONS = {"account_ext_id": 128, "template": 64, "option1": 255, "option2"
                 "subnets": 4000}
 DATE_OPTIONS = ("extension_date", "activation_date", "deactivation_date")
 INT_OPTIONS = {"auto_activation_period": (0, 36_500), "preferred_timeshift_offset": (-24, 24)}
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def parse_date(params: Params, name: str) -> date | None:

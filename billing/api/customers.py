@@ -27,14 +27,14 @@ from django.views.decorators.debug import sensitive_post_parameters
 from billing.models import CustomerTransaction
 from billing.payment_gateway import GatewayNotConfigured, GatewayRefusal, PaymentProvider
 from billing.payment_gateway import provider as payment_provider
-from billing.services import to_amount
 from tvmiddleware.api.device.params import ParamError
 from tvmiddleware.models import Account, Customer, ExternalSystem, Tariff, TariffSubscription
 from tvmiddleware.services import (
-    Conflict, Invalid, NotFound, customer_create as create_customer, customer_delete as delete_customer,
+    Conflict, NotFound, customer_create as create_customer, customer_delete as delete_customer,
     customer_modify as modify_customer, tariff_assign, tariff_remove,
 )
-from tvmiddleware.text import is_digits
+from tvmiddleware.money import CENT, LEDGER_MAX, PRICE_MAX, MoneyError, read_money
+from tvmiddleware.text import is_digits, json_has_nul
 
 from .framework import SignedContext, fail, ok, signed_method
 from .serializers import (
@@ -45,8 +45,9 @@ from .serializers import (
 UNKNOWN_ERROR = -1  # global code: the answer for malformed parameters a method documents no code for
 MAX_LIMIT = 100
 MAX_PAGE = 1_000_000
-MAX_PRICE = Decimal("1e10")  # prices are DecimalField(12, 2)
-_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+MAX_PRICE = PRICE_MAX + CENT  # prices are DecimalField(12, 2): an amount must stay below this
+MAX_MONEY_TEXT = 40
+_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 # --- shared helpers ----------------------------------------------------------------------------------
@@ -144,22 +145,18 @@ def date_param(ctx: SignedContext, name: str) -> date | None:
 
 def money_param(ctx: SignedContext, name: str, *, required: bool = False, positive: bool = False,
                 not_negative: bool = False, maximum: Decimal | None = None) -> Decimal | None:
-    """A decimal amount with a dot and at most two decimals."""
-    value = str(ctx.params.get(name) or "").strip()
+    """An amount: a plain ASCII decimal with a dot and at most two decimals (`tvmiddleware.money`);
+    negative unless `positive` or `not_negative`; its magnitude below `maximum`."""
+    value = ctx.params.str(name, max_length=MAX_MONEY_TEXT)
     if not value:
         if required:
             raise ParamError(name, "required")
         return None
+    limit = LEDGER_MAX if maximum is None else min(LEDGER_MAX, maximum - CENT)
     try:
-        # Magnitude first: `to_amount` cannot round numbers beyond the decimal context's precision.
-        if len(value) > 40 or not Decimal(value).is_finite() or abs(Decimal(value)) >= Decimal("1e11"):
-            raise ParamError(name, "out of range")
-        amount = to_amount(value)
-    except (Invalid, ArithmeticError, ValueError):
-        raise ParamError(name, "not a decimal amount") from None
-    if (positive and amount <= 0) or (not_negative and amount < 0) or (maximum is not None and abs(amount) >= maximum):
-        raise ParamError(name, "out of range")
-    return amount
+        return read_money(value, negative=not (positive or not_negative), positive=positive, maximum=limit)
+    except MoneyError as exc:
+        raise ParamError(name, exc.problem) from None
 
 
 def page_slice(ctx: SignedContext) -> slice:
@@ -244,6 +241,8 @@ def _meta(ctx: SignedContext) -> dict:
         raise ParamError("meta", "not valid JSON") from None
     if not isinstance(value, dict):
         raise ParamError("meta", "not a JSON object")
+    if json_has_nul(value):  # "\u0000" is JSON, but PostgreSQL's jsonb cannot store it
+        raise ParamError("meta", "contains a NUL character")
     return value
 
 

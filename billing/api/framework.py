@@ -106,6 +106,7 @@ def _handle(request, view, name, api, validation_error, methods, args, kwargs) -
         return client_id, fail(BAD_SIGNATURE, "Bad signature.")
     ctx = SignedContext(request=request, params=params, client=client, method=name)
     try:
+        params.check_characters()  # once for every method: no NUL or control character reaches one
         return client_id, view(request, ctx, *args, **kwargs)
     except ParamError as exc:
         return client_id, fail(validation_error, str(exc), fields={exc.name: exc.problem})

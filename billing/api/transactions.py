@@ -27,7 +27,7 @@ from .framework import SignedContext, ok, signed_method
 
 VIDEO_PURCHASE = 1  # transaction_type of a title sold by the billing
 MAX_EXT_ID = 128
-_MOMENT_RE = re.compile(r"(\d{4}-\d{2}-\d{2})(?:[ ,T](\d{2}:\d{2}(?::\d{2})?))?")
+_MOMENT_RE = re.compile(r"(\d{4}-\d{2}-\d{2})(?:[ ,T](\d{2}:\d{2}(?::\d{2})?))?", re.ASCII)
 
 
 def _transaction_ext_id(ctx: SignedContext) -> str:

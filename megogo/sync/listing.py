@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Iterator
 
 from ..client import MegogoClient, MegogoError
+from tvmiddleware.text import is_digits
 
 PAGE_SIZE = 100
 
@@ -63,7 +64,7 @@ class Listing:
             page = self.client.video_page(category_id=category, limit=self.page_size, offset=0)
             self._first_pages[category] = page
             count = page.get("total")
-            total += int(count) if isinstance(count, (int, str)) and str(count).isdigit() else len(_items(page))
+            total += int(count) if isinstance(count, (int, str)) and is_digits(str(count)) else len(_items(page))
         self.total = total
 
     def __iter__(self) -> Iterator[Entry]:
@@ -85,6 +86,6 @@ class Listing:
                     yield Entry(ext_id=ext_id, digest=_digest(raw, ext_id in self.tvod_ids))
                 total = page.get("total")
                 offset += self.page_size
-                if len(items) < self.page_size or (str(total).isdigit() and offset >= int(total)):
+                if len(items) < self.page_size or (is_digits(str(total)) and offset >= int(total)):
                     break
                 page = None

@@ -5,9 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from billing.payment_gateway import GatewayRefusal
-from billing.services import to_amount
 from tvmiddleware.api.device.params import ParamError, Params
-from tvmiddleware.services.errors import Invalid
+from tvmiddleware.money import CENT, MAX_TEXT, MoneyError, read_money
 
 MAX_AMOUNT = Decimal("1e10")  # payments are DecimalField(14, 2); no top-up comes near this
 CARD_FIELDS = ("card_number", "card_holder", "card_expire", "card_cvv")
@@ -22,15 +21,13 @@ PAYMENT_CODES = frozenset(range(1, 20))
 
 
 def amount_param(params: Params, name: str = "amount") -> Decimal:
-    """A positive amount with a dot and at most two decimals; anything else is a `ParamError`."""
-    value = params.str(name, required=True, max_length=40).strip()
+    """A positive amount, a plain ASCII decimal with a dot and at most two decimals
+    (`tvmiddleware.money`); anything else is a `ParamError`."""
+    value = params.str(name, required=True, max_length=MAX_TEXT)
     try:
-        amount = to_amount(value)
-    except (Invalid, ArithmeticError, ValueError):
-        raise ParamError(name, "not a decimal amount") from None
-    if amount <= 0 or amount >= MAX_AMOUNT:
-        raise ParamError(name, "out of range")
-    return amount
+        return read_money(value, positive=True, maximum=MAX_AMOUNT - CENT)
+    except MoneyError as exc:
+        raise ParamError(name, exc.problem) from None
 
 
 def merchant_type_param(params: Params) -> str:

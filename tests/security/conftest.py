@@ -1,3 +1,5 @@
-"""Security regression tests reuse the device API and streaming fixtures."""
-from tests.tvmiddleware.api.conftest import api, logged_in, subscriber  # noqa: F401
-from tests.tvmiddleware.streaming.conftest import _isolated_caches, world  # noqa: F401
+"""Fixtures of the attack tests: the device API's subscriber, the streaming world and the signed
+APIs' operator."""
+from tests.billing.api.conftest import billing_api, operator  # noqa: F401  (fixtures)
+from tests.tvmiddleware.api.conftest import api, logged_in, subscriber  # noqa: F401  (fixtures)
+from tests.tvmiddleware.streaming.conftest import _isolated_caches, world  # noqa: F401  (fixtures)

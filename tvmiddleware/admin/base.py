@@ -19,6 +19,7 @@ from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 
 from tvmiddleware.models import Client, TenantModel, staff_client_id
+from tvmiddleware.money import is_plain_decimal
 
 CLIENT_FIELD = "client"
 OTHER_OPERATOR_MESSAGE = "This belongs to another operator."
@@ -132,6 +133,16 @@ class TenantInlineFormSet(BaseInlineFormSet):
 
 # --- admins -----------------------------------------------------------------------------------------
 
+class PlainDecimalField(forms.DecimalField):
+    """A decimal form field that takes what the APIs take (`tvmiddleware.money`): ASCII digits with
+    an optional `-` and `.` — not `١٠٠`, `1e2`, `1_000` or `NaN`, which Django's own field accepts."""
+
+    def to_python(self, value: Any):
+        if value not in self.empty_values and not is_plain_decimal(str(value).strip()):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
+
+
 class TenantScopedMixin:
     """Limits what an admin (or inline) reads and offers to the user's operator.
 
@@ -139,7 +150,8 @@ class TenantScopedMixin:
     """
 
     tenant_via: str | None = None
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"},
+                           models.DecimalField: {"form_class": PlainDecimalField}}
 
     def get_queryset(self, request: HttpRequest) -> models.QuerySet:
         return scope_for_user(super().get_queryset(request), request.user, via=self.tenant_via)

@@ -14,7 +14,7 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, Callable, Iterable
 
 from django.core.exceptions import ValidationError
@@ -26,7 +26,9 @@ from django.utils.dateparse import parse_date, parse_datetime
 
 from billing.api.framework import SignedAPI, SignedContext, fail, ok, signed_method
 from tvmiddleware.api.device.params import MAX_INT, ParamError, Params
+from tvmiddleware.money import MAX_TEXT, MoneyError, read_decimal
 from tvmiddleware.services.errors import NotFound, ServiceError
+from tvmiddleware.text import json_has_nul
 
 # Views take the framework's answers and context from here too, with the readers below.
 __all__ = ["BAD_PARAMETER", "INVALID", "NOT_FOUND", "SAVE_FAILED", "SignedContext", "content_method", "fail", "ok"]
@@ -131,25 +133,21 @@ class Choice(Reader):
 
 @dataclass(frozen=True)
 class Dec(Reader):
-    """A decimal with a dot, e.g. seconds with milliseconds or a rating."""
+    """A plain ASCII decimal with a dot, e.g. seconds with milliseconds or a rating (read as money is:
+    `tvmiddleware.money`)."""
 
     places: int = 3
     min_value: Decimal = Decimal(0)
     max_value: Decimal = Decimal("9999999")
 
     def read(self, params: Params, name: str) -> Decimal | None:
-        raw = Text(40).read(params, name)
+        raw = Text(MAX_TEXT).read(params, name)
         if raw is None:
             return None
         try:
-            value = Decimal(raw.strip())
-        except InvalidOperation:
-            raise ParamError(name) from None
-        if not value.is_finite() or value.as_tuple().exponent < -self.places:  # type: ignore[operator]
-            raise ParamError(name)
-        if not self.min_value <= value <= self.max_value:
-            raise ParamError(name, "out of range")
-        return value
+            return read_decimal(raw, places=self.places, minimum=self.min_value, maximum=self.max_value)
+        except MoneyError as exc:
+            raise ParamError(name, exc.problem) from None
 
     def jsonable(self, value: Any) -> str:
         return str(value)
@@ -232,9 +230,12 @@ class Json(Reader):
         if raw is None:
             return None
         try:
-            return json.loads(raw)
-        except ValueError:
+            value = json.loads(raw)
+        except (ValueError, RecursionError):
             raise ParamError(name, "not JSON") from None
+        if json_has_nul(value):  # "\u0000" is JSON, but PostgreSQL's jsonb cannot store it
+            raise ParamError(name, "contains a NUL character")
+        return value
 
 
 @dataclass(frozen=True)

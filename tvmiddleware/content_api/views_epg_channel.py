@@ -21,7 +21,7 @@ from .helpers import SignedContext, content_method, fail, file_url, ok, page_par
 BAD_SIZES = 2
 UPLOAD_FAILED = 3
 NO_MAIN_ICON = 4
-_SIZES = re.compile(r"^\d{1,5}_\d{1,5}(,\d{1,5}_\d{1,5})*$")
+_SIZES = re.compile(r"^\d{1,5}_\d{1,5}(,\d{1,5}_\d{1,5})*\Z", re.ASCII)
 
 
 @content_method

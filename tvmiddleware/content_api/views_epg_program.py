@@ -15,13 +15,14 @@ from tvmiddleware.api.device.params import ParamError
 from tvmiddleware.services import catalogue
 
 from .helpers import SignedContext, Text, content_method, ok, parse_moment, required
+from tvmiddleware.text import is_digits
 
-_XMLTV = re.compile(r"^(\d{14})(?:\s*([+-]\d{4}))?$")
+_XMLTV = re.compile(r"^(\d{14})(?:\s*([+-]\d{4}))?$", re.ASCII)
 
 
 def _moment(ctx: SignedContext, name: str) -> datetime:
     raw = required(Text(64).read(ctx.params, name), name).strip()
-    if raw.isdigit() and len(raw) <= 10:
+    if is_digits(raw) and len(raw) <= 10:
         return datetime.fromtimestamp(int(raw), tz=dt_timezone.utc)
     if match := _XMLTV.match(raw):
         stamp, offset = match.groups()

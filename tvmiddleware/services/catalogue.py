@@ -30,6 +30,7 @@ from tvmiddleware.models import (
 )
 
 from .errors import Conflict, Invalid, NotFound
+from tvmiddleware.text import is_digits
 
 # Columns callers may set directly, per model (relations and extra data have their own arguments).
 VIDEO_FIELDS = frozenset({
@@ -562,7 +563,7 @@ def _programme_by_event(client: Client, event_id: str, around: datetime) -> EpgP
     """The programme the EPG source calls `event_id` (kept as `meta.event_id` by the import), looked
     for within a day of the given moment so the search stays on the (client, end_time) index."""
     ids: Q = Q(meta__event_id=event_id)
-    if event_id.isdigit() and len(event_id) < 18:
+    if is_digits(event_id) and len(event_id) < 18:
         ids |= Q(meta__event_id=int(event_id))
     programme = (EpgProgram.objects.for_client(client)
                  .filter(end_time__gt=around - timedelta(days=1), end_time__lt=around + timedelta(days=2))

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from tvmiddleware.models import Account, Client, StreamService, Tariff
+from tvmiddleware.money import PRICE_MAX, MoneyError, read_money
 from tvmiddleware.streaming import access
 
 from .errors import Conflict, Invalid, NotFound
@@ -31,13 +32,12 @@ TARIFF_FIELDS = frozenset({
 
 
 def _decimal(name: str, value: Any) -> Decimal:
+    """A price: a plain decimal with at most two decimals that the price column holds."""
     try:
-        number = value if isinstance(value, Decimal) else Decimal(str(value).strip())
-    except (ArithmeticError, ValueError):
-        raise Invalid(f"{name} must be a decimal number.", fields={name: "invalid"}) from None
-    if not number.is_finite():
-        raise Invalid(f"{name} must be a finite number.", fields={name: "invalid"})
-    return number
+        return read_money(value, maximum=PRICE_MAX)
+    except MoneyError as exc:
+        raise Invalid(f"{name} must be a plain decimal with at most two decimal places ({exc.problem}).",
+                      fields={name: exc.problem}) from None
 
 
 def _apply(tariff: Tariff, fields: dict[str, Any]) -> None:

@@ -188,6 +188,10 @@ def _recording_parameter_reads():
 
 @pytest.fixture
 def route_params(route, client, world) -> list[str]:
+    return discover_params(route, client, world)
+
+
+def discover_params(route: str, client, world: FuzzWorld) -> list[str]:
     """The parameter names this route looks up, found by calling it: first with only a valid session
     and API key, then (a few rounds) with every name found so far set to "1", which reveals names a
     view reads only once the earlier ones passed. Only lookups of names the request did not carry
@@ -301,3 +305,28 @@ def test_every_required_method_is_routed():
     served = {route.removeprefix("tvmiddleware/api/").rstrip("/") for route in all_routes()}
     missing = [method for method in REQUIRED_METHODS if method not in served]
     assert not missing, f"not routed yet: {missing}"
+
+
+# --- NUL bytes on PostgreSQL ------------------------------------------------------------------------
+
+# SQLite stores a NUL; PostgreSQL refuses it in text ("A string literal cannot contain NUL", a
+# ValueError from the driver) and in jsonb ("\u0000" inside JSON): on SQLite these pass unnoticed.
+NUL_VALUES = ["\x00", "1\x00", "a\x00b", "\x00' OR '1'='1", "\x07", '{"k": "\\u0000"}', '["\\u0000"]',
+              '[{"id": 1, "is_favorited": "\\u0000"}]']
+
+
+@pytest.mark.postgres
+def test_nul_bytes_in_every_parameter_on_postgresql(client, world):
+    """Every route, every parameter it reads, one at a time, with a NUL (raw, or escaped in JSON),
+    behind a valid session and API key; also in parameter names and in the authentication
+    parameters. (One test for all routes: each PostgreSQL test pays for emptying the database.)"""
+    for route in ROUTES:
+        for name in discover_params(route, client, world):
+            for value in NUL_VALUES:
+                params = [(name, value)] + list(world.auth().items())
+                _check(route, client.get("/" + route, params))
+                _check(route, client.post("/" + route, urlencode(params),
+                                          content_type="application/x-www-form-urlencoded"))
+        _check(route, client.get("/" + route, [("na\x00me", "1")] + list(world.auth().items())))
+        for key in AUTH_NAMES:
+            _check(route, client.get("/" + route, {**world.auth(), key: "1\x00"}))

@@ -16,7 +16,7 @@ from tvmiddleware.services.errors import ServiceError
 from tvmiddleware.services.login import LoginReason, LoginRefused, login as login_service
 from tvmiddleware.services.sessions import session_delete
 from tvmiddleware.streaming import access
-from tvmiddleware.text import is_digits
+from tvmiddleware.text import is_digits, without_control
 
 from .framework import Auth, DeviceContext, SessionGone, device_method
 from .responses import error, flag, ok
@@ -45,7 +45,7 @@ def _login(request: HttpRequest, ctx: DeviceContext, *, open_session: bool):
             device_uid=p.str("device_uid", max_length=128), device_type=ctx.device_type,
             device_serial=p.str("device_serial", max_length=128), device_model=p.str("device_model", max_length=128),
             brand_name=p.str("brand_name", max_length=128), ip=client_ip(request),
-            user_agent=request.META.get("HTTP_USER_AGENT", ""), app_build_version=p.str("app_build_version", max_length=64),
+            user_agent=without_control(request.META.get("HTTP_USER_AGENT", "")), app_build_version=p.str("app_build_version", max_length=64),
             reset_block_status_reason=p.flag("reset_block_status_reason"), open_session=open_session,
         )
     except LoginRefused as exc:

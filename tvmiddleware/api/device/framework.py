@@ -138,6 +138,7 @@ def device_method(*, auth: Auth = Auth.SESSION, invalid_param_error: int = 1, ba
             params = Params(request)
             ctx: DeviceContext | None = None
             try:
+                params.check_characters()  # before the session or key is looked up with them
                 found = _authenticate(request, params, auth, bad_key_error)
                 if isinstance(found, HttpResponse):
                     response = found

@@ -1,12 +1,15 @@
 """Strict parsing of device API parameters: bad values become a documented error, never a 500."""
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone as dt_timezone
 from typing import Any
 
 from django.http import HttpRequest, QueryDict
 
-from tvmiddleware.text import is_digits
+from tvmiddleware.text import has_control, is_digits
+
+_CONTROL_SHOWN = re.compile(r"[\x00-\x1f\x7f]")
 
 MAX_STRING = 1000
 MAX_INT = 2**63 - 1
@@ -31,6 +34,16 @@ class Params:
                 merged.setlist(key, merged.getlist(key) + source.getlist(key))
         self._data = merged
 
+    def check_characters(self) -> None:
+        """Refuse the request when a parameter (its name or any value) holds a control character
+        (`tvmiddleware.text.has_control`): once here, before a method reads anything, so no NUL ever
+        reaches a query (PostgreSQL refuses NUL in text) and no control character is stored."""
+        for key in self._data:
+            if has_control(key):
+                raise ParamError(_CONTROL_SHOWN.sub("?", key)[:64], "contains a control character")
+            if any(has_control(value) for value in self._data.getlist(key)):
+                raise ParamError(key, "contains a control character")
+
     def __contains__(self, name: str) -> bool:
         return name in self._data and self._data.get(name, "") != ""
 
@@ -43,7 +56,7 @@ class Params:
             if required:
                 raise ParamError(name, "required")
             return default
-        if len(value) > max_length or "\x00" in value:
+        if len(value) > max_length or has_control(value):
             raise ParamError(name)
         return value
 

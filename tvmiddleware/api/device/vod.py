@@ -19,7 +19,7 @@ own titles and 2 for titles of an online cinema (as `source_type` filters them).
 """
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.http import HttpRequest, JsonResponse
 
@@ -28,6 +28,7 @@ from billing.external_purchase import ExternalBillingError, purchase_through_plu
 from billing.selectors_external import customer_balance_view, purchases_billed_externally
 from tvmiddleware import vod_selectors as vod
 from tvmiddleware.models import Actor, PersonType, PriceCategory, PurchaseKind, Video, VideoFile
+from tvmiddleware.money import MoneyError, read_decimal
 from tvmiddleware.services.errors import NotFound
 from tvmiddleware.services.purchases import (
     AccountInactive, AlreadyPurchased, NotPurchasable, PartnerRefused, video_purchase,
@@ -82,12 +83,9 @@ def _decimal(p: Params, name: str, *, max_value: Decimal = Decimal("100")) -> De
     if not value:
         return None
     try:
-        number = Decimal(value)
-    except InvalidOperation:
-        raise ParamError(name) from None
-    if not number.is_finite() or number < 0 or number > max_value:
-        raise ParamError(name, "out of range")
-    return number
+        return read_decimal(value, places=2, minimum=Decimal(0), maximum=max_value)
+    except MoneyError as exc:
+        raise ParamError(name, exc.problem) from None
 
 
 def _years(p: Params, name: str) -> list[int]:
