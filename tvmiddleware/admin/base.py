@@ -11,14 +11,16 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten_fieldsets, get_fields_from_path
 from django.core.exceptions import FieldDoesNotExist
-from django.db import models
+from django.db import models, router, transaction
 from django.forms.models import BaseInlineFormSet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
 
 from tvmiddleware.models import Client, TenantModel, staff_client_id
+from tvmiddleware.services.errors import ServiceError
 
 CLIENT_FIELD = "client"
 OTHER_OPERATOR_MESSAGE = "This belongs to another operator."
@@ -130,6 +132,115 @@ class TenantInlineFormSet(BaseInlineFormSet):
         return {**super().get_form_kwargs(index), "tenant_parent": self.instance}
 
 
+# --- refusals of the services -----------------------------------------------------------------------
+
+def add_service_error(form: forms.BaseForm, error: ServiceError) -> None:
+    """Show a service's refusal on the form: on the fields it names that the form has, else on top."""
+    named = [name for name in error.fields if name in form.fields]
+    if not named:
+        form.add_error(None, error.message)
+        return
+    form.add_error(named[0], error.message)
+    for name in named[1:]:
+        form.add_error(name, str(error.fields[name]))
+
+
+def _form_refused_by(form_class: type[forms.BaseForm], error: ServiceError) -> type[forms.BaseForm]:
+    """`form_class` whose bound forms carry `error`, so the page is shown again with it."""
+
+    class RefusedForm(form_class):  # type: ignore[valid-type, misc]
+        def full_clean(self) -> None:
+            super().full_clean()
+            if self.is_bound:
+                add_service_error(self, error)
+
+    RefusedForm.__name__ = form_class.__name__
+    return RefusedForm
+
+
+class ServiceErrorsMixin:
+    """A `ServiceError` raised while the panel saves, deletes or runs an action is the user's answer.
+
+    Forms are validated before the services run, but only the services know every rule (a status
+    that contradicts the flag, a duplicate number, a tariff still held...). When one refuses, what
+    the request wrote so far is rolled back and the user sees why: the add/change page comes back
+    with the refusal as a form error (on the field the service names when the form has it), a
+    delete or a list action ends with an error message. Never a server error.
+    """
+
+    _service_error_attr = "_admin_service_error"
+
+    def changeform_view(self, request: HttpRequest, object_id: str | None = None, form_url: str = "",
+                        extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        queued = _queued_messages(request)
+        try:
+            # The stock view runs in its own transaction: a refusal rolls back the whole save.
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ServiceError as exc:
+            _drop_messages_since(request, queued)  # e.g. "the password is ..." of a rolled back account
+            if request.method != "POST":
+                return self.refused(request, exc, self._changelist_url())
+            error = exc
+        # Render the page again from the same POST: validation now ends with the refusal.
+        setattr(request, self._service_error_attr, error)
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ServiceError as again:
+            return self.refused(request, again, self._changelist_url())
+        finally:
+            delattr(request, self._service_error_attr)
+
+    def get_form(self, request: HttpRequest, obj: models.Model | None = None, change: bool = False,
+                 **kwargs: Any):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        error = getattr(request, self._service_error_attr, None)
+        return _form_refused_by(form, error) if error is not None else form
+
+    def delete_view(self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+                    ) -> HttpResponse:
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except ServiceError as error:
+            opts = self.model._meta
+            back = reverse(f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_change", args=[object_id],
+                           current_app=self.admin_site.name)
+            return self.refused(request, error, back)
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        if request.method != "POST":
+            return super().changelist_view(request, extra_context)
+        queued = _queued_messages(request)
+        try:
+            # Actions and list edits: all or nothing when a service refuses one of the rows.
+            with transaction.atomic(using=router.db_for_write(self.model)):
+                return super().changelist_view(request, extra_context)
+        except ServiceError as error:
+            _drop_messages_since(request, queued)
+            return self.refused(request, error, request.get_full_path(), prefix="Nothing was changed: ")
+
+    def refused(self, request: HttpRequest, error: ServiceError, url: str, *, prefix: str = "") -> HttpResponse:
+        """Tell the user why the service refused and go back to `url`."""
+        self.message_user(request, f"{prefix}{error.message}", messages.ERROR)
+        return HttpResponseRedirect(url)
+
+    def _changelist_url(self) -> str:
+        opts = self.model._meta
+        return reverse(f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_changelist",
+                       current_app=self.admin_site.name)
+
+
+def _queued_messages(request: HttpRequest) -> int:
+    storage = getattr(request, "_messages", None)
+    return len(getattr(storage, "_queued_messages", []))
+
+
+def _drop_messages_since(request: HttpRequest, count: int) -> None:
+    # Messages told about writes that were rolled back would lie; the storage offers no removal.
+    storage = getattr(request, "_messages", None)
+    if storage is not None and hasattr(storage, "_queued_messages"):
+        del storage._queued_messages[count:]
+
+
 # --- admins -----------------------------------------------------------------------------------------
 
 class TenantScopedMixin:
@@ -160,7 +271,7 @@ class TenantScopedMixin:
         return scope_for_user(queryset, request.user)
 
 
-class TenantAdmin(TenantScopedMixin, admin.ModelAdmin):
+class TenantAdmin(ServiceErrorsMixin, TenantScopedMixin, admin.ModelAdmin):
     """Base of every admin of operator-owned rows.
 
     Staff never see the `client` column: new rows get their operator, inline rows their parent's.
