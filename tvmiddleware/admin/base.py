@@ -13,7 +13,8 @@ from typing import Any, Iterable
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten_fieldsets, get_fields_from_path
-from django.core.exceptions import FieldDoesNotExist
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models, router, transaction
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -241,7 +242,61 @@ def _drop_messages_since(request: HttpRequest, count: int) -> None:
         del storage._queued_messages[count:]
 
 
+# --- widgets ----------------------------------------------------------------------------------------
+
+class KeysOnlyAutocompleteMixin:
+    """Django's autocomplete widgets look the submitted values up again to redisplay a refused form;
+    a value that is no key of the related table at all (letters, a number out of range) would make
+    that query fail. Such values are simply not shown: the form already says they are invalid."""
+
+    def optgroups(self, name: str, value: list[Any], attr: dict[str, Any] | None = None) -> list[Any]:
+        return super().optgroups(name, [v for v in value if self._is_key(v)], attr)
+
+    def _is_key(self, value: Any) -> bool:
+        remote = self.field.remote_field
+        opts = remote.model._meta
+        target = opts.get_field(getattr(remote, "field_name", None) or opts.pk.name)
+        try:
+            target.run_validators(target.to_python(value))
+        except (ValidationError, TypeError, ValueError):
+            return False
+        return True
+
+
+class KeysOnlyAutocompleteSelect(KeysOnlyAutocompleteMixin, AutocompleteSelect):
+    pass
+
+
+class KeysOnlyAutocompleteSelectMultiple(KeysOnlyAutocompleteMixin, AutocompleteSelectMultiple):
+    pass
+
+
+class AutocompleteKeysMixin:
+    """Autocomplete fields of an admin or inline use the widgets above."""
+
+    def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs: Any):
+        if db_field.name in self.get_autocomplete_fields(request):
+            kwargs.setdefault("widget", KeysOnlyAutocompleteSelect(db_field, self.admin_site,
+                                                                   using=kwargs.get("using")))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request: HttpRequest, **kwargs: Any):
+        if db_field.name in self.get_autocomplete_fields(request):
+            kwargs.setdefault("widget", KeysOnlyAutocompleteSelectMultiple(db_field, self.admin_site,
+                                                                           using=kwargs.get("using")))
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
 # --- admins -----------------------------------------------------------------------------------------
+
+class PanelAdminMixin(ServiceErrorsMixin, AutocompleteKeysMixin):
+    """What every admin of the panel shares, whoever owns its rows: refusals of the services are
+    shown (never a server error) and garbage posted in an autocomplete field is a form error."""
+
+
+class PanelAdmin(PanelAdminMixin, admin.ModelAdmin):
+    """Base of the admins of rows no single operator owns (operators, staff profiles, device types)."""
+
 
 class TenantScopedMixin:
     """Limits what an admin (or inline) reads and offers to the user's operator.
@@ -271,7 +326,7 @@ class TenantScopedMixin:
         return scope_for_user(queryset, request.user)
 
 
-class TenantAdmin(ServiceErrorsMixin, TenantScopedMixin, admin.ModelAdmin):
+class TenantAdmin(PanelAdminMixin, TenantScopedMixin, admin.ModelAdmin):
     """Base of every admin of operator-owned rows.
 
     Staff never see the `client` column: new rows get their operator, inline rows their parent's.
@@ -355,7 +410,7 @@ class TenantAdmin(ServiceErrorsMixin, TenantScopedMixin, admin.ModelAdmin):
         formset.save_m2m()
 
 
-class TenantInlineMixin(TenantScopedMixin):
+class TenantInlineMixin(AutocompleteKeysMixin, TenantScopedMixin):
     """Inline rows of an operator-owned parent: scoped like their parent, never showing `client`."""
 
     form = TenantModelForm
