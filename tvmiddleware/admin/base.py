@@ -16,7 +16,7 @@ from django.contrib.admin.utils import flatten_fieldsets, get_fields_from_path
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models, router, transaction
-from django.forms.models import BaseInlineFormSet
+from django.forms.models import BaseInlineFormSet, InlineForeignKeyField
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
@@ -115,6 +115,31 @@ class TenantModelForm(forms.ModelForm):
             rows = value if isinstance(value, (models.QuerySet, list, tuple)) else [value]
             if any(is_tenant_row(row) and row.client_id != client_id for row in rows):
                 self.add_error(name, OTHER_OPERATOR_MESSAGE)
+
+    def validate_unique(self) -> None:
+        super().validate_unique()
+        self._validate_constraints_with_parent()
+
+    def _validate_constraints_with_parent(self) -> None:
+        # Django checks model constraints of an inline row with the parent's key left out (the parent
+        # may not exist yet), so a UniqueConstraint naming the parent (a tariff's CAS product) is
+        # never checked and a duplicate row fails in the database. Check those with the parent.
+        parent_keys = {name for name, field in self.fields.items() if isinstance(field, InlineForeignKeyField)}
+        if not parent_keys:
+            return
+        exclude = self._get_validation_exclusions() - parent_keys
+        errors = []
+        for model_class, constraints in self.instance.get_constraints():
+            for constraint in constraints:
+                if not parent_keys & set(getattr(constraint, "fields", ())):
+                    continue
+                try:
+                    constraint.validate(model_class, self.instance, exclude=exclude,
+                                        using=router.db_for_write(model_class, instance=self.instance))
+                except ValidationError as exc:
+                    errors.append(exc)
+        if errors:
+            self._update_errors(ValidationError(errors))
 
     def _get_validation_exclusions(self) -> set[str]:
         # The client is not a form field for staff and inline rows, so Django would skip every
