@@ -9,7 +9,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from tvmiddleware.admin.base import TenantAdmin, TenantScopedMixin
+from tvmiddleware.admin.base import PanelAdminMixin, TenantAdmin, TenantScopedMixin
 from tvmiddleware.models import Genre
 
 from .models import GenreMapping, MegogoSubscriber, MegogoTitle, SyncLease
@@ -90,7 +90,7 @@ class MegogoSubscriberAdmin(ReadOnlyAdmin):
 
 
 @admin.register(SyncLease)
-class SyncRunAdmin(TenantScopedMixin, admin.ModelAdmin):
+class SyncRunAdmin(PanelAdminMixin, TenantScopedMixin, admin.ModelAdmin):
     """The catalogue sync of each integration: running now (until when its lock lasts), last summary."""
 
     tenant_via = "external_system"

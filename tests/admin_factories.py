@@ -16,6 +16,7 @@ import factory
 import pytest
 from django import forms
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -24,6 +25,7 @@ from billing.models import CustomerTransaction, PromoActivation, PromoCode
 from billing.promo import promo_activate, promo_create
 from billing.services import transaction_create
 from irdeto.models import CasProduct, CasSubscriber
+from megogo.models import GenreMapping, MegogoSubscriber, MegogoTitle, SyncLease
 from payments.models import Merchant, Payment, SavedCard
 from tests import factories
 from tvmiddleware.models import (
@@ -39,6 +41,7 @@ from tvmiddleware.services.purchases import video_purchase
 from tvmiddleware.services.sessions import session_create
 from tvmiddleware.services.staff import operator_staff_create
 from tvmiddleware.streaming.maintenance import maintenance_create
+from tvzavr.models import TvzavrSubscription
 
 _usernames = itertools.count(1)
 
@@ -211,6 +214,29 @@ def _saved_card(client: Client) -> SavedCard:
                                     masked_number="411111xxxxxx1111", expires_month=12, expires_year=2030)
 
 
+def _genre_mapping(client: Client) -> GenreMapping:
+    return GenreMapping.objects.create(client=client, external_system=factories.ExternalSystemFactory(client=client),
+                                       megogo_genre_id=str(next(_usernames)), genre=factories.GenreFactory(client=client))
+
+
+def _megogo_title(client: Client) -> MegogoTitle:
+    return MegogoTitle.objects.create(client=client, external_system=factories.ExternalSystemFactory(client=client),
+                                      ext_id=str(next(_usernames)), video=factories.VideoFactory(client=client))
+
+
+def _megogo_subscriber(client: Client) -> MegogoSubscriber:
+    return MegogoSubscriber.objects.create(client=client,
+                                           external_system=factories.ExternalSystemFactory(client=client),
+                                           customer=factories.CustomerFactory(client=client),
+                                           identifier=f"m{next(_usernames)}")
+
+
+def _tvzavr_subscription(client: Client) -> TvzavrSubscription:
+    return TvzavrSubscription.objects.create(client=client,
+                                             external_system=factories.ExternalSystemFactory(client=client),
+                                             customer=factories.CustomerFactory(client=client))
+
+
 ROW_BUILDERS: dict[type[models.Model], Callable[[Client], models.Model]] = {
     Client: lambda client: client,
     OperatorProfile: lambda client: make_staff(client).operator_profile,
@@ -252,6 +278,15 @@ ROW_BUILDERS: dict[type[models.Model], Callable[[Client], models.Model]] = {
     Merchant: _merchant,
     Payment: _payment,
     SavedCard: _saved_card,
+    GenreMapping: _genre_mapping,
+    MegogoTitle: _megogo_title,
+    MegogoSubscriber: _megogo_subscriber,
+    SyncLease: lambda client: SyncLease.objects.create(
+        external_system=factories.ExternalSystemFactory(client=client), last_summary="done"),
+    TvzavrSubscription: _tvzavr_subscription,
+    # Shared by all operators (staff do not manage them): any row does.
+    Group: lambda client: Group.objects.get_or_create(name=f"Group {next(_usernames)}")[0],
+    get_user_model(): lambda client: make_staff(client),
 }
 
 

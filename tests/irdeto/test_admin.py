@@ -82,3 +82,27 @@ def test_the_tariff_page_edits_its_cas_products(panel, irdeto):
     product = CasProduct.objects.get(tariff=tariff)
     assert (product.client_id, product.product_id) == (irdeto.client.pk, "PREMIUM-HD")
     assert Tariff.objects.get(pk=tariff.pk).name == "Premium"
+
+
+def test_a_cas_product_the_tariff_already_has_is_a_form_error(panel, irdeto):
+    """A product added meanwhile (another tab, a colleague) and added again from a page opened before:
+    the inline row says so; it was a database error (500)."""
+    from tests.admin_factories import changeform_data, inline_rows
+    from tvmiddleware.models import DeviceType
+
+    tariff = factories.TariffFactory(client=irdeto.client)
+    mag = DeviceType.objects.get(system_name="mag")
+    page = panel.get(change_url(tariff))
+    CasProduct.objects.create(client=irdeto.client, tariff=tariff, device_type=mag, product_id="PREMIUM-HD")
+    prefix = next(inline.formset.prefix for inline in page.context["inline_admin_formsets"]
+                  if inline.formset.model is CasProduct)
+    data = changeform_data(page)
+    data.update(inline_rows(prefix, [{"device_type": mag.pk, "product_id": "PREMIUM-HD", "comment": ""}]))
+
+    response = panel.post(change_url(tariff), data)
+
+    assert response.status_code == 200
+    formset = next(inline.formset for inline in response.context["inline_admin_formsets"]
+                   if inline.formset.model is CasProduct)
+    assert "This tariff already grants this product on this device type." in str(formset.errors)
+    assert CasProduct.objects.filter(tariff=tariff).count() == 1

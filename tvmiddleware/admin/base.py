@@ -11,15 +11,18 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten_fieldsets, get_fields_from_path
-from django.core.exceptions import FieldDoesNotExist
-from django.db import models
-from django.forms.models import BaseInlineFormSet
-from django.http import HttpRequest
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import models, router, transaction
+from django.forms.models import BaseInlineFormSet, InlineForeignKeyField
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
 
 from tvmiddleware.models import Client, TenantModel, staff_client_id
 from tvmiddleware.money import is_plain_decimal
+from tvmiddleware.services.errors import ServiceError
 
 CLIENT_FIELD = "client"
 OTHER_OPERATOR_MESSAGE = "This belongs to another operator."
@@ -114,6 +117,31 @@ class TenantModelForm(forms.ModelForm):
             if any(is_tenant_row(row) and row.client_id != client_id for row in rows):
                 self.add_error(name, OTHER_OPERATOR_MESSAGE)
 
+    def validate_unique(self) -> None:
+        super().validate_unique()
+        self._validate_constraints_with_parent()
+
+    def _validate_constraints_with_parent(self) -> None:
+        # Django checks model constraints of an inline row with the parent's key left out (the parent
+        # may not exist yet), so a UniqueConstraint naming the parent (a tariff's CAS product) is
+        # never checked and a duplicate row fails in the database. Check those with the parent.
+        parent_keys = {name for name, field in self.fields.items() if isinstance(field, InlineForeignKeyField)}
+        if not parent_keys:
+            return
+        exclude = self._get_validation_exclusions() - parent_keys
+        errors = []
+        for model_class, constraints in self.instance.get_constraints():
+            for constraint in constraints:
+                if not parent_keys & set(getattr(constraint, "fields", ())):
+                    continue
+                try:
+                    constraint.validate(model_class, self.instance, exclude=exclude,
+                                        using=router.db_for_write(model_class, instance=self.instance))
+                except ValidationError as exc:
+                    errors.append(exc)
+        if errors:
+            self._update_errors(ValidationError(errors))
+
     def _get_validation_exclusions(self) -> set[str]:
         # The client is not a form field for staff and inline rows, so Django would skip every
         # per-operator unique rule (abonement, ext_id, device UID...) and a duplicate would only
@@ -131,6 +159,160 @@ class TenantInlineFormSet(BaseInlineFormSet):
         return {**super().get_form_kwargs(index), "tenant_parent": self.instance}
 
 
+# --- refusals of the services -----------------------------------------------------------------------
+
+def add_service_error(form: forms.BaseForm, error: ServiceError) -> None:
+    """Show a service's refusal on the form: on the fields it names that the form has, else on top."""
+    named = [name for name in error.fields if name in form.fields]
+    if not named:
+        form.add_error(None, error.message)
+        return
+    form.add_error(named[0], error.message)
+    for name in named[1:]:
+        form.add_error(name, str(error.fields[name]))
+
+
+def _form_refused_by(form_class: type[forms.BaseForm], error: ServiceError) -> type[forms.BaseForm]:
+    """`form_class` whose bound forms carry `error`, so the page is shown again with it."""
+
+    class RefusedForm(form_class):  # type: ignore[valid-type, misc]
+        def full_clean(self) -> None:
+            super().full_clean()
+            if self.is_bound:
+                add_service_error(self, error)
+
+    RefusedForm.__name__ = form_class.__name__
+    return RefusedForm
+
+
+class ServiceErrorsMixin:
+    """A `ServiceError` raised while the panel saves, deletes or runs an action is the user's answer.
+
+    Forms are validated before the services run, but only the services know every rule (a status
+    that contradicts the flag, a duplicate number, a tariff still held...). When one refuses, what
+    the request wrote so far is rolled back and the user sees why: the add/change page comes back
+    with the refusal as a form error (on the field the service names when the form has it), a
+    delete or a list action ends with an error message. Never a server error.
+    """
+
+    _service_error_attr = "_admin_service_error"
+
+    def changeform_view(self, request: HttpRequest, object_id: str | None = None, form_url: str = "",
+                        extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        queued = _queued_messages(request)
+        try:
+            # The stock view runs in its own transaction: a refusal rolls back the whole save.
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ServiceError as exc:
+            _drop_messages_since(request, queued)  # e.g. "the password is ..." of a rolled back account
+            if request.method != "POST":
+                return self.refused(request, exc, self._changelist_url())
+            error = exc
+        # Render the page again from the same POST: validation now ends with the refusal.
+        setattr(request, self._service_error_attr, error)
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ServiceError as again:
+            return self.refused(request, again, self._changelist_url())
+        finally:
+            delattr(request, self._service_error_attr)
+
+    def get_form(self, request: HttpRequest, obj: models.Model | None = None, change: bool = False,
+                 **kwargs: Any):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        error = getattr(request, self._service_error_attr, None)
+        return _form_refused_by(form, error) if error is not None else form
+
+    def delete_view(self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+                    ) -> HttpResponse:
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except ServiceError as error:
+            opts = self.model._meta
+            back = reverse(f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_change", args=[object_id],
+                           current_app=self.admin_site.name)
+            return self.refused(request, error, back)
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        if request.method != "POST":
+            return super().changelist_view(request, extra_context)
+        queued = _queued_messages(request)
+        try:
+            # Actions and list edits: all or nothing when a service refuses one of the rows.
+            with transaction.atomic(using=router.db_for_write(self.model)):
+                return super().changelist_view(request, extra_context)
+        except ServiceError as error:
+            _drop_messages_since(request, queued)
+            return self.refused(request, error, request.get_full_path(), prefix="Nothing was changed: ")
+
+    def refused(self, request: HttpRequest, error: ServiceError, url: str, *, prefix: str = "") -> HttpResponse:
+        """Tell the user why the service refused and go back to `url`."""
+        self.message_user(request, f"{prefix}{error.message}", messages.ERROR)
+        return HttpResponseRedirect(url)
+
+    def _changelist_url(self) -> str:
+        opts = self.model._meta
+        return reverse(f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_changelist",
+                       current_app=self.admin_site.name)
+
+
+def _queued_messages(request: HttpRequest) -> int:
+    storage = getattr(request, "_messages", None)
+    return len(getattr(storage, "_queued_messages", []))
+
+
+def _drop_messages_since(request: HttpRequest, count: int) -> None:
+    # Messages told about writes that were rolled back would lie; the storage offers no removal.
+    storage = getattr(request, "_messages", None)
+    if storage is not None and hasattr(storage, "_queued_messages"):
+        del storage._queued_messages[count:]
+
+
+# --- widgets ----------------------------------------------------------------------------------------
+
+class KeysOnlyAutocompleteMixin:
+    """Django's autocomplete widgets look the submitted values up again to redisplay a refused form;
+    a value that is no key of the related table at all (letters, a number out of range) would make
+    that query fail. Such values are simply not shown: the form already says they are invalid."""
+
+    def optgroups(self, name: str, value: list[Any], attr: dict[str, Any] | None = None) -> list[Any]:
+        return super().optgroups(name, [v for v in value if self._is_key(v)], attr)
+
+    def _is_key(self, value: Any) -> bool:
+        remote = self.field.remote_field
+        opts = remote.model._meta
+        target = opts.get_field(getattr(remote, "field_name", None) or opts.pk.name)
+        try:
+            target.run_validators(target.to_python(value))
+        except (ValidationError, TypeError, ValueError):
+            return False
+        return True
+
+
+class KeysOnlyAutocompleteSelect(KeysOnlyAutocompleteMixin, AutocompleteSelect):
+    pass
+
+
+class KeysOnlyAutocompleteSelectMultiple(KeysOnlyAutocompleteMixin, AutocompleteSelectMultiple):
+    pass
+
+
+class AutocompleteKeysMixin:
+    """Autocomplete fields of an admin or inline use the widgets above."""
+
+    def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs: Any):
+        if db_field.name in self.get_autocomplete_fields(request):
+            kwargs.setdefault("widget", KeysOnlyAutocompleteSelect(db_field, self.admin_site,
+                                                                   using=kwargs.get("using")))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request: HttpRequest, **kwargs: Any):
+        if db_field.name in self.get_autocomplete_fields(request):
+            kwargs.setdefault("widget", KeysOnlyAutocompleteSelectMultiple(db_field, self.admin_site,
+                                                                           using=kwargs.get("using")))
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
 # --- admins -----------------------------------------------------------------------------------------
 
 class PlainDecimalField(forms.DecimalField):
@@ -141,6 +323,15 @@ class PlainDecimalField(forms.DecimalField):
         if value not in self.empty_values and not is_plain_decimal(str(value).strip()):
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         return super().to_python(value)
+
+
+class PanelAdminMixin(ServiceErrorsMixin, AutocompleteKeysMixin):
+    """What every admin of the panel shares, whoever owns its rows: refusals of the services are
+    shown (never a server error) and garbage posted in an autocomplete field is a form error."""
+
+
+class PanelAdmin(PanelAdminMixin, admin.ModelAdmin):
+    """Base of the admins of rows no single operator owns (operators, staff profiles, device types)."""
 
 
 class TenantScopedMixin:
@@ -172,7 +363,7 @@ class TenantScopedMixin:
         return scope_for_user(queryset, request.user)
 
 
-class TenantAdmin(TenantScopedMixin, admin.ModelAdmin):
+class TenantAdmin(PanelAdminMixin, TenantScopedMixin, admin.ModelAdmin):
     """Base of every admin of operator-owned rows.
 
     Staff never see the `client` column: new rows get their operator, inline rows their parent's.
@@ -256,7 +447,7 @@ class TenantAdmin(TenantScopedMixin, admin.ModelAdmin):
         formset.save_m2m()
 
 
-class TenantInlineMixin(TenantScopedMixin):
+class TenantInlineMixin(AutocompleteKeysMixin, TenantScopedMixin):
     """Inline rows of an operator-owned parent: scoped like their parent, never showing `client`."""
 
     form = TenantModelForm

@@ -1,16 +1,19 @@
-"""Operators, their staff memberships and the shared device types."""
+"""Operators, their staff memberships and the shared device types; Django's users and groups."""
 from __future__ import annotations
 
 from django.contrib import admin
+from django.contrib.auth import admin as auth_admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.http import HttpRequest
 
 from tvmiddleware.models import Client, DeviceType, OperatorProfile
 
-from .base import SuperuserWriteMixin, TenantScopedMixin
+from .base import PanelAdmin, PanelAdminMixin, SuperuserWriteMixin, TenantScopedMixin
 
 
 @admin.register(Client)
-class ClientAdmin(SuperuserWriteMixin, TenantScopedMixin, admin.ModelAdmin):
+class ClientAdmin(SuperuserWriteMixin, TenantScopedMixin, PanelAdmin):
     """Operators. Staff see their own operator's settings and API keys, read-only."""
 
     list_display = ["id", "name", "currency", "billing_mode", "enabled", "created_at"]
@@ -36,7 +39,7 @@ class SuperuserOnlyMixin(SuperuserWriteMixin):
 
 
 @admin.register(OperatorProfile)
-class OperatorProfileAdmin(SuperuserOnlyMixin, admin.ModelAdmin):
+class OperatorProfileAdmin(SuperuserOnlyMixin, PanelAdmin):
     """Which operator a staff user works for; staff users are made with `operator_staff_create`."""
 
     list_display = ["user", "client"]
@@ -47,9 +50,17 @@ class OperatorProfileAdmin(SuperuserOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(DeviceType)
-class DeviceTypeAdmin(SuperuserWriteMixin, admin.ModelAdmin):
+class DeviceTypeAdmin(SuperuserWriteMixin, PanelAdmin):
     """Kinds of client devices, shared by all operators."""
 
     list_display = ["system_name", "name", "group", "response_format"]
     list_filter = ["group", "response_format"]
     search_fields = ["system_name", "name"]
+
+
+# Django's own user and group admins, with what every admin of the panel shares.
+for _model, _admin_class in ((get_user_model(), auth_admin.UserAdmin), (Group, auth_admin.GroupAdmin)):
+    if admin.site.is_registered(_model) and type(admin.site.get_model_admin(_model)) is _admin_class:
+        admin.site.unregister(_model)
+        admin.site.register(_model, type(_admin_class.__name__, (PanelAdminMixin, _admin_class), {
+            "__module__": __name__, "__doc__": _admin_class.__doc__}))
