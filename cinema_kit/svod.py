@@ -1,12 +1,13 @@
-"""Start and PREMIER: one generic SVOD partner adapter, configured by attributes.
+"""The adapter of the assumed SVOD partner contract, configured by attributes (Start and PREMIER use it).
 
-Neither cinema publishes its partner API; the adapter implements the assumed contract of
-`svod_partners.client` (users, subscribe, unsubscribe, status) and `svod_partners.feeds`
-(catalogue feed in JSON or XML), and is ready for the partner's specification: only the client and
-the feed parser would change, not the hooks, the import or the configuration.
+Neither Start nor PREMIER publishes its partner API; this adapter implements the assumed contract of
+`cinema_kit.svod_client` (users, subscribe, unsubscribe, status) and `cinema_kit.feeds` (catalogue
+feed in JSON or XML), and is ready for the partner's specification: only the client and the feed
+parser would change, not the hooks, the import or the configuration. A cinema app subclasses
+`GenericSvodPartnerAPI` (its name, its genre map, its own extras) and registers it.
 
 Operator's setup (per cinema, in "API integration with external systems"):
-  - API class `start_api_client` or `premier_api_client`; the catalogue tariff (the hidden tariff
+  - the cinema's API class (e.g. `cinema_start_api_client`); the catalogue tariff (the hidden tariff
     that lists the partner's titles in the apps);
   - attributes:
       api_url                base URL of the partner API (required)
@@ -20,10 +21,10 @@ Operator's setup (per cinema, in "API integration with external systems"):
                              `additional_tariffs_ids` is accepted too)
       feed_url               the catalogue feed (default `{api_url}/catalogue`)
       feed_format            `json` or `xml` (default: the cinema's default below)
-      feed_fields            field renames, `title=name,poster=image` (see `svod_partners.feeds`)
+      feed_fields            field renames, `title=name,poster=image` (see `cinema_kit.feeds`)
       feed_item_tag          element name of a title in an XML feed (default `item`)
       timeout                seconds per call (default 15)
-  - `manage.py svod_partner_sync --system <id>` from cron imports the catalogue (incrementally).
+  - the cinema's `*_sync_content` command from cron imports the catalogue (incrementally).
 
 Imported titles get the catalogue tariff and the SVOD tariffs (`tariff_id`, `additional_tariff_ids`),
 so they are listed in the apps and open to the SVOD subscribers.
@@ -39,14 +40,14 @@ from tvmiddleware.plugins import ExternalSystemAPI, PluginError
 
 from . import feeds
 from .catalogue import TitleRecord, import_catalogue
-from .client import SvodPartnerClient
+from .svod_client import SvodPartnerClient
 from .http import parse_timeout, timeout_problem, url_problem
 from .subscriptions import holds_any, parse_tariff_ids, tariff_ids_problem
 
 if TYPE_CHECKING:
     from tvmiddleware.models import Account, DomainEvent
 
-logger = logging.getLogger("svod_partners")
+logger = logging.getLogger("cinema_kit.svod")
 
 FEED_FORMATS = ("json", "xml")
 MAX_FEED_PAGES = 10_000
@@ -200,28 +201,15 @@ class GenericSvodPartnerAPI(ExternalSystemAPI):
             url = next_url
         raise PluginError(f"{self.partner_name}: the feed has more than {MAX_FEED_PAGES} pages")
 
+    def genre_map(self, titles: list[TitleRecord]) -> dict[str, int]:
+        """Partner genre id → the operator's genre id, for the import (`import_catalogue(genre_map=)`).
+
+        None by default (genres matched by name); a cinema with an admin-edited map overrides it.
+        """
+        return {}
+
     def sync_catalogue(self, **options: Any) -> dict[str, int]:
-        """Fetch the whole feed, then import it (see `svod_partners.catalogue`)."""
+        """Fetch the whole feed, then import it (see `cinema_kit.catalogue`)."""
         titles = list(self.iter_titles())  # all pages first: a feed failing half-way changes nothing
-        return import_catalogue(system=self.external_system, titles=titles,
-                                tariffs=self.catalogue_tariffs()).as_dict()
-
-
-class StartAPI(GenericSvodPartnerAPI):
-    """Start (start.ru): SVOD partner, pending the partner's specification."""
-
-    verbose_name = "Start (start_api_client)"
-    partner_name = "start"
-
-
-class PremierAPI(GenericSvodPartnerAPI):
-    """PREMIER (premier.one): SVOD partner, pending the partner's specification."""
-
-    verbose_name = "PREMIER (premier_api_client)"
-    partner_name = "premier"
-
-
-API_CLASSES: dict[str, type[GenericSvodPartnerAPI]] = {
-    "start_api_client": StartAPI,
-    "premier_api_client": PremierAPI,
-}
+        return import_catalogue(system=self.external_system, titles=titles, tariffs=self.catalogue_tariffs(),
+                                genre_map=self.genre_map(titles)).as_dict()

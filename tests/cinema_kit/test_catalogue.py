@@ -1,4 +1,4 @@
-"""`svod_partners.catalogue.import_catalogue`: the bulk, incremental catalogue import shared by the
+"""`cinema_kit.catalogue.import_catalogue`: the bulk, incremental catalogue import shared by the
 cinema adapters."""
 from dataclasses import replace
 from decimal import Decimal
@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from svod_partners.catalogue import EpisodeRecord, GenreRecord, SeasonRecord, TitleRecord, import_catalogue
+from cinema_kit.catalogue import EpisodeRecord, GenreRecord, SeasonRecord, TitleRecord, import_catalogue
 from tests import factories
 from tvmiddleware.models import Episode, ExternalSystem, Genre, Season, Video
 
@@ -18,7 +18,7 @@ def system(client_obj):
 
 
 def film(n: int, **changes) -> TitleRecord:
-    record = TitleRecord(ext_id=f"f{n}", name=f"Film {n}", year=2000 + n, duration=90,
+    record = TitleRecord(ext_id=f"f{n}", name=f"Film {n}", year=2000 + n, duration_seconds=90 * 60,
                          imdb_rating=Decimal("7.1"), genres=(GenreRecord("c", "Comedy"),))
     return replace(record, **changes)
 
@@ -26,7 +26,7 @@ def film(n: int, **changes) -> TitleRecord:
 def series(n: int, seasons: dict[int, list[int]]) -> TitleRecord:
     return TitleRecord(ext_id=f"s{n}", name=f"Series {n}", is_series=True, seasons=tuple(
         SeasonRecord(number=s, name=f"Season {s}", episodes=tuple(
-            EpisodeRecord(number=e, name=f"E{e}", duration=40) for e in episodes)) for s, episodes in seasons.items()))
+            EpisodeRecord(number=e, name=f"E{e}", duration_seconds=40 * 60) for e in episodes)) for s, episodes in seasons.items()))
 
 
 def writes(queries) -> list[str]:

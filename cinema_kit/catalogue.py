@@ -11,31 +11,39 @@ A partner adapter turns its feed into `TitleRecord`s and hands the whole catalog
   available again if it comes back. An empty feed hides nothing: it is more likely a partner fault
   than the end of the catalogue.
 
-Genres are shared by the operator's whole library: a partner genre is matched by name (ignoring
-case) to an existing genre, so "Comedy" from two cinemas is one genre in the apps; a new name
-creates a genre carrying the partner's id as `ext_id`. Seasons and episodes of a series follow the
+Genres are shared by the operator's whole library. A partner genre the cinema's genre map binds
+(`genre_map`: partner genre id → the operator's genre id, e.g. Start's `StartGenreMap` edited in the
+admin) links to that genre. Any other is matched by name (ignoring case) to an existing genre, so
+"Comedy" from two cinemas is one genre in the apps; a new name creates a genre carrying the
+partner's id as `ext_id`. Seasons and episodes of a series follow the
 feed by number (missing ones are created, changed ones updated, ones the partner dropped removed).
 
 Writes happen in one transaction with the integration's row locked, so two syncs of the same
 integration at once run one after the other, and a sync that fails writes nothing. The feed is
 fetched before (outside) the transaction. Reads are a fixed number of queries whatever the size of
 the catalogue; writes are batched.
+
+Records carry durations in seconds (`cinema_kit.records`); the library stores minutes, converted
+here when a row is written.
 """
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any, Iterable, Sequence
-from urllib.parse import urlsplit
+from typing import Any, Iterable, Mapping, Sequence
 
 from django.db import transaction
 from django.utils import timezone
 
 from tvmiddleware.models import Episode, ExternalSystem, Genre, Season, Tariff, Video
 
-logger = logging.getLogger("svod_partners.catalogue")
+from .records import (  # noqa: F401  (re-exported: the adapters' one import of the record types)
+    EpisodeRecord, GenreRecord, SeasonRecord, TitleRecord, _field_max, clip, minutes_from_seconds,
+    seconds_from_minutes, to_bool, to_countries, to_int, to_rating, to_url, video_values,
+)
+
+logger = logging.getLogger("cinema_kit.catalogue")
 
 BATCH = 500
 VideoGenre = Video.genres.through
@@ -44,52 +52,6 @@ VideoTariff = Video.tariffs.through
 # Video columns a partner feed owns (the sync overwrites them when the partner changes them).
 VIDEO_FIELDS = ("name", "name_orig", "description", "year", "countries", "duration", "age_rating", "imdb_rating",
                 "kinopoisk_rating", "director", "cover_url", "is_series")
-
-
-@dataclass(frozen=True)
-class GenreRecord:
-    """A partner genre: its id at the partner and its display name."""
-
-    ext_id: str
-    name: str
-
-
-@dataclass(frozen=True)
-class EpisodeRecord:
-    number: int
-    name: str = ""
-    ext_id: str = ""
-    duration: int = 0  # minutes
-    description: str = ""
-
-
-@dataclass(frozen=True)
-class SeasonRecord:
-    number: int
-    name: str = ""
-    ext_id: str = ""
-    episodes: tuple[EpisodeRecord, ...] = ()
-
-
-@dataclass(frozen=True)
-class TitleRecord:
-    """One title as the partner describes it, already in the library's units (minutes, 0–10 ratings)."""
-
-    ext_id: str
-    name: str
-    name_orig: str = ""
-    description: str = ""
-    year: int | None = None
-    countries: str = ""
-    duration: int = 0  # minutes
-    age_rating: int | None = None
-    imdb_rating: Decimal | None = None
-    kinopoisk_rating: Decimal | None = None
-    director: str = ""
-    cover_url: str = ""
-    genres: tuple[GenreRecord, ...] = ()
-    is_series: bool = False
-    seasons: tuple[SeasonRecord, ...] = ()
 
 
 @dataclass
@@ -123,88 +85,38 @@ class ImportResult:
         return ", ".join(f"{key} {value}" for key, value in self.as_dict().items())
 
 
-# --- normalising partner values --------------------------------------------------------------------
-
-def _field_max(model: type, name: str) -> int:
-    return model._meta.get_field(name).max_length
-
-
-def clip(value: Any, limit: int) -> str:
-    """Text for a column of `limit` characters (partners send anything)."""
-    text = "" if value is None else str(value).strip()
-    return text[:limit]
-
-
-def to_int(value: Any, *, low: int = 0, high: int = 32767) -> int | None:
-    """An integer within [low, high], or None for junk."""
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        number = int(Decimal(str(value).strip()))
-    except (InvalidOperation, ValueError):
-        return None
-    return number if low <= number <= high else None
-
-
-def to_rating(value: Any) -> Decimal | None:
-    """A 0–10 rating with two decimals, or None (0 from a partner means "no rating")."""
-    if value is None or isinstance(value, bool) or str(value).strip() == "":
-        return None
-    try:
-        rating = Decimal(str(value).strip().replace(",", ".")).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    except (InvalidOperation, ValueError):
-        return None
-    return rating if Decimal("0") < rating <= Decimal("10") else None
-
-
-def to_url(value: Any) -> str:
-    text = clip(value, _field_max(Video, "cover_url"))
-    parts = urlsplit(text)
-    return text if parts.scheme in ("http", "https") and parts.netloc else ""
-
-
-def to_countries(value: Any) -> str:
-    if isinstance(value, (list, tuple)):
-        value = ", ".join(str(v).strip() for v in value if str(v).strip())
-    return clip(value, _field_max(Video, "countries"))
-
-
-def to_bool(value: Any) -> bool:
-    if isinstance(value, str):
-        return value.strip().lower() in {"1", "true", "yes", "y", "on", "serial", "series"}
-    return bool(value)
-
-
-def video_values(record: TitleRecord) -> dict[str, Any]:
-    """The Video columns a record sets, fitted to the columns' limits."""
-    return {
-        "name": clip(record.name, _field_max(Video, "name")),
-        "name_orig": clip(record.name_orig, _field_max(Video, "name_orig")),
-        "description": clip(record.description, 100_000),
-        "year": record.year if record.year is None or 1800 <= record.year <= 2200 else None,
-        "countries": to_countries(record.countries),
-        "duration": max(int(record.duration or 0), 0),
-        "age_rating": record.age_rating if record.age_rating is None or 0 <= record.age_rating <= 99 else None,
-        "imdb_rating": to_rating(record.imdb_rating),
-        "kinopoisk_rating": to_rating(record.kinopoisk_rating),
-        "director": clip(record.director, _field_max(Video, "director")),
-        "cover_url": to_url(record.cover_url),
-        "is_series": bool(record.is_series),
-    }
-
-
 def _genre_key(name: str) -> str:
     return " ".join(name.split()).casefold()
+
+
+def sync_links(through: type, column: str, video_ids: list[int], wanted: set[tuple[int, int]],
+               only: Iterable[int] | None = None) -> tuple[int, int]:
+    """Make the (video, other) rows of a Video many-to-many table for `video_ids` equal `wanted`
+    (restricted to other ids in `only` when given), in three statements at most. Returns (added,
+    removed). Used by chunked writers (MEGOGO) for genres, tariffs and people."""
+    existing = through.objects.filter(video_id__in=video_ids)
+    if only is not None:
+        existing = existing.filter(**{f"{column}__in": list(only)})
+    have = {(vid, other): pk for pk, vid, other in existing.values_list("pk", "video_id", column)}
+    add = [through(video_id=vid, **{column: other}) for vid, other in wanted if (vid, other) not in have]
+    remove = [pk for pair, pk in have.items() if pair not in wanted]
+    if add:
+        through.objects.bulk_create(add, batch_size=BATCH)
+    if remove:
+        through.objects.filter(pk__in=remove).delete()
+    return len(add), len(remove)
 
 
 # --- the import ------------------------------------------------------------------------------------
 
 def import_catalogue(*, system: ExternalSystem, titles: Iterable[TitleRecord], tariffs: Sequence[Tariff] = (),
-                     complete: bool = True, now: datetime | None = None) -> ImportResult:
+                     complete: bool = True, now: datetime | None = None,
+                     genre_map: Mapping[str, int] | None = None) -> ImportResult:
     """Make the integration's part of the library match `titles` (see the module docstring).
 
     `tariffs` are attached to every title of the feed (existing links are kept). `complete=False`
-    (a partial feed) leaves titles missing from it alone instead of hiding them.
+    (a partial feed) leaves titles missing from it alone instead of hiding them. `genre_map` binds
+    partner genre ids to the operator's genres (ids of another operator's genres are ignored).
     """
     now = now or timezone.now()
     result = ImportResult()
@@ -219,7 +131,7 @@ def import_catalogue(*, system: ExternalSystem, titles: Iterable[TitleRecord], t
     tariff_ids = sorted({t.pk for t in tariffs if t.client_id == system.client_id})
     with transaction.atomic():
         ExternalSystem.objects.select_for_update().filter(pk=system.pk).first()  # one sync per integration
-        _Import(system, records, tariff_ids, result, now).run(complete=complete)
+        _Import(system, records, tariff_ids, result, now, genre_map or {}).run(complete=complete)
     logger.info("catalogue system=%s: %s", system.pk, result.line())
     return result
 
@@ -228,13 +140,15 @@ class _Import:
     """One import run inside the transaction (state shared by its steps)."""
 
     def __init__(self, system: ExternalSystem, records: dict[str, TitleRecord], tariff_ids: list[int],
-                 result: ImportResult, now: datetime) -> None:
+                 result: ImportResult, now: datetime, genre_map: Mapping[str, int]) -> None:
         self.system = system
         self.client_id = system.client_id
         self.records = records
         self.tariff_ids = tariff_ids
         self.result = result
         self.now = now
+        self.genre_map = genre_map
+        self.mapped: dict[str, int] = {}  # partner genre id → operator genre id (checked, this operator's)
         self.videos: dict[str, Video] = {}    # ext_id → the library's row, for every record of the feed
         self.existing: dict[str, Video] = {}  # ext_id → every row of this integration before the run
 
@@ -251,11 +165,16 @@ class _Import:
     def _genres(self) -> dict[str, int]:
         """casefolded genre name → genre id, creating the names the library lacks."""
         by_name: dict[str, int] = {}
+        own: set[int] = set()
         for pk, name in Genre.objects.for_client(self.client_id).order_by("sort", "pk").values_list("pk", "name"):
             by_name.setdefault(_genre_key(name), pk)
+            own.add(pk)
+        self.mapped = {str(ext_id): pk for ext_id, pk in self.genre_map.items() if pk in own}
         missing: dict[str, GenreRecord] = {}
         for record in self.records.values():
             for genre in record.genres:
+                if genre.ext_id and genre.ext_id in self.mapped:
+                    continue  # bound by the genre map: no genre is created for its name
                 key = _genre_key(genre.name)
                 if key and key not in by_name and key not in missing:
                     missing[key] = genre
@@ -326,7 +245,9 @@ class _Import:
         remove: list[int] = []
         for ext_id, record in self.records.items():
             video_id = self.videos[ext_id].pk
-            wanted = {genre_ids[k] for k in (_genre_key(g.name) for g in record.genres) if k in genre_ids}
+            wanted = {self.mapped[g.ext_id] for g in record.genres if g.ext_id and g.ext_id in self.mapped}
+            wanted |= {genre_ids[k] for k in (_genre_key(g.name) for g in record.genres
+                                              if not (g.ext_id and g.ext_id in self.mapped)) if k in genre_ids}
             have = current.get(video_id, {})
             add.extend(VideoGenre(video_id=video_id, genre_id=g) for g in sorted(wanted - have.keys()))
             remove.extend(link for g, link in have.items() if g not in wanted)
@@ -402,7 +323,7 @@ class _Import:
                     wanted_episodes.add(key)
                     values = {"name": clip(ep.name, _field_max(Episode, "name")),
                               "ext_id": clip(ep.ext_id, _field_max(Episode, "ext_id")),
-                              "duration": max(int(ep.duration or 0), 0), "description": clip(ep.description, 100_000)}
+                              "duration": minutes_from_seconds(ep.duration_seconds), "description": clip(ep.description, 100_000)}
                     episode = episodes.get(key)
                     if episode is None:
                         new_episodes.append(Episode(client_id=self.client_id, video_id=video_id, season_id=season.pk,

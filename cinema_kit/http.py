@@ -1,4 +1,4 @@
-"""HTTP plumbing shared by the online-cinema partner clients (tvzavr, Start, PREMIER).
+"""HTTP plumbing shared by the online-cinema partner clients (MEGOGO, tvzavr, Start, PREMIER).
 
 Every partner call goes through `PartnerHTTP.request`: a timeout on every call, automatic retries
 only for methods that are safe to repeat (GET, DELETE) on connection errors and 502/503/504, and

@@ -4,8 +4,8 @@ from decimal import Decimal
 
 import pytest
 
-from svod_partners.feeds import json_page, parse_field_map, title_from_item, xml_items
-from tests.svod_partners.fakes import make_titles, to_xml
+from cinema_kit.feeds import json_page, parse_field_map, title_from_item, xml_items
+from tests.cinema_kit.fakes import make_titles, to_xml
 from tvmiddleware.plugins import PluginError
 
 

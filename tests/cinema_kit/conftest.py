@@ -2,7 +2,7 @@
 import pytest
 
 from tests import factories
-from tests.svod_partners.fakes import SERVICE_ID, TOKEN, FakeSvodPartner, make_titles
+from tests.cinema_kit.fakes import SERVICE_ID, TOKEN, FakeSvodPartner, make_titles
 from tvmiddleware.models import ExternalSystem, ExternalSystemAttribute
 
 

@@ -3,7 +3,8 @@ HTTP server the cinema fakes share.
 
 The fake checks what the partner would check — the Bearer token, that a user exists before it is
 subscribed, that the service id is the operator's — keeps users and subscriptions, and serves the
-catalogue as a paged JSON feed (`/catalogue?page=N`) and as one XML document (`/catalogue.xml`).
+catalogue as a paged JSON feed (`/catalogue?page=N`) and as one XML document (`/catalogue.xml`),
+and takes Start's viewing statistics (`POST /statistics/views`) of its users and titles.
 `down = 503` makes every call answer 503; `large=5000` generates a catalogue of that many titles.
 """
 from __future__ import annotations
@@ -111,7 +112,7 @@ def make_titles(count: int, *, prefix: str = "st") -> list[dict[str, Any]]:
 
 
 def to_xml(titles: list[dict[str, Any]]) -> bytes:
-    """The same titles as the XML feed of `svod_partners.feeds`."""
+    """The same titles as the XML feed of `cinema_kit.feeds`."""
     out = ["<?xml version='1.0' encoding='utf-8'?>", "<catalogue>"]
     for t in titles:
         out.append(f"<item id={quoteattr(t['id'])}>")
@@ -153,6 +154,7 @@ class FakeSvodPartner:
     subscriptions: dict[tuple[str, str], bool] = field(default_factory=dict)  # (user, service) → active
     activations: int = 0             # inactive → active transitions
     requests: list[tuple[str, str]] = field(default_factory=list)
+    views: list[dict[str, Any]] = field(default_factory=list)  # viewing statistics received (Start)
     down: int | None = None          # answer every call with this status (e.g. 503)
     server: LoopbackServer | None = None
 
@@ -201,6 +203,8 @@ class FakeSvodPartner:
                 return answer(h, 200, raw=to_xml(self.titles), content_type="application/xml")
             if method == "POST" and path == "/users":
                 return self._create_user(h, body)
+            if method == "POST" and path == "/statistics/views":
+                return self._view(h, body)
             match = re.fullmatch(r"/users/([^/]+)/subscriptions(?:/([^/]+))?", path)
             if match:
                 user, service = unquote(match.group(1)), unquote(match.group(2) or "")
@@ -226,6 +230,18 @@ class FakeSvodPartner:
             return answer(h, 409, {"error": "exists"})
         self.users.add(user)
         answer(h, 201, {"user_id": user})
+
+    def _view(self, h: BaseHTTPRequestHandler, body: dict) -> None:
+        """Start's viewing statistics: a known user, a title of the catalogue, a position in seconds."""
+        user, content = str(body.get("user_id", "")), str(body.get("content_id", ""))
+        if user not in self.users:
+            return answer(h, 404, {"error": "unknown user"})
+        if content not in {str(t.get("id")) for t in self.titles}:
+            return answer(h, 404, {"error": "unknown content"})
+        if not isinstance(body.get("position"), int) or body["position"] < 0 or not body.get("device_type"):
+            return answer(h, 400, {"error": "position and device_type required"})
+        self.views.append(body)
+        answer(h, 202, {"accepted": True})
 
     def _status(self, h: BaseHTTPRequestHandler, user: str, service: str) -> None:
         if user not in self.users or (user, service) not in self.subscriptions:

@@ -1,4 +1,4 @@
-"""HTTP client of a generic SVOD partner (Start, PREMIER) — the assumed REST contract.
+"""HTTP client of the assumed SVOD partner contract (Start, PREMIER) — the assumed REST contract.
 
 Neither partner publishes its integration API, so this is the contract the adapter is built for,
 ready to be adjusted to the partner's specification in this one class:
@@ -15,7 +15,7 @@ ready to be adjusted to the partner's specification in this one class:
            201 subscribed; 200 or 409 already subscribed      (idempotent)
     DELETE {api_url}/users/{user_id}/subscriptions/{service_id}
            204 unsubscribed; 404 was not subscribed            (idempotent)
-    GET    {feed_url}                                          the catalogue feed (`svod_partners.feeds`)
+    GET    {feed_url}                                          the catalogue feed (`cinema_kit.feeds`)  
 
     401/403: the token was refused; any other answer outside the above, a 5xx, no answer within the
     timeout: a failure (`PluginError`), retried by the outbox. GET and DELETE are retried twice on
@@ -36,7 +36,7 @@ from tvmiddleware.plugins import PluginError
 
 from .http import PartnerHTTP
 
-logger = logging.getLogger("svod_partners.client")
+logger = logging.getLogger("cinema_kit.svod_client")
 
 
 @dataclass(frozen=True)

@@ -7,10 +7,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from svod_partners.plugins import GenericSvodPartnerAPI, PremierAPI, StartAPI
+from cinema_kit.svod import GenericSvodPartnerAPI
+from cinema_premier.api import PremierAPI
+from cinema_start.api import StartAPI
 from tests import factories
-from tests.svod_partners.conftest import make_system, set_attributes
-from tests.svod_partners.fakes import SERVICE_ID, TOKEN, FakeSvodPartner, answer, free_port
+from tests.cinema_kit.conftest import make_system, set_attributes
+from tests.cinema_kit.fakes import SERVICE_ID, TOKEN, FakeSvodPartner, answer, free_port
 from tvmiddleware import events, services
 from tvmiddleware.models import DeliveryStatus, DomainEvent, EventDelivery, Video
 from tvmiddleware.plugins import PluginError, registry
@@ -43,12 +45,17 @@ def writes(queries) -> list[str]:
 # --- registration and configuration -------------------------------------------------------------------
 
 def test_registered_twice_with_their_own_names():
-    assert registry.get("start_api_client") is StartAPI
-    assert registry.get("premier_api_client") is PremierAPI
+    assert registry.get("cinema_start_api_client") is StartAPI
+    assert registry.get("cinema_premier_api_client") is PremierAPI
     assert issubclass(StartAPI, GenericSvodPartnerAPI) and issubclass(PremierAPI, GenericSvodPartnerAPI)
     choices = dict(registry.choices())
-    assert choices["start_api_client"] == "Start (start_api_client)"
-    assert choices["premier_api_client"] == "PREMIER (premier_api_client)"
+    assert choices["cinema_start_api_client"] == "Start (cinema_start_api_client)"
+    assert choices["cinema_premier_api_client"] == "PREMIER (cinema_premier_api_client)"
+    # the old names stay registered (integrations saved under them keep working), labelled as old
+    assert issubclass(registry.get("start_api_client"), StartAPI)
+    assert issubclass(registry.get("premier_api_client"), PremierAPI)
+    assert choices["start_api_client"] == "Start (cinema_start_api_client), old name start_api_client"
+    assert choices["premier_api_client"] == "PREMIER (cinema_premier_api_client), old name premier_api_client"
 
 
 def test_validate_attributes():

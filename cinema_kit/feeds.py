@@ -1,4 +1,4 @@
-"""Catalogue feeds of the generic SVOD partners, in JSON or XML, turned into `TitleRecord`s.
+"""Catalogue feeds of the assumed SVOD partner contract (Start, PREMIER), in JSON or XML, turned into `TitleRecord`s.
 
 The assumed shape (adjust `feed_fields` to the partner's names until its specification arrives):
 
@@ -25,7 +25,7 @@ XML — the same fields as child elements of `<item id="…">` (attributes count
       </item>
     </catalogue>
 
-Durations are minutes, ratings 0–10. `feed_fields` renames top-level fields: `title=name,poster=image`
+Durations are minutes in the feed (records carry seconds: converted here), ratings 0–10. `feed_fields` renames top-level fields: `title=name,poster=image`
 reads our `title` from the partner's `name` and `poster` from `image`.
 """
 from __future__ import annotations
@@ -40,8 +40,9 @@ from defusedxml.ElementTree import iterparse
 
 from tvmiddleware.plugins import PluginError
 
-from .catalogue import (
-    EpisodeRecord, GenreRecord, SeasonRecord, TitleRecord, clip, to_bool, to_countries, to_int, to_rating,
+from .records import (
+    EpisodeRecord, GenreRecord, SeasonRecord, TitleRecord, clip, seconds_from_minutes, to_bool, to_countries, to_int,
+    to_rating,
 )
 
 FIELDS = ("id", "title", "original_title", "description", "year", "countries", "duration", "age_rating",
@@ -140,7 +141,7 @@ def _seasons(value: Any) -> tuple[SeasonRecord, ...]:
                 episodes.append(EpisodeRecord(
                     number=to_int(ep.get("number"), low=0, high=100_000) or ep_position,
                     name=clip(ep.get("title") or ep.get("name"), 300), ext_id=clip(ep.get("id"), 128),
-                    duration=to_int(ep.get("duration"), high=100_000) or 0,
+                    duration_seconds=seconds_from_minutes(to_int(ep.get("duration"), high=100_000)),
                     description=clip(ep.get("description"), 100_000)))
         seasons.append(SeasonRecord(number=to_int(season.get("number"), low=0, high=100_000) or position,
                                     name=clip(season.get("title") or season.get("name"), 300),
@@ -159,7 +160,7 @@ def title_from_item(item: dict[str, Any], fields: dict[str, str] | None = None) 
     return TitleRecord(
         ext_id=clip(get("id"), 128), name=clip(get("title"), 300), name_orig=clip(get("original_title"), 300),
         description=clip(get("description"), 100_000), year=to_int(get("year"), low=1800, high=2200),
-        countries=to_countries(get("countries")), duration=to_int(get("duration"), high=100_000) or 0,
+        countries=to_countries(get("countries")), duration_seconds=seconds_from_minutes(to_int(get("duration"), high=100_000)),
         age_rating=to_int(get("age_rating"), high=99), imdb_rating=to_rating(get("rating_imdb")),
         kinopoisk_rating=to_rating(get("rating_kinopoisk")), director=clip(get("director"), 300),
         cover_url=clip(get("poster"), 500), genres=_genres(get("genres")),
