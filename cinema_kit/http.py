@@ -1,6 +1,9 @@
 """HTTP plumbing shared by the online-cinema partner clients (MEGOGO, tvzavr, Start, PREMIER).
 
-Every partner call goes through `PartnerHTTP.request`: a timeout on every call, automatic retries
+Clients that call a partner from many threads at once (MEGOGO's sync) keep a session per thread
+(`ThreadSessions`) and word failures with `failure_reason` (never the URL, whose query carries signs).
+
+Every partner call of the other clients goes through `PartnerHTTP.request`: a timeout on every call, automatic retries
 only for methods that are safe to repeat (GET, DELETE) on connection errors and 502/503/504, and
 one structured log line per call — partner, integration id, method, path (never the query string,
 headers or body, which carry keys and signatures), status and duration. A failure of the partner
@@ -9,6 +12,7 @@ headers or body, which carry keys and signatures), status and duration. A failur
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from typing import Any
 from urllib.parse import urlsplit
@@ -54,6 +58,50 @@ def url_problem(value: str, *, required: bool) -> str | None:
     if parts.scheme not in ("http", "https") or not parts.netloc:
         return "An http:// or https:// URL."
     return None
+
+
+def failure_reason(exc: BaseException) -> str:
+    """What went wrong with a call, without the request's address (its query may carry signs and
+    tokens): "timed out", "connection failed" or the exception's type."""
+    if isinstance(exc, requests.Timeout):
+        return "timed out"
+    if isinstance(exc, requests.ConnectionError):
+        return "connection failed"
+    return type(exc).__name__
+
+
+class ThreadSessions:
+    """One `requests.Session` per thread (a sync's thread pool calls the partner concurrently), each
+    with its own connection pool and no automatic retries (the client decides what to retry)."""
+
+    def __init__(self, *, pool_size: int = 32, user_agent: str = "tvmiddleware") -> None:
+        self.pool_size = pool_size
+        self.user_agent = user_agent
+        self._local = threading.local()
+        self._sessions: list[requests.Session] = []
+        self._lock = threading.Lock()
+
+    @property
+    def session(self) -> requests.Session:
+        session = getattr(self._local, "session", None)
+        if session is None:
+            session = requests.Session()
+            adapter = HTTPAdapter(pool_connections=4, pool_maxsize=self.pool_size, max_retries=0)
+            session.mount("http://", adapter)
+            session.mount("https://", adapter)
+            session.headers["User-Agent"] = self.user_agent
+            self._local.session = session
+            with self._lock:
+                self._sessions.append(session)
+        return session
+
+    def close(self) -> None:
+        """Close the connections of every thread (later calls open new ones)."""
+        with self._lock:
+            sessions, self._sessions = self._sessions, []
+        for session in sessions:
+            session.close()
+        self._local = threading.local()
 
 
 class PartnerHTTP:
