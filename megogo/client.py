@@ -14,14 +14,13 @@ Logs name the method, the ids involved, the HTTP status and the time; never keys
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from typing import Any, Iterator
 from urllib.parse import urlencode
 
 import requests
-from requests.adapters import HTTPAdapter
 
+from cinema_kit.http import ThreadSessions, failure_reason
 from tvmiddleware.plugins import PluginError
 
 from .config import MegogoConfig
@@ -56,11 +55,7 @@ def _reason(exc: Exception) -> str:
     """What went wrong, without the request's address: its query carries the sign and tokens."""
     if isinstance(exc, _Retryable):
         return str(exc)
-    if isinstance(exc, requests.Timeout):
-        return "timed out"
-    if isinstance(exc, requests.ConnectionError):
-        return "connection failed"
-    return type(exc).__name__
+    return failure_reason(exc)
 
 
 class MegogoClient:
@@ -71,32 +66,16 @@ class MegogoClient:
         self.config = config
         self.timeout = timeout
         self.pool_size = pool_size
-        self._local = threading.local()
-        self._sessions: list[requests.Session] = []
-        self._sessions_lock = threading.Lock()
+        self._sessions = ThreadSessions(pool_size=pool_size, user_agent="tvmiddleware-megogo/1")
 
-    # --- transport --------------------------------------------------------------------------------
+    # --- transport (the cinema kit's per-thread sessions) ---------------------------------------
     @property
     def session(self) -> requests.Session:
-        session = getattr(self._local, "session", None)
-        if session is None:
-            session = requests.Session()
-            adapter = HTTPAdapter(pool_connections=4, pool_maxsize=self.pool_size, max_retries=0)
-            session.mount("http://", adapter)
-            session.mount("https://", adapter)
-            session.headers["User-Agent"] = "tvmiddleware-megogo/1"
-            self._local.session = session
-            with self._sessions_lock:
-                self._sessions.append(session)
-        return session
+        return self._sessions.session
 
     def close(self) -> None:
         """Close the connections of every thread (after a sync run; later calls open new ones)."""
-        with self._sessions_lock:
-            sessions, self._sessions = self._sessions, []
-        for session in sessions:
-            session.close()
-        self._local = threading.local()
+        self._sessions.close()
 
     def _get(self, url: str, *, label: str, params: list[tuple[str, Any]], retries: int,
              log_level: int = logging.DEBUG) -> requests.Response:

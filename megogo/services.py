@@ -1,10 +1,14 @@
-"""Entry points that cron, Celery and the admin call: sync every enabled MEGOGO integration."""
+"""Entry points that cron, Celery and the admin call: sync every enabled MEGOGO integration.
+
+The loop over integrations is the cinema kit's (`cinema_kit.sync.sync_all`); MEGOGO's own runner
+(`megogo.sync.runner.run_sync`) syncs each one under the kit's lease.
+"""
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from typing import IO
 
+from cinema_kit.sync import SyncOutcome, sync_all as kit_sync_all
 from tvmiddleware.models import ExternalSystem
 
 from .api import API_CLASS
@@ -12,15 +16,9 @@ from .client import MegogoError
 from .sync.lease import SyncAlreadyRunning
 from .sync.runner import SyncSummary, run_sync
 
+__all__ = ["SyncAlreadyRunning", "SyncOutcome", "SyncSummary", "megogo_systems", "sync_all", "sync_one"]
+
 logger = logging.getLogger("megogo.sync")
-
-
-@dataclass
-class SyncOutcome:
-    system: ExternalSystem
-    summary: SyncSummary | None = None
-    skipped: str = ""  # another run holds the lock
-    error: str = ""
 
 
 def megogo_systems(*, system_id: int | None = None):
@@ -30,19 +28,17 @@ def megogo_systems(*, system_id: int | None = None):
     return systems.order_by("client_id", "pk")
 
 
+def sync_one(system: ExternalSystem, *, load_actor_info: bool = False, full: bool = False,
+             progress_stream: IO[str] | None = None) -> SyncSummary:
+    """Sync one MEGOGO integration (raises `SyncAlreadyRunning` when another run holds it)."""
+    return run_sync(system.get_api(), load_actor_info=load_actor_info, full=full, progress_stream=progress_stream)
+
+
 def sync_all(*, load_actor_info: bool = False, full: bool = False, system_id: int | None = None,
              progress_stream: IO[str] | None = None) -> list[SyncOutcome]:
     """Sync each enabled MEGOGO integration in turn; one failing does not stop the others."""
-    outcomes = []
-    for system in megogo_systems(system_id=system_id):
-        outcome = SyncOutcome(system=system)
-        try:
-            outcome.summary = run_sync(system.get_api(), load_actor_info=load_actor_info, full=full,
-                                       progress_stream=progress_stream)
-        except SyncAlreadyRunning as exc:
-            outcome.skipped = str(exc)
-            logger.warning("%s", exc)
-        except MegogoError as exc:
-            outcome.error = str(exc)
-        outcomes.append(outcome)
-    return outcomes
+    return kit_sync_all(
+        megogo_systems(system_id=system_id),
+        sync_one=lambda system: sync_one(system, load_actor_info=load_actor_info, full=full,
+                                         progress_stream=progress_stream),
+        errors=(MegogoError,), describe=str, log_failures=False)

@@ -1,8 +1,8 @@
 """Celery tasks of the MEGOGO integration.
 
-Beat entry (settings `CELERY_BEAT_SCHEDULE`, when `megogo` is installed)::
-
-    "megogo-sync-content": {"task": "megogo.tasks.sync_all", "schedule": crontab(minute=15, hour="*/6")},
+Beat entry: declared by `megogo.apps.MegogoConfig` ("megogo-sync-content", every 6 hours); an entry
+of that name in the settings' `CELERY_BEAT_SCHEDULE` overrides it, e.g.
+`{"task": "megogo.tasks.sync_all", "schedule": crontab(minute=15, hour="*/6")}`.
 """
 from __future__ import annotations
 

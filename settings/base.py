@@ -52,9 +52,12 @@ INSTALLED_APPS = [
     "tvmiddleware",
     "billing",
     # Optional integrations: each registers its API class; remove one to disable it.
+    # The online cinemas share `cinema_kit` (keep it while any of them is installed).
+    "cinema_kit",
     "megogo",
     "tvzavr",
-    "svod_partners",
+    "cinema_start",
+    "cinema_premier",
     "payments",
     "irdeto",
 ]
@@ -175,11 +178,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "billing.tasks.check_accounts",
         "schedule": 3600.0,
     },
-    # Remove with the megogo app.
-    "megogo-sync-content": {
-        "task": "megogo.tasks.sync_all",
-        "schedule": 6 * 3600.0,
-    },
+    # Online cinemas add their own entries from their AppConfig (e.g. "megogo-sync-content"); an
+    # entry of the same name here overrides the app's.
     "expire-program-blockings": {
         "task": "tvmiddleware.tasks.expire_program_blockings",
         "schedule": 600.0,

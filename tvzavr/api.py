@@ -31,9 +31,9 @@ from typing import TYPE_CHECKING, Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from svod_partners.catalogue import import_catalogue
-from svod_partners.http import parse_timeout, timeout_problem, url_problem
-from svod_partners.subscriptions import holds_any, parse_tariff_ids, tariff_ids_problem
+from cinema_kit.catalogue import import_catalogue
+from cinema_kit.http import parse_timeout, timeout_problem, url_problem
+from cinema_kit.subscriptions import holds_any, parse_tariff_ids, tariff_ids_problem
 from tvmiddleware.models import Customer, Tariff
 from tvmiddleware.plugins import ExternalSystemAPI
 
@@ -138,7 +138,7 @@ class TvzavrAPI(ExternalSystemAPI):
         return list(Tariff.objects.for_client(self.client_id).filter(pk__in=ids))
 
     def sync_catalogue(self, **options: Any) -> dict[str, int]:
-        """Fetch every page of the catalogue, then import it incrementally (`svod_partners.catalogue`)."""
+        """Fetch every page of the catalogue, then import it incrementally (`cinema_kit.catalogue`)."""
         genre_names = self.tvzavr.genres()
         page_size = _int(self.attribute("page_size"), DEFAULT_PAGE_SIZE, 1, 1000)
         titles = [title_from_clip(item, genre_names)

@@ -1,16 +1,15 @@
-from django.apps import AppConfig
+from cinema_kit.apps import CinemaAppConfig
 
 
-class TvzavrConfig(AppConfig):
+class TvzavrConfig(CinemaAppConfig):
     """tvzavr online cinema (deprecated: the service has closed; kept working as documented)."""
 
     name = "tvzavr"
     verbose_name = "tvzavr (deprecated)"
+    default = True
     default_auto_field = "django.db.models.BigAutoField"
 
-    def ready(self) -> None:
-        from tvmiddleware.plugins import register
-
+    def api_classes(self) -> dict[str, type]:
         from .api import API_CLASS, TvzavrAPI
 
-        register(API_CLASS, TvzavrAPI)
+        return {API_CLASS: TvzavrAPI}

@@ -16,14 +16,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from svod_partners.catalogue import (
+from cinema_kit.records import (
     EpisodeRecord, GenreRecord, SeasonRecord, TitleRecord, clip, to_bool, to_countries, to_int, to_rating,
 )
 
 
-def minutes(seconds: Any) -> int:
-    value = to_int(seconds, high=10_000_000)
-    return round(value / 60) if value else 0
+def seconds(value: Any) -> int:
+    """tvzavr's durations are seconds, the kit's record unit: only junk is filtered out."""
+    return to_int(value, high=10_000_000) or 0
 
 
 def _genres(value: Any, names: dict[str, str]) -> tuple[GenreRecord, ...]:
@@ -46,7 +46,7 @@ def _seasons(value: Any) -> tuple[SeasonRecord, ...]:
         episodes = tuple(
             EpisodeRecord(number=to_int(ep.get("episode__number"), high=100_000) or n,
                           name=clip(ep.get("clip__name"), 300), ext_id=clip(ep.get("clip__id"), 128),
-                          duration=minutes(ep.get("clip__duration")), description=clip(ep.get("clip__description"),
+                          duration_seconds=seconds(ep.get("clip__duration")), description=clip(ep.get("clip__description"),
                                                                                          100_000))
             for n, ep in enumerate(season.get("episodes") or [], start=1) if isinstance(ep, dict))
         seasons.append(SeasonRecord(number=to_int(season.get("season__number"), high=100_000) or position,
@@ -56,13 +56,13 @@ def _seasons(value: Any) -> tuple[SeasonRecord, ...]:
 
 
 def title_from_clip(item: dict[str, Any], genre_names: dict[str, str]) -> TitleRecord:
-    """One tvzavr clip as a `TitleRecord` (durations to minutes, genre ids to names)."""
+    """One tvzavr clip as a `TitleRecord` (durations stay seconds, genre ids become names)."""
     seasons = _seasons(item.get("clip__seasons"))
     return TitleRecord(
         ext_id=clip(item.get("clip__id"), 128), name=clip(item.get("clip__name"), 300),
         name_orig=clip(item.get("clip__name_orig"), 300), description=clip(item.get("clip__description"), 100_000),
         year=to_int(item.get("clip__year"), low=1800, high=2200), countries=to_countries(item.get("clip__countries")),
-        duration=minutes(item.get("clip__duration")), age_rating=to_int(item.get("clip__age"), high=99),
+        duration_seconds=seconds(item.get("clip__duration")), age_rating=to_int(item.get("clip__age"), high=99),
         imdb_rating=to_rating(item.get("clip__imdb_rate")), kinopoisk_rating=to_rating(item.get("clip__kinopoisk_rate")),
         director=clip(item.get("clip__director"), 300), cover_url=clip(item.get("clip__poster"), 500),
         genres=_genres(item.get("clip__genres"), genre_names),

@@ -36,7 +36,7 @@ from typing import Any, Iterator, Mapping
 
 from django.utils.dateparse import parse_datetime
 
-from svod_partners.http import PartnerHTTP
+from cinema_kit.http import PartnerHTTP
 from tvmiddleware.plugins import PluginError
 
 logger = logging.getLogger("tvzavr.client")

@@ -19,7 +19,7 @@ from datetime import datetime
 
 from django.utils import timezone
 
-from svod_partners.subscriptions import holders
+from cinema_kit.subscriptions import holders
 from tvmiddleware.models import ExternalSystem
 
 from .api import API_CLASS, TvzavrAPI

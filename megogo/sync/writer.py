@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, Iterable
 from django.db import transaction
 from django.utils import timezone
 
+from cinema_kit.catalogue import sync_links
+from cinema_kit.records import minutes_from_seconds
 from tvmiddleware.models import (
     Actor, Episode, ExternalSystem, Genre, PersonType, PriceCategory, Season, Tariff, Video, VideoFile,
 )
@@ -115,7 +117,8 @@ def build_context(system: ExternalSystem, *, run: int, config, genre_map: dict[s
 
 
 def _minutes(seconds: int) -> int:
-    return max(0, round(seconds / 60))
+    """MEGOGO's seconds (the kit's record unit) as the library's minutes."""
+    return minutes_from_seconds(seconds)
 
 
 class ChunkWriter:
@@ -373,19 +376,9 @@ class ChunkWriter:
     @staticmethod
     def _sync_pairs(through, column: str, video_ids: list[int], wanted: set[tuple[int, int]],
                     only: Iterable[int] | None = None) -> tuple[int, int]:
-        """Make the (video, other) rows of an M2M table for `video_ids` equal `wanted` (restricted
-        to other ids in `only` when given). Returns (added, removed)."""
-        existing = through.objects.filter(video_id__in=video_ids)
-        if only is not None:
-            existing = existing.filter(**{f"{column}__in": list(only)})
-        have = {(vid, other): pk for pk, vid, other in existing.values_list("pk", "video_id", column)}
-        add = [through(video_id=vid, **{column: other}) for vid, other in wanted if (vid, other) not in have]
-        remove = [pk for pair, pk in have.items() if pair not in wanted]
-        if add:
-            through.objects.bulk_create(add, batch_size=BATCH)
-        if remove:
-            through.objects.filter(pk__in=remove).delete()
-        return len(add), len(remove)
+        """Make the (video, other) rows of an M2M table for `video_ids` equal `wanted` (the kit's
+        `sync_links`)."""
+        return sync_links(through, column, video_ids, wanted, only)
 
     @transaction.atomic
     def reconcile(self, states: list[MegogoTitle]) -> None:

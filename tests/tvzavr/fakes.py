@@ -16,7 +16,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from tests.svod_partners.fakes import LoopbackServer, answer, read_body
+from tests.cinema_kit.fakes import LoopbackServer, answer, read_body
 
 PLF = "plf-operator-7"
 SECRET = "tvzavr-secret-s3cr3t"

@@ -1,6 +1,8 @@
 """Operator staff: panel users who work for one client."""
 from __future__ import annotations
 
+from typing import Iterable
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
@@ -16,14 +18,34 @@ READ_ONLY_MODELS = {("billing", "customertransaction"), ("tvmiddleware", "device
                     ("irdeto", "cassubscriber"), ("payments", "payment"), ("payments", "savedcard")}
 
 
-# Apps whose screens operator staff work with (integrations included when installed).
-OPERATOR_APPS = ("tvmiddleware", "billing", "megogo", "tvzavr", "svod_partners", "payments", "irdeto")
+# Apps whose screens operator staff work with. Integration apps declare themselves from their
+# AppConfig.ready() with `register_operator_app`; the core names none of them. (The labels after the
+# core's own are integrations that still rely on being listed here.)
+OPERATOR_APPS = ("tvmiddleware", "billing", "payments", "irdeto")
+
+_plugin_apps: dict[str, frozenset[str]] = {}  # app label → its models that staff may only view
+
+
+def register_operator_app(label: str, *, read_only_models: Iterable[str] = ()) -> None:
+    """Let operator staff work with an integration app's screens (call from its `AppConfig.ready()`).
+
+    Staff get every permission of the app's models, except that `read_only_models` (model names,
+    e.g. "syncstate") are view-only for them. Takes effect at the next refresh of the operator
+    group (after every `migrate`, and when a staff user is created).
+    """
+    _plugin_apps[label] = frozenset(name.lower() for name in read_only_models)
+
+
+def read_only_models() -> set[tuple[str, str]]:
+    """(app label, model name) pairs staff may only view: the core's list and the plugins' own."""
+    return READ_ONLY_MODELS | {(label, model) for label, models in _plugin_apps.items() for model in models}
 
 
 def operator_app_labels() -> list[str]:
     from django.apps import apps
 
-    return [label for label in OPERATOR_APPS if apps.is_installed(label)]
+    labels = list(OPERATOR_APPS) + [label for label in _plugin_apps if label not in OPERATOR_APPS]
+    return [label for label in labels if apps.is_installed(label)]
 
 
 @transaction.atomic
@@ -31,11 +53,12 @@ def operator_group() -> Group:
     """The group holding operator staff permissions (created or refreshed)."""
     group, _ = Group.objects.get_or_create(name=OPERATOR_GROUP)
     permissions = []
+    view_only = read_only_models()
     for perm in Permission.objects.filter(content_type__app_label__in=operator_app_labels()).select_related(
         "content_type"
     ):
         key = (perm.content_type.app_label, perm.content_type.model)
-        if key in READ_ONLY_MODELS and not perm.codename.startswith("view_"):
+        if key in view_only and not perm.codename.startswith("view_"):
             continue
         permissions.append(perm)
     # Retrying failed event deliveries is a change of the delivery row.

@@ -10,7 +10,7 @@ tariffs attached. Add it to crontab. Exits with an error status when an integrat
 """
 from __future__ import annotations
 
-from svod_partners.sync import CatalogueSyncCommand
+from cinema_kit.sync import CatalogueSyncCommand
 from tvzavr.api import API_CLASS
 
 
