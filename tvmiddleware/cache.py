@@ -77,17 +77,13 @@ class Circuit:
     def is_open(self) -> bool:
         return self.down_since is not None
 
-    def allow(self) -> bool:
-        """May this call go to Redis?"""
-        if self.down_since is None:  # the hot path: no lock
-            return True
-        if time.monotonic() < self._retry_at:
-            return False
+    def allow_probe(self) -> bool:
+        """The circuit is open: may this call try Redis again (one at a time, once the period passed)?"""
         with self._lock:
             now = time.monotonic()
             if self.down_since is None:
                 return True
-            # One probe at a time; a probe that never reported back (an unexpected error) expires.
+            # A probe that never reported back (an unexpected error) expires after one period.
             if now < self._retry_at or now < self._probing_until:
                 return False
             self._probing_until = now + self.retry_seconds
@@ -109,13 +105,17 @@ class Circuit:
                 logger.warning("Redis cache at %s still unreachable after %.0f s (%d failed calls in this "
                                "process)", self.location, time.time() - self.down_since, self._failures)
 
-    def succeeded(self) -> list[str] | None:
-        """Close the circuit after a probe got through; returns the keys to delete again, if any."""
-        if self.down_since is None:
-            return None
+    def pending_deletes(self) -> list[str]:
         with self._lock:
+            return list(self._pending_deletes)
+
+    def succeeded(self, replayed: list[str]) -> None:
+        """Close the circuit: a probe got through and the deletes in `replayed` were made again."""
+        with self._lock:
+            for key in replayed:
+                self._pending_deletes.pop(key, None)
             if self.down_since is None:
-                return None
+                return
             logger.warning("Redis cache at %s is back after %.0f s", self.location, time.time() - self.down_since)
             if self._dropped_deletes:
                 logger.warning("%d deletes made during the outage were not kept; those entries live until "
@@ -125,8 +125,6 @@ class Circuit:
             self._probing_until = 0.0
             self._failures = 0
             self._dropped_deletes = 0
-            pending, self._pending_deletes = list(self._pending_deletes), OrderedDict()
-            return pending
 
     def remember_deletes(self, keys: list[str]) -> None:
         with self._lock:
@@ -206,41 +204,42 @@ class RedisCache(django_redis.RedisCache):
     # --- the guard ----------------------------------------------------------------------------------
 
     def _guarded(self, call: Callable[[], Any], fallback: Any) -> Any:
-        circuit = self.circuit
-        if not circuit.allow():
+        if self.circuit.down_since is not None and not self._probe():
             return fallback
         try:
-            result = call()
+            return call()
         except UNREACHABLE as exc:
-            circuit.failed(exc)
+            self.circuit.failed(exc)
             return fallback
-        if circuit.down_since is not None:
-            self._recovered()
-        return result
-
-    def _recovered(self) -> None:
-        pending = self.circuit.succeeded()
-        if pending:
-            try:
-                for start in range(0, len(pending), 500):
-                    self._cache.delete_many(pending[start:start + 500])
-            except UNREACHABLE as exc:
-                self.circuit.remember_deletes(pending)
-                self.circuit.failed(exc)
 
     def _counted(self, call: Callable[[], Any]) -> Any:
         """Like `_guarded`, but tells the caller (CacheUnavailable) instead of pretending."""
-        circuit = self.circuit
-        if not circuit.allow():
-            raise CacheUnavailable(circuit.location)
+        if self.circuit.down_since is not None and not self._probe():
+            raise CacheUnavailable(self.circuit.location)
         try:
-            result = call()
+            return call()
+        except UNREACHABLE as exc:
+            self.circuit.failed(exc)
+            raise CacheUnavailable(self.circuit.location) from exc
+
+    def _probe(self) -> bool:
+        """The circuit is open: if a retry is due, see whether Redis answers — by making again the
+        deletes it missed (before anything is read from it: an ended session must not be served from a
+        Redis that was only paused), or by a PING. True once the circuit is closed."""
+        circuit = self.circuit
+        if not circuit.allow_probe():
+            return False
+        try:
+            pending = circuit.pending_deletes()
+            for start in range(0, len(pending), 500):
+                self._cache.delete_many(pending[start:start + 500])
+            if not pending:
+                self._cache.get_client(write=True).ping()
         except UNREACHABLE as exc:
             circuit.failed(exc)
-            raise CacheUnavailable(circuit.location) from exc
-        if circuit.down_since is not None:
-            self._recovered()
-        return result
+            return False
+        circuit.succeeded(pending)
+        return True
 
     @property
     def available(self) -> bool:
