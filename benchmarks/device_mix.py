@@ -924,7 +924,7 @@ def outage_run(args, mix, start_server_for) -> int:
                 redis_server.pause()
             else:
                 redis_server.kill()
-            events.append(f"{time.strftime('%H:%M:%S')} Redis {args.redis_outage}d")
+            events.append(f"{time.strftime('%H:%M:%S')} Redis {'paused' if args.redis_outage == 'pause' else 'killed'}")
             if args.outage_seconds > 0:
                 time.sleep(args.outage_seconds)
                 if args.redis_outage == "pause":
@@ -1081,6 +1081,14 @@ def main() -> None:
     per_method: list[Result] = []
     server = None
 
+    def metered(run, *args, **kwargs) -> Result:
+        meter = CpuMeter(server.pid if server is not None else None)
+        before = meter.snapshot()
+        result = run(*args, **kwargs)
+        result.cpu = CpuMeter.delta(before, meter.snapshot())
+        log(result.row())
+        return result
+
     if args.redis_outage:
         def start_server_for(spec: str):
             nonlocal server
@@ -1094,13 +1102,6 @@ def main() -> None:
         print(f"\ntotal run time {time.monotonic() - t_start:.0f} s")
         raise SystemExit(status)
 
-    def metered(run, *args, **kwargs) -> Result:
-        meter = CpuMeter(server.pid if server is not None else None)
-        before = meter.snapshot()
-        result = run(*args, **kwargs)
-        result.cpu = CpuMeter.delta(before, meter.snapshot())
-        log(result.row())
-        return result
     try:
         # 1. Which worker model serves the mix best on this machine?
         specs = [s.strip() for s in args.servers.split(",") if s.strip()]
