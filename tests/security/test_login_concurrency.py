@@ -44,7 +44,10 @@ def limits(settings):
 def store(request):
     """Where the counters live: the database (local-memory cache), Redis (a private server), or the
     database because that Redis is down."""
-    if request.param != "database":
+    if request.param == "database":
+        request.getfixturevalue("settings").CACHES = {
+            "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "concurrency"}}
+    else:
         server = request.getfixturevalue("redis_cache")
         if request.param == "redis-down":
             server.kill()
