@@ -157,3 +157,28 @@ def test_login_failures_are_counted_in_redis_when_it_is_up(api, redis_cache, set
     assert not AttemptCounter.objects.exists()
     keys = redis_cache.client().keys("*login-fail:ab*")
     assert len(keys) == 1 and 0 < redis_cache.client().ttl(keys[0]) <= 600
+
+
+def test_production_settings_bound_every_redis_client():
+    """No Redis client without socket and connect timeouts (a paused Redis held requests for as long as
+    it was paused)."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from django.conf import settings as current
+
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "settings.production", "DATABASE_URL": "postgres://x@127.0.0.1/x",
+           "REDIS_URL": "redis://127.0.0.1:6379/0", "SECRET_KEY": "x", "ALLOWED_HOSTS": "x"}
+    env.pop("CELERY_BROKER_URL", None)
+    script = ("import json, django; django.setup(); from django.conf import settings as s; "
+              "print(json.dumps([s.CACHES, s.CELERY_BROKER_TRANSPORT_OPTIONS, s.CELERY_BROKER_CONNECTION_TIMEOUT]))")
+    out = subprocess.run([sys.executable, "-c", script], env=env, cwd=current.BASE_DIR, capture_output=True,
+                         text=True, check=True).stdout
+    caches, broker, broker_connect = json.loads(out)
+    assert caches["default"]["BACKEND"] == "tvmiddleware.cache.RedisCache"
+    assert 0 < caches["default"]["OPTIONS"]["socket_timeout"] <= 2
+    assert 0 < caches["default"]["OPTIONS"]["socket_connect_timeout"] <= 2
+    assert 0 < broker["socket_timeout"] <= 5 and 0 < broker["socket_connect_timeout"] <= 2
+    assert 0 < broker_connect <= 5
