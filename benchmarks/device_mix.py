@@ -391,6 +391,7 @@ end
 sent = {0, 0, 0, 0, 0, 0, 0, 0}
 errors = 0
 bad_status = 0
+status_5xx = 0
 samples = ""
 local next_at = nil
 local interval = 0
@@ -459,6 +460,7 @@ function response(status, headers, body)
     end
   else
     bad_status = bad_status + 1
+    if status >= 500 then status_5xx = status_5xx + 1 end
   end
   if not good then
     errors = errors + 1
@@ -468,13 +470,14 @@ end
 
 function done(summary, latency, requests)
   local total_sent = {0, 0, 0, 0, 0, 0, 0, 0}
-  local total_errors, total_bad = 0, 0
+  local total_errors, total_bad, total_5xx = 0, 0, 0
   local all_samples = ""
   for _, thread in ipairs(threads) do
     local s = thread:get("sent")
     for i = 1, #NAMES do total_sent[i] = total_sent[i] + s[i] end
     total_errors = total_errors + thread:get("errors")
     total_bad = total_bad + thread:get("bad_status")
+    total_5xx = total_5xx + thread:get("status_5xx")
     all_samples = all_samples .. thread:get("samples")
   end
   local out = {
@@ -483,6 +486,7 @@ function done(summary, latency, requests)
     status_errors = summary.errors.status,
     p50 = latency:percentile(50), p90 = latency:percentile(90), p99 = latency:percentile(99),
     max = latency.max, mean = latency.mean, errors = total_errors, bad_status = total_bad,
+    status_5xx = total_5xx,
   }
   io.write("TVMW-RESULT")
   for k, v in pairs(out) do io.write(" ", k, "=", string.format("%%.1f", v)) end
@@ -543,6 +547,7 @@ class Result:
     max_ms: float
     errors: int  # HTTP status other than 200, or a body without "error": 0, or a socket error
     sent: dict[str, int] = field(default_factory=dict)
+    status_5xx: int = 0  # answers with an HTTP 5xx status (counted in `errors` too)
     samples: list[str] = field(default_factory=list)
     cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds by part (see CpuMeter)
 
@@ -667,7 +672,8 @@ def _parse_wrk(label: str, connections: int, out: str) -> Result:
     return Result(label=label, connections=connections, requests=int(float(values["requests"])),
                   seconds=float(values["duration_us"]) / 1e6, p50_ms=float(values["p50"]) / 1000,
                   p90_ms=float(values["p90"]) / 1000, p99_ms=float(values["p99"]) / 1000,
-                  max_ms=float(values["max"]) / 1000, errors=errors, sent=sent, samples=samples)
+                  max_ms=float(values["max"]) / 1000, errors=errors, sent=sent, samples=samples,
+                  status_5xx=int(float(values.get("status_5xx", 0))))
 
 
 def run_wrk(label: str, port: int, script: str, path: str, seconds: int, connections: int,
@@ -697,6 +703,7 @@ def run_python(label: str, port: int, facts: dict, seconds: int, connections: in
     latencies: list[float] = []
     sent = {name: 0 for name in names}
     errors = [0]
+    status_5xx = [0]
     samples: list[str] = []
     deadline = time.monotonic() + seconds
     pause = connections / rate if rate else 0.0
@@ -738,6 +745,9 @@ def run_python(label: str, port: int, facts: dict, seconds: int, connections: in
                 response = conn.getresponse()
                 body = response.read()
                 good = response.status == 200 and re.search(rb'"error": ?0[,}]', body) is not None
+                if response.status >= 500:
+                    with lock:
+                        status_5xx[0] += 1
             except OSError as exc:
                 conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
                 good, body = False, str(exc).encode()
@@ -767,7 +777,7 @@ def run_python(label: str, port: int, facts: dict, seconds: int, connections: in
 
     return Result(label=label, connections=connections, requests=len(latencies), seconds=elapsed,
                   p50_ms=statistics.median(ordered), p90_ms=pct(0.90), p99_ms=pct(0.99), max_ms=ordered[-1],
-                  errors=errors[0], sent=sent, samples=samples)
+                  errors=errors[0], sent=sent, samples=samples, status_5xx=status_5xx[0])
 
 
 # --- the server ------------------------------------------------------------------------------------
@@ -838,6 +848,121 @@ def ensure_wrk() -> bool:
               "use on this machine lowers every figure", flush=True)
         return False
     return shutil.which("wrk") is not None
+
+
+# --- a private Redis for --redis-outage -------------------------------------------------------------
+
+class PrivateRedis:
+    """A `redis-server` of the benchmark's own on a free loopback port, to pause (SIGSTOP), kill and
+    bring back while gunicorn uses it — never the shared Redis."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.workdir = tempfile.mkdtemp(prefix="bench-redis-")
+        self.process: subprocess.Popen | None = None
+        self.paused = False
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        if not shutil.which("redis-server"):
+            raise SystemExit("--redis-outage needs redis-server (apt-get install redis-server)")
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+             "--dir", self.workdir], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1) as sock:
+                    sock.sendall(b"PING\r\n")
+                    if sock.recv(16).startswith(b"+PONG"):
+                        return
+            except OSError:
+                time.sleep(0.05)
+        raise SystemExit("the private redis-server did not start")
+
+    def pause(self) -> None:
+        os.kill(self.process.pid, signal.SIGSTOP)
+        self.paused = True
+
+    def resume(self) -> None:
+        os.kill(self.process.pid, signal.SIGCONT)
+        self.paused = False
+
+    def kill(self) -> None:
+        if self.process is None:
+            return
+        if self.paused:
+            self.resume()
+        self.process.kill()
+        self.process.wait(10)
+        self.process = None
+
+    def close(self) -> None:
+        self.kill()
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+def outage_run(args, mix, start_server_for) -> int:
+    """The mix against gunicorn whose Redis (a private one) is paused or killed `--outage-after` seconds
+    into the run, for `--outage-seconds` (0: to the end), then resumed or restarted. Prints the
+    figures; the count of HTTP 5xx answers must be 0. Returns the process's exit status."""
+    spec = [s.strip() for s in args.servers.split(",") if s.strip()][0]
+    connections = args.pick_connections
+    server, port = start_server_for(spec)
+    results = []
+    try:
+        results.append(mix("warm-up (Redis up)", port, 3, connections))
+        redis_server = args._private_redis
+        events: list[str] = []
+
+        def outage() -> None:
+            time.sleep(args.outage_after)
+            if args.redis_outage == "pause":
+                redis_server.pause()
+            else:
+                redis_server.kill()
+            events.append(f"{time.strftime('%H:%M:%S')} Redis {'paused' if args.redis_outage == 'pause' else 'killed'}")
+            if args.outage_seconds > 0:
+                time.sleep(args.outage_seconds)
+                if args.redis_outage == "pause":
+                    redis_server.resume()
+                else:
+                    redis_server.start()
+                events.append(f"{time.strftime('%H:%M:%S')} Redis back")
+
+        timer = threading.Thread(target=outage, daemon=True)
+        timer.start()
+        label = f"MIX {args.seconds}s, Redis {args.redis_outage}"
+        run = mix(label, port, args.seconds, connections)
+        timer.join(args.outage_seconds + args.outage_after + 5)
+        results.append(run)
+        health = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        health.request("GET", HEALTH_PATH)
+        health_answer = health.getresponse()
+        health_line = f"{health_answer.status} {health_answer.read()[:300].decode('utf-8', 'replace')}"
+    finally:
+        stop_server(server)
+    print()
+    print(f"device-API mix with a Redis outage: gunicorn {spec}, {connections} connections, Redis "
+          f"{args.redis_outage} {args.outage_after} s into a {args.seconds} s run, for "
+          f"{args.outage_seconds or 'the rest of the run'}{' s' if args.outage_seconds else ''}")
+    for event in events:
+        print(f"  {event}")
+    print(HEADER)
+    for result in results:
+        print(result.row())
+    for sample in run.samples[:5]:
+        print(f"  error sample: {sample[:200]}")
+    print(f"  health/check after the run: {health_line}")
+    logged = SERVER_LOG.read_text(errors="replace") if SERVER_LOG.exists() else ""
+    tracebacks = logged.count("Traceback")
+    print(f"\nHTTP 5xx answers during the run: {run.status_5xx} (must be 0); other failed answers: "
+          f"{run.errors - run.status_5xx}; requests {run.requests:,}; max latency {run.max_ms:.0f} ms; "
+          f"tracebacks in {SERVER_LOG.relative_to(ROOT)}: {tracebacks}")
+    return 0 if run.status_5xx == 0 else 1
 
 
 # --- in-process diagnostics ------------------------------------------------------------------------
@@ -914,7 +1039,19 @@ def main() -> None:
                         help="in-process requests per method for the query/latency table; 0 = skip")
     parser.add_argument("--repopulate", action="store_true", help="drop and rebuild the benchmark database")
     parser.add_argument("--load", choices=("auto", "wrk", "python"), default="auto")
+    parser.add_argument("--redis-outage", choices=("pause", "kill"),
+                        help="instead of the normal run: the mix for --seconds against gunicorn on a private "
+                             "redis-server that is paused (SIGSTOP) or killed part-way; reports the HTTP 5xx count")
+    parser.add_argument("--outage-after", type=float, default=3.0, help="seconds into the outage run")
+    parser.add_argument("--outage-seconds", type=float, default=8.0,
+                        help="how long Redis stays down before it is resumed/restarted; 0 = to the end")
     args = parser.parse_args()
+    args._private_redis = None
+    if args.redis_outage:
+        args._private_redis = PrivateRedis()
+        args._private_redis.start()
+        BENCH_ENV["REDIS_URL"] = os.environ["REDIS_URL"] = args._private_redis.url
+        log(f"--redis-outage: gunicorn uses a private redis-server at {args._private_redis.url}")
     if not 1 <= args.online <= ACCOUNTS:
         parser.error(f"--online must be between 1 and {ACCOUNTS}")
     t_start = time.monotonic()
@@ -951,6 +1088,20 @@ def main() -> None:
         result.cpu = CpuMeter.delta(before, meter.snapshot())
         log(result.row())
         return result
+
+    if args.redis_outage:
+        def start_server_for(spec: str):
+            nonlocal server
+            server, port = start_server(spec)
+            return server, port
+
+        try:
+            status = outage_run(args, mix, start_server_for)
+        finally:
+            args._private_redis.close()
+        print(f"\ntotal run time {time.monotonic() - t_start:.0f} s")
+        raise SystemExit(status)
+
     try:
         # 1. Which worker model serves the mix best on this machine?
         specs = [s.strip() for s in args.servers.split(",") if s.strip()]

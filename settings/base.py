@@ -26,6 +26,11 @@ def env_int(name: str, default: int) -> int:
     return int(value) if value not in (None, "") else default
 
 
+def env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    return float(value) if value not in (None, "") else default
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     value = os.environ.get(name)
     if value is None:
@@ -188,6 +193,11 @@ CELERY_BEAT_SCHEDULE = {
     "payments-reconcile": {
         "task": "payments.tasks.reconcile",
         "schedule": 600.0,
+    },
+    # Login-attempt counters kept in the database while Redis was down, once their window ended.
+    "purge-attempt-counters": {
+        "task": "tvmiddleware.tasks.purge_attempt_counters",
+        "schedule": 3600.0,
     },
     # Remove with the irdeto app: compares and repairs the CAS state of every customer.
     "irdeto-resync": {

@@ -8,7 +8,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F401,F403
-from .base import env_bool, env_int
+from .base import env_bool, env_float, env_int
 
 REQUIRED_VARIABLES = ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "ALLOWED_HOSTS")
 _missing = [name for name in REQUIRED_VARIABLES if not os.environ.get(name, "").strip()]
@@ -35,12 +35,20 @@ DATABASES = {
 }
 
 REDIS_URL = os.environ["REDIS_URL"]
+# Every Redis client gets timeouts: a paused or unreachable Redis must cost a request at most this
+# long (once per outage and process, see tvmiddleware/cache.py), never the TCP stack's minutes.
+REDIS_SOCKET_TIMEOUT = env_float("REDIS_SOCKET_TIMEOUT", 0.5)
+REDIS_CONNECT_TIMEOUT = env_float("REDIS_CONNECT_TIMEOUT", 0.5)
 CACHES = {
     "default": {
-        # Django's Redis backend, reusing one client per pool (see tvmiddleware/cache.py).
+        # Django's Redis backend that reports misses while Redis is unreachable, behind a circuit
+        # breaker, and reuses one client per pool (see tvmiddleware/cache.py).
         "BACKEND": "tvmiddleware.cache.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "tvmw"),
+        "OPTIONS": {"socket_timeout": REDIS_SOCKET_TIMEOUT, "socket_connect_timeout": REDIS_CONNECT_TIMEOUT},
+        # While Redis is unreachable, each process tries it again this often (one request pays).
+        "OUTAGE_RETRY_SECONDS": env_float("REDIS_OUTAGE_RETRY_SECONDS", 5.0),
     }
 }
 
@@ -50,6 +58,17 @@ TVMIDDLEWARE_SESSION_LAST_SEEN_SECONDS = env_int("TVMIDDLEWARE_SESSION_LAST_SEEN
 
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL)
 CELERY_TASK_ALWAYS_EAGER = False
+# Publishing a task happens after a request's commit (events._enqueue): with the broker down it must
+# give up quickly (the outbox sweep delivers later) instead of holding the request.
+CELERY_BROKER_CONNECTION_TIMEOUT = env_float("CELERY_BROKER_CONNECTION_TIMEOUT", 2.0)
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://", "unix://")):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "socket_timeout": env_float("CELERY_REDIS_SOCKET_TIMEOUT", 2.0),
+        "socket_connect_timeout": REDIS_CONNECT_TIMEOUT,
+        "retry_on_timeout": False,
+    }
+# (No result backend: tasks ignore their results, see settings/base.py.)
 
 # `seed_demo` creates admin/admin: refused here unless given --allow-production.
 SEED_DEMO_ALLOWED = False

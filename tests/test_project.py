@@ -80,9 +80,19 @@ def test_health_check_reports_a_broken_cache(client, settings):
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
                                    "LOCATION": "redis://127.0.0.1:1/0"}}
     response = client.get("/tvmiddleware/api/health/check/")
-    assert response.status_code == 503
-    assert response.json()["alive"] == 0
+    # The node still serves from the database: degraded, not dead (see docs/notes-redis.md).
+    assert response.status_code == 200
+    assert response.json()["alive"] == 1 and response.json()["degraded"] == 1
     assert any(error.startswith("cache") for error in response.json()["connection_errors"])
+
+
+@pytest.mark.django_db
+def test_health_check_fails_without_the_database(client, monkeypatch):
+    from tvmiddleware.api import health
+
+    monkeypatch.setattr(health, "_check_databases", lambda: ["database default: OperationalError"])
+    response = client.get("/tvmiddleware/api/health/check/")
+    assert response.status_code == 503 and response.json()["alive"] == 0
 
 
 @pytest.mark.django_db

@@ -28,3 +28,11 @@ def expire_program_blockings() -> int:
     from .services.catalogue import program_blockings_expire
 
     return program_blockings_expire()
+
+
+@shared_task(name="tvmiddleware.tasks.purge_attempt_counters", ignore_result=True)
+def purge_attempt_counters() -> int:
+    """Drop the attempt counters written to the database during Redis outages once their window ended."""
+    from .counters import purge_expired
+
+    return purge_expired()

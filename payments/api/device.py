@@ -16,7 +16,6 @@ page), 1 succeeded (credited), 2 failed, 3 refunded.
 """
 from __future__ import annotations
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 
@@ -24,6 +23,7 @@ from billing.models import CustomerTransaction
 from billing.payment_gateway import GatewayRefusal
 from payments import selectors, services
 from payments.models import Payment, PaymentState
+from tvmiddleware import counters
 from tvmiddleware.api.device.framework import Auth, DeviceContext, device_method
 from tvmiddleware.api.device.params import ParamError, Params
 from tvmiddleware.api.device.responses import error, ok, unixtime
@@ -180,13 +180,7 @@ def payment_cheque(request, ctx: DeviceContext):
 
 
 def _receipt_allowed(ctx: DeviceContext) -> bool:
-    key = f"payments:receipts:{ctx.session.customer_id}"
-    cache.add(key, 0, timeout=3600)
-    try:
-        return cache.incr(key) <= RECEIPTS_PER_HOUR
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=3600)
-        return True
+    return counters.hit(f"payments:receipts:{ctx.session.customer_id}", window=3600).count <= RECEIPTS_PER_HOUR
 
 
 @device_method(auth=Auth.SESSION, invalid_param_error=4)

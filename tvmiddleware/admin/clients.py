@@ -24,6 +24,10 @@ class ClientAdmin(SuperuserWriteMixin, TenantScopedMixin, PanelAdmin):
         (None, {"fields": ["name", "currency", "billing_mode", "enabled"]}),
         ("API keys", {"fields": ["api_key", "billing_api_key", "content_api_key", "streaming_api_key"],
                       "description": "Secrets the operator's devices and systems sign requests with."}),
+        ("Login limits", {"fields": ["login_failures_per_ip"],
+                          "description": "Subscribers behind carrier NAT (CGNAT) share one address: a per-IP "
+                                         "limit locks all of them out when one device keeps failing. Raise "
+                                         "it, or set 0 to count per abonement only."}),
         ("Counters", {"fields": ["next_abonement", "created_at"]}),
     ]
 

@@ -5,6 +5,7 @@ from .account_data import (
 from .base import TenantModel, TenantQuerySet, staff_client_id
 from .channels import Channel, ChannelCategory, EpgChannel, EpgProgram, EpgSource
 from .clients import BillingMode, Client, OperatorProfile
+from .counters import AttemptCounter
 from .customers import Account, AccountDevice, AccountStatus, Customer
 from .devices import DeviceGroup, DeviceType, ResponseFormat
 from .events import DeliveryStatus, DomainEvent, EventDelivery
@@ -21,8 +22,8 @@ from .content_extra import (
 )
 
 __all__ = [
-    "AccountChannelSetting", "AccountVideoSetting", "AuthKey", "ContentPosition", "ContentKind", "Message",
-    "MessageRead", "PortalSetting", "PurchaseKind", "VideoPurchase", "ScheduledJob", "hash_authkey",
+    "AccountChannelSetting", "AccountVideoSetting", "AttemptCounter", "AuthKey", "ContentPosition", "ContentKind",
+    "Message", "MessageRead", "PortalSetting", "PurchaseKind", "VideoPurchase", "ScheduledJob", "hash_authkey",
     "Account", "AccountDevice", "AccountStatus", "Actor", "BillingMode", "Channel", "ChannelCategory",
     "Client", "Customer", "DeliveryStatus", "DeviceGroup", "DeviceType", "DomainEvent", "EpgChannel",
     "EpgProgram", "EpgSource", "Episode", "EventDelivery", "ExternalSystem", "ExternalSystemAttribute",

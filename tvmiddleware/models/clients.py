@@ -36,6 +36,12 @@ class Client(models.Model):
     enabled = models.BooleanField(default=True)
     next_abonement = models.BigIntegerField(default=100000, editable=False,
                                             help_text="Next generated account number.")
+    login_failures_per_ip = models.PositiveIntegerField(
+        "failed logins per IP address", null=True, blank=True,
+        help_text="Failed device logins from one IP address within the window before that address is refused "
+                  "(error 28). Empty: the site default (TVMIDDLEWARE_LOGIN_FAILURES_PER_IP, 30). 0: no per-IP "
+                  "limit. Subscribers behind carrier NAT share an address: raise it or set 0 there; the "
+                  "per-abonement limit still stops guessing one account's password.")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

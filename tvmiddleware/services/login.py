@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from enum import Enum
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from tvmiddleware import counters
 from tvmiddleware.models import Account, AccountDevice, AuthKey, Client, DeviceType, TariffSubscription
 
 from .accounts import parse_subnets
@@ -42,6 +42,7 @@ class LoginRefused(ServiceError):
     def __init__(self, reason: LoginReason, message: str) -> None:
         super().__init__(message)
         self.reason = reason
+        self.credentials_failed = False  # counts against the failure limits
 
 
 @dataclass
@@ -54,38 +55,47 @@ class LoginResult:
 
 # --- rate limiting ------------------------------------------------------------------------------
 
-def _limits() -> tuple[int, int, int]:
-    return (getattr(settings, "TVMIDDLEWARE_LOGIN_FAILURES_PER_IP", 30),
+def _limits(client: Client) -> tuple[int, int, int]:
+    """(failures per IP — 0 for none, failures per abonement, window seconds); the per-IP limit may be
+    set per operator (`Client.login_failures_per_ip`), e.g. higher for networks behind carrier NAT."""
+    per_ip = client.login_failures_per_ip
+    if per_ip is None:
+        per_ip = getattr(settings, "TVMIDDLEWARE_LOGIN_FAILURES_PER_IP", 30)
+    return (per_ip,
             getattr(settings, "TVMIDDLEWARE_LOGIN_FAILURES_PER_ABONEMENT", 10),
             getattr(settings, "TVMIDDLEWARE_LOGIN_FAILURE_WINDOW_SECONDS", 600))
 
 
 def _counter_keys(client: Client, ip: str | None, abonement: str | None) -> list[tuple[str, int]]:
-    per_ip, per_abonement, _ = _limits()
+    per_ip, per_abonement, _ = _limits(client)
     keys = []
-    if ip:
-        keys.append((f"tvmw:login-fail:ip:{ip}", per_ip))
+    if ip and per_ip > 0:
+        keys.append((f"tvmw:login-fail:ip:{client.pk}:{ip}", per_ip))
     if abonement:
         keys.append((f"tvmw:login-fail:ab:{client.pk}:{abonement[:32]}", per_abonement))
     return keys
 
 
-def _check_rate(client: Client, ip: str | None, abonement: str | None) -> None:
-    keys = _counter_keys(client, ip, abonement)
-    counts = cache.get_many([key for key, _ in keys])
-    for key, limit in keys:
-        if counts.get(key, 0) >= limit:
+def _count_attempt(client: Client, ip: str | None, abonement: str | None) -> list[counters.Hit]:
+    """Count this attempt against every limit that applies *before* any password is checked, so
+    concurrent attempts cannot all pass one reading of the counter: at most `limit` attempts per
+    window ever reach the check. Refused (error 28) past a limit; the refused attempt is not counted."""
+    window = _limits(client)[2]
+    hits: list[counters.Hit] = []
+    for key, limit in _counter_keys(client, ip, abonement):
+        hit = counters.hit(key, window=window)
+        hits.append(hit)
+        if hit.count > limit:
+            _give_back(hits)
             raise LoginRefused(LoginReason.RATE_LIMITED, "Too many failed logins; try again later.")
+    return hits
 
 
-def _record_failure(client: Client, ip: str | None, abonement: str | None) -> None:
-    window = _limits()[2]
-    for key, _ in _counter_keys(client, ip, abonement):
-        if not cache.add(key, 1, window):
-            try:
-                cache.incr(key)
-            except ValueError:  # expired between add and incr
-                cache.add(key, 1, window)
+def _give_back(hits: list[counters.Hit]) -> None:
+    """The attempt did not fail on credentials: it does not count. Only this attempt's own hit is
+    returned, so a success never frees the slots that other (failed or pending) attempts hold."""
+    for hit in hits:
+        counters.give_back(hit)
 
 
 # --- finding the account --------------------------------------------------------------------------
@@ -153,7 +163,6 @@ def _check_session_limit(account: Account, device_uid: str, extra_limit: int) ->
 
 # --- the login ---------------------------------------------------------------------------------------
 
-@transaction.atomic
 def login(*, client: Client, abonement: str = "", password: str = "", device_uid: str = "",
           device_type: DeviceType | None = None, device_serial: str = "", device_model: str = "",
           brand_name: str = "", ip: str | None = None, user_agent: str = "", app_build_version: str = "",
@@ -162,12 +171,33 @@ def login(*, client: Client, abonement: str = "", password: str = "", device_uid
 
     Order of checks: rate limit (28), account lookup (1, 12), subnet (9), device group (15),
     activity (2), tariffs (8), device binding (6) and limits (5).
+
+    The attempt is counted before the lookup, outside the login's transaction (a refused login rolls
+    that back, the count must stay); it is given back unless the lookup failed (wrong abonement,
+    password or device), so only failed credentials use up the limits.
     """
-    _check_rate(client, ip, abonement or None)
+    hits = _count_attempt(client, ip, abonement or None)
+    try:
+        result = _login(client=client, abonement=abonement, password=password, device_uid=device_uid,
+                        device_type=device_type, device_serial=device_serial, device_model=device_model,
+                        brand_name=brand_name, ip=ip, user_agent=user_agent, app_build_version=app_build_version,
+                        reset_block_status_reason=reset_block_status_reason, open_session=open_session)
+    except LoginRefused as exc:
+        if not exc.credentials_failed:
+            _give_back(hits)
+        raise
+    _give_back(hits)
+    return result
+
+
+@transaction.atomic
+def _login(*, client: Client, abonement: str, password: str, device_uid: str, device_type: DeviceType | None,
+           device_serial: str, device_model: str, brand_name: str, ip: str | None, user_agent: str,
+           app_build_version: str, reset_block_status_reason: bool, open_session: bool) -> LoginResult:
     try:
         account = _find_account(client, abonement=abonement, password=password, device_uid=device_uid, ip=ip)
-    except LoginRefused:
-        _record_failure(client, ip, abonement or None)
+    except LoginRefused as exc:
+        exc.credentials_failed = True
         raise
     if not _in_subnets(ip, account.subnets):
         raise LoginRefused(LoginReason.SUBNET_FORBIDDEN, "Logging in from this network is not allowed.")
