@@ -14,6 +14,7 @@ from typing import Any, Callable
 
 import factory
 import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -23,6 +24,7 @@ from django.utils import timezone
 
 from billing.models import CustomerTransaction, PromoActivation, PromoCode
 from billing.promo import promo_activate, promo_create
+from cinema_start.models import StartDeviceStatistics, StartGenreMap
 from billing.services import transaction_create
 from irdeto.models import CasProduct, CasSubscriber
 from megogo.models import GenreMapping, MegogoSubscriber, MegogoTitle, SyncLease
@@ -237,6 +239,27 @@ def _tvzavr_subscription(client: Client) -> TvzavrSubscription:
                                              customer=factories.CustomerFactory(client=client))
 
 
+def _start_genre_map(client: Client) -> StartGenreMap:
+    return StartGenreMap.objects.create(client=client, partner_genre_id=str(next(_usernames)), partner_name="Drama",
+                                        genre=factories.GenreFactory(client=client))
+
+
+def _start_statistics(client: Client) -> StartDeviceStatistics:
+    return StartDeviceStatistics.objects.create(client=client, device_type=DeviceType.objects.get(system_name="mag"),
+                                                send_statistics=True)
+
+
+def _axes_row(model: type[models.Model]) -> Callable[[Client], models.Model]:
+    """Staff-login records of django-axes (superusers only): any row does."""
+    def build(client: Client) -> models.Model:
+        fields = {"username": f"user{next(_usernames)}", "ip_address": "203.0.113.7", "user_agent": "test",
+                  "path_info": "/admin/login/", "attempt_time": timezone.now()}
+        if model is AccessAttempt:
+            fields.update(get_data="", post_data="", failures_since_start=1)
+        return model.objects.create(**fields)
+    return build
+
+
 ROW_BUILDERS: dict[type[models.Model], Callable[[Client], models.Model]] = {
     Client: lambda client: client,
     OperatorProfile: lambda client: make_staff(client).operator_profile,
@@ -284,6 +307,11 @@ ROW_BUILDERS: dict[type[models.Model], Callable[[Client], models.Model]] = {
     SyncLease: lambda client: SyncLease.objects.create(
         external_system=factories.ExternalSystemFactory(client=client), last_summary="done"),
     TvzavrSubscription: _tvzavr_subscription,
+    StartGenreMap: _start_genre_map,
+    StartDeviceStatistics: _start_statistics,
+    AccessAttempt: _axes_row(AccessAttempt),
+    AccessLog: _axes_row(AccessLog),
+    AccessFailureLog: _axes_row(AccessFailureLog),
     # Shared by all operators (staff do not manage them): any row does.
     Group: lambda client: Group.objects.get_or_create(name=f"Group {next(_usernames)}")[0],
     get_user_model(): lambda client: make_staff(client),
