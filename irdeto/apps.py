@@ -2,6 +2,8 @@ import os
 
 from tvmiddleware.plugin_apps import PluginAppConfig
 
+from .config import DEFAULT_HOST, DEFAULT_NATIONALITY, DEFAULT_REGION_TAG, DEFAULT_TIMEOUT
+
 
 class IrdetoConfig(PluginAppConfig):
     """Irdeto CAS: subscribers, paired devices and product entitlements kept in step over SOAP."""
@@ -12,11 +14,11 @@ class IrdetoConfig(PluginAppConfig):
     read_only_models = ("CasSubscriber",)
     # Names as in the product; an integration's attributes override them per operator (irdeto/config.py).
     settings_defaults = {
-        "IRDETO_HOST": os.environ.get("IRDETO_HOST", "http://127.0.0.1:80"),  # CAS SOAP endpoint address
-        "IRDETO_NATIONALITY": os.environ.get("IRDETO_NATIONALITY", "ENG"),
-        "IRDETO_REGION_TAG": os.environ.get("IRDETO_REGION_TAG", "MO"),
+        "IRDETO_HOST": os.environ.get("IRDETO_HOST", DEFAULT_HOST),  # CAS SOAP endpoint address
+        "IRDETO_NATIONALITY": os.environ.get("IRDETO_NATIONALITY", DEFAULT_NATIONALITY),
+        "IRDETO_REGION_TAG": os.environ.get("IRDETO_REGION_TAG", DEFAULT_REGION_TAG),
         # Seconds per SOAP call (connect and answer).
-        "IRDETO_TIMEOUT": float(os.environ.get("IRDETO_TIMEOUT") or 10),
+        "IRDETO_TIMEOUT": float(os.environ.get("IRDETO_TIMEOUT") or DEFAULT_TIMEOUT),
         # The vendor's WSDL file; empty: the stand-in in irdeto/wsdl/.
         "IRDETO_WSDL": os.environ.get("IRDETO_WSDL", ""),
     }
