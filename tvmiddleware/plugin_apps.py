@@ -1,6 +1,6 @@
 """The contract of a plugin app: everything an optional integration adds to the middleware is declared
 on its AppConfig, a subclass of `PluginAppConfig`, and wired by this module. The core names no plugin:
-installing an app (INSTALLED_APPS) is all it takes, and removing it leaves a working project.
+listing the app in `settings/plugins.py` is all it takes, and leaving it out leaves a working project.
 
 A plugin's AppConfig declares:
 
