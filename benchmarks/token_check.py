@@ -73,7 +73,7 @@ def create_world(run: str):
 
 def issue_paths(account, channel, count: int) -> list[str]:
     """Token check requests as Flussonic sends them, one fresh token each, at the service's check URL."""
-    from tvmiddleware.streaming.services import stream_url
+    from tvmiddleware.streaming.stream_urls import stream_url
 
     paths = []
     for i in range(count):

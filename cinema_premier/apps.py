@@ -15,6 +15,6 @@ class CinemaPremierConfig(CinemaAppConfig):
     api_class_aliases = {"premier_api_client": "cinema_premier_api_client"}
 
     def api_classes(self) -> dict[str, type]:
-        from .api import API_CLASS, PremierAPI
+        from .plugin import API_CLASS, PremierAPI
 
         return {API_CLASS: PremierAPI}

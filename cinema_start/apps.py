@@ -22,7 +22,7 @@ class CinemaStartConfig(CinemaAppConfig):
     api_class_aliases = {"start_api_client": "cinema_start_api_client"}
 
     def api_classes(self) -> dict[str, type]:
-        from .api import API_CLASS, StartAPI
+        from .plugin import API_CLASS, StartAPI
 
         return {API_CLASS: StartAPI}
 

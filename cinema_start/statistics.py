@@ -31,7 +31,7 @@ logger = logging.getLogger("cinema_start.statistics")
 
 def start_api_classes() -> list[str]:
     """The API class names Start integrations are saved under (current and old)."""
-    from .api import API_CLASS, OLD_API_CLASS
+    from .plugin import API_CLASS, OLD_API_CLASS
 
     return [API_CLASS, OLD_API_CLASS]
 

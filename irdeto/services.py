@@ -29,7 +29,7 @@ from .selectors import (
 )
 
 if TYPE_CHECKING:
-    from .api import IrdetoAPI
+    from .plugin import IrdetoAPI
 
 logger = logging.getLogger("irdeto.sync")
 

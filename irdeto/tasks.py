@@ -1,8 +1,7 @@
 """Celery tasks of the Irdeto integration.
 
-Beat entry (settings `CELERY_BEAT_SCHEDULE`, when `irdeto` is installed)::
-
-    "irdeto-resync": {"task": "irdeto.tasks.resync_all", "schedule": 24 * 3600.0},
+The app declares the daily beat entry `irdeto-resync` (`IrdetoConfig.beat_schedule`); an entry of
+that name in the settings' `CELERY_BEAT_SCHEDULE` overrides it.
 """
 from __future__ import annotations
 

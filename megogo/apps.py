@@ -13,6 +13,6 @@ class MegogoConfig(CinemaAppConfig):
     }
 
     def api_classes(self) -> dict[str, type]:
-        from .api import API_CLASS, MegogoAPI
+        from .plugin import API_CLASS, MegogoAPI
 
         return {API_CLASS: MegogoAPI}

@@ -11,7 +11,7 @@ from typing import IO
 from cinema_kit.sync import SyncOutcome, sync_all as kit_sync_all
 from tvmiddleware.models import ExternalSystem
 
-from .api import API_CLASS
+from .plugin import API_CLASS
 from .client import MegogoError
 from .sync.lease import SyncAlreadyRunning
 from .sync.runner import SyncSummary, run_sync

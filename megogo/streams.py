@@ -19,7 +19,7 @@ from .client import MegogoError, MegogoRefused
 from .subscriptions import ensure_partner_user, holds_svod, subscriber_for
 
 if TYPE_CHECKING:
-    from .api import MegogoAPI
+    from .plugin import MegogoAPI
 
 logger = logging.getLogger("megogo.streams")
 

@@ -21,7 +21,7 @@ from .client import MegogoRefused
 from .models import MegogoSubscriber
 
 if TYPE_CHECKING:
-    from .api import MegogoAPI
+    from .plugin import MegogoAPI
 
 logger = logging.getLogger("megogo.svod")
 

@@ -16,7 +16,7 @@ from tvmiddleware.models import Account, Customer, PurchaseKind, Video
 from .subscriptions import ensure_partner_user, subscriber_for
 
 if TYPE_CHECKING:
-    from .api import MegogoAPI
+    from .plugin import MegogoAPI
 
 
 def purchase_at_megogo(api: "MegogoAPI", *, account: Account | None, customer: Customer | None, video: Video,

@@ -1,4 +1,4 @@
-"""Celery tasks of the payments app."""
+"""Celery tasks of the payments app (beat entry `payments-reconcile`, declared in `PaymentsConfig`)."""
 from __future__ import annotations
 
 from datetime import timedelta

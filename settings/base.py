@@ -9,6 +9,7 @@ import os
 from datetime import timedelta
 from pathlib import Path
 
+from .plugins import installed_plugins
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("TVMW_VAR_DIR", BASE_DIR / "var"))
@@ -56,15 +57,10 @@ INSTALLED_APPS = [
     "axes",
     "tvmiddleware",
     "billing",
-    # Optional integrations: each registers its API class; remove one to disable it.
-    # The online cinemas share `cinema_kit` (keep it while any of them is installed).
-    "cinema_kit",
-    "megogo",
-    "tvzavr",
-    "cinema_start",
-    "cinema_premier",
-    "payments",
-    "irdeto",
+    # Demo data to try the middleware out (`seed_demo`; refused under production settings).
+    "demo",
+    # Optional integrations (settings/plugins.py): each declares its own wiring in its AppConfig.
+    *installed_plugins(),
 ]
 
 MIDDLEWARE = [
@@ -183,26 +179,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "billing.tasks.check_accounts",
         "schedule": 3600.0,
     },
-    # Online cinemas add their own entries from their AppConfig (e.g. "megogo-sync-content"); an
-    # entry of the same name here overrides the app's.
+    # Plugin apps add their own entries from their AppConfig (`beat_schedule`); an entry of the same
+    # name here overrides the app's.
     "expire-program-blockings": {
         "task": "tvmiddleware.tasks.expire_program_blockings",
-        "schedule": 600.0,
-    },
-    # Payments left open (lost gateway notifications, abandoned payment pages).
-    "payments-reconcile": {
-        "task": "payments.tasks.reconcile",
         "schedule": 600.0,
     },
     # Login-attempt counters kept in the database while Redis was down, once their window ended.
     "purge-attempt-counters": {
         "task": "tvmiddleware.tasks.purge_attempt_counters",
         "schedule": 3600.0,
-    },
-    # Remove with the irdeto app: compares and repairs the CAS state of every customer.
-    "irdeto-resync": {
-        "task": "irdeto.tasks.resync_all",
-        "schedule": 24 * 3600.0,
     },
 }
 
@@ -230,16 +216,10 @@ EVENT_DELIVERY_BACKOFF_MAX_SECONDS = env_int("EVENT_DELIVERY_BACKOFF_MAX_SECONDS
 # A delivery claimed by a worker that died is taken over after this long.
 EVENT_DELIVERY_LEASE_SECONDS = env_int("EVENT_DELIVERY_LEASE_SECONDS", 300)
 
-# --- Payments (payments app): reconciliation of payments left open ---------------------------------
-PAYMENTS_RECONCILE_AFTER_MINUTES = env_int("PAYMENTS_RECONCILE_AFTER_MINUTES", 10)
-PAYMENTS_EXPIRE_AFTER_HOURS = env_int("PAYMENTS_EXPIRE_AFTER_HOURS", 24)
-
-# --- Irdeto CAS (names as in the product; an integration's attributes override them per operator) ---
-IRDETO_HOST = os.environ.get("IRDETO_HOST", "http://127.0.0.1:80")  # CAS SOAP endpoint address
-IRDETO_NATIONALITY = os.environ.get("IRDETO_NATIONALITY", "ENG")
-IRDETO_REGION_TAG = os.environ.get("IRDETO_REGION_TAG", "MO")
-IRDETO_TIMEOUT = float(os.environ.get("IRDETO_TIMEOUT") or 10)  # seconds per SOAP call (connect and answer)
-IRDETO_WSDL = os.environ.get("IRDETO_WSDL", "")  # the vendor's WSDL file; empty: the stand-in in irdeto/wsdl/
+# --- Plugin apps' settings ------------------------------------------------------------------------
+# Each plugin app gives its own settings their defaults (`settings_defaults` in its AppConfig, read
+# from the same-named environment variables); a setting of that name set here or in a settings module
+# that imports this one wins.
 
 # --- Stream tokens (names as in the product) -----------------------------------------------------
 TVMIDDLEWARE_STREAM_SERVICE_TOKEN_TTL = env_int("TVMIDDLEWARE_STREAM_SERVICE_TOKEN_TTL", 3600)

@@ -1,8 +1,9 @@
-from django.apps import apps
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
+
+from tvmiddleware.plugin_apps import plugin_urlpatterns
 
 admin.site.site_header = "TV middleware — operator panel"
 admin.site.site_title = "TV middleware"
@@ -16,12 +17,9 @@ urlpatterns = [
     path("content/", include("tvmiddleware.content_api.site_urls")),
 ]
 
-if apps.is_installed("payments"):
-    # Optional app: gateway notifications and the device API's payment methods.
-    urlpatterns += [
-        path("billing/payment/", include("payments.urls")),
-        path("tvmiddleware/api/", include("payments.api.device_urls")),
-    ]
+# Optional apps' routes (gateway notifications, extra device-API methods...), as each declares them
+# in its AppConfig (`urls`); after the core's, so a core route keeps its path.
+urlpatterns += plugin_urlpatterns()
 
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -11,6 +11,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 CINEMA_APPS = ("megogo", "tvzavr", "cinema_start", "cinema_premier")
+OTHER_PLUGINS = ("payments", "irdeto")
 GONE = ("svod_partners",)
 KIT = "cinema_kit"
 CORE = ("tvmiddleware", "billing")
@@ -46,6 +47,11 @@ def test_the_scan_sees_imports():
 @pytest.mark.parametrize("app", CINEMA_APPS)
 def test_a_cinema_app_imports_no_other_cinema_app(app):
     assert offending(app, set(CINEMA_APPS) - {app} | set(GONE)) == []
+
+
+@pytest.mark.parametrize("app", OTHER_PLUGINS)
+def test_other_plugins_import_no_other_plugin_nor_the_kit(app):
+    assert offending(app, set(CINEMA_APPS) | set(OTHER_PLUGINS) - {app} | {KIT, "demo"}) == []
 
 
 @pytest.mark.parametrize("package", [KIT, *CORE])

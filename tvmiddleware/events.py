@@ -18,8 +18,8 @@ event pushes its queue (an earlier delivery whose on-commit task was lost goes f
 engine gave up on (failed) no longer holds its queue, so one broken event cannot stall a subscriber
 for good. Handlers stay order-proof by sending the subscriber's current state rather than replaying
 the transition (the REST billing does), which also makes an operator's late retry of a stale
-delivery harmless. A plugin whose every hook re-derives the customer's whole state (MEGOGO, Irdeto,
-tvzavr, the SVOD partners: `ExternalSystemAPI.hooks_converge_in_any_order`) needs no queue: its
+delivery harmless. A plugin whose every hook re-derives the customer's whole state (the online
+cinemas and the CAS do: `ExternalSystemAPI.hooks_converge_in_any_order`) needs no queue: its
 deliveries carry no ordering key, so one failing change does not hold back the others.
 """
 from __future__ import annotations

@@ -1,13 +1,16 @@
 """The plugin registry for external-system API classes, and the base class plugins implement.
 
-A plugin app (megogo, irdeto, a billing integration...) registers its class in `AppConfig.ready()`:
+A plugin app (an online cinema, a CAS, a billing integration...) declares its class in its AppConfig
+(`tvmiddleware.plugin_apps.PluginAppConfig.api_classes`), which registers it in `ready()`:
 
-    from tvmiddleware.plugins import ExternalSystemAPI, register
+    from tvmiddleware.plugins import ExternalSystemAPI
 
-    class MegogoAPI(ExternalSystemAPI):
+    class PartnerAPI(ExternalSystemAPI):
         def on_tariff_assigned(self, event): ...
 
-    register("megogo_api_client", MegogoAPI)
+    class PartnerConfig(PluginAppConfig):
+        def api_classes(self):
+            return {"partner_api_client": PartnerAPI}
 
 An operator then configures an `ExternalSystem` with that API class and its attributes. Domain
 events of the operator are delivered to every enabled external system whose class overrides the

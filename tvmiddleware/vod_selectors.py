@@ -346,7 +346,7 @@ def video_relations() -> list:
 
 
 def plugin_video_images(videos: list[Video]) -> dict[int, dict[str, str]]:
-    """Images the titles' online cinemas keep for them (e.g. MEGOGO's resized thumbnails), by video id:
+    """Images the titles' online cinemas keep for them (e.g. a partner's resized thumbnails), by video id:
     one `video_images` call per installed plugin class on the page, whatever the page size.
 
     `video.external_system` must be loaded (it is, through `video_relations`). A plugin that fails

@@ -10,6 +10,6 @@ class TvzavrConfig(CinemaAppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def api_classes(self) -> dict[str, type]:
-        from .api import API_CLASS, TvzavrAPI
+        from .plugin import API_CLASS, TvzavrAPI
 
         return {API_CLASS: TvzavrAPI}

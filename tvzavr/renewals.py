@@ -22,7 +22,7 @@ from django.utils import timezone
 from cinema_kit.subscriptions import holders
 from tvmiddleware.models import ExternalSystem
 
-from .api import API_CLASS, TvzavrAPI
+from .plugin import API_CLASS, TvzavrAPI
 from .models import TvzavrSubscription
 
 logger = logging.getLogger("tvzavr.renewals")

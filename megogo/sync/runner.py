@@ -35,7 +35,7 @@ from .selections import collection_ids, sync_selections
 from .writer import ChunkWriter, SyncContext, build_context, unseen_titles
 
 if TYPE_CHECKING:
-    from ..api import MegogoAPI
+    from ..plugin import MegogoAPI
 
 logger = logging.getLogger("megogo.sync")
 

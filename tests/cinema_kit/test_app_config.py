@@ -5,7 +5,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth.models import Permission
 
-from cinema_kit.apps import add_beat_entries
+from tvmiddleware.plugin_apps import add_beat_entries
 from tvmiddleware.services import staff
 
 CORE_STAFF = Path(staff.__file__).read_text(encoding="utf-8")

@@ -8,8 +8,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from cinema_kit.svod import GenericSvodPartnerAPI
-from cinema_premier.api import PremierAPI
-from cinema_start.api import StartAPI
+from cinema_premier.plugin import PremierAPI
+from cinema_start.plugin import StartAPI
 from tests import factories
 from tests.cinema_kit.conftest import make_system, set_attributes
 from tests.cinema_kit.fakes import SERVICE_ID, TOKEN, FakeSvodPartner, answer, free_port

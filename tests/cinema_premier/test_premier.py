@@ -3,7 +3,7 @@ from io import StringIO
 
 from django.core.management import call_command
 
-from cinema_premier.api import PremierAPI
+from cinema_premier.plugin import PremierAPI
 from tests.cinema_kit.conftest import catalogue_tariff, fake_partner, make_system, svod_tariff  # noqa: F401
 from tvmiddleware.models import Video
 from tvmiddleware.plugins import registry

@@ -7,7 +7,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from cinema_start.api import StartAPI
+from cinema_start.plugin import StartAPI
 from cinema_start.models import StartGenreMap
 from tests import factories
 from tests.cinema_kit.conftest import make_system

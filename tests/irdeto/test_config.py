@@ -2,7 +2,7 @@
 and the admin's checks of the attributes."""
 from django.contrib.auth import get_user_model
 
-from irdeto.api import API_CLASS, IrdetoAPI
+from irdeto.plugin import API_CLASS, IrdetoAPI
 from irdeto.config import defaults, parse, validate
 from tests.admin_factories import admin_url, inline_rows
 from tvmiddleware.models import ExternalSystem

@@ -1,7 +1,7 @@
 """Attributes of a MEGOGO integration: parsing, validation, and the messages the admin shows."""
 import pytest
 
-from megogo.api import MegogoAPI
+from megogo.plugin import MegogoAPI
 from megogo.config import parse, validate
 from tests.admin_factories import admin_url, changeform_data, inline_rows
 from tvmiddleware.models import ExternalSystem

@@ -3,9 +3,9 @@ from decimal import Decimal
 
 import pytest
 
+from demo.builder import seed
 from payments import services
 from payments.models import Merchant, MerchantType, PaymentState
-from tvmiddleware.demo import seed
 from tvmiddleware.models import Account
 
 pytestmark = pytest.mark.django_db

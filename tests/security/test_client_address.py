@@ -13,7 +13,7 @@ from django.test import RequestFactory
 
 from tvmiddleware import services
 from tvmiddleware.client_address import client_ip, from_streamer
-from tvmiddleware.streaming.services import stream_url
+from tvmiddleware.streaming.stream_urls import stream_url
 
 pytestmark = pytest.mark.django_db
 

@@ -18,7 +18,7 @@ from tests import factories
 from tvmiddleware import services
 from tvmiddleware.models import Client, StreamService, StreamServiceType
 from tvmiddleware.streaming import access, check_urls, tokens
-from tvmiddleware.streaming.services import stream_service_rotate_check_key, stream_url
+from tvmiddleware.streaming.stream_urls import stream_service_rotate_check_key, stream_url
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from tests.tvzavr.fakes import PACKAGE, PLF, SECRET
 from tvmiddleware.admin.external import ExternalSystemForm
 from tvmiddleware.plugins import PluginError, registry
-from tvzavr.api import TvzavrAPI
+from tvzavr.plugin import TvzavrAPI
 from tvzavr.client import TvzavrClient, sign
 from tvzavr.models import TvzavrSubscription
 

@@ -10,7 +10,7 @@ from django.utils.html import format_html
 
 from tvmiddleware.models import StreamService
 from tvmiddleware.streaming import check_urls
-from tvmiddleware.streaming.services import stream_service_rotate_check_key
+from tvmiddleware.streaming.stream_urls import stream_service_rotate_check_key
 
 from .base import TenantAdmin
 

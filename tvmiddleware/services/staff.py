@@ -14,14 +14,13 @@ OPERATOR_GROUP = "Operator staff"
 # only through services) and the shared device-type list.
 READ_ONLY_MODELS = {("billing", "customertransaction"), ("tvmiddleware", "devicetype"),
                     ("tvmiddleware", "domainevent"), ("tvmiddleware", "eventdelivery"),
-                    ("tvmiddleware", "client"), ("tvmiddleware", "operatorprofile"),
-                    ("irdeto", "cassubscriber"), ("payments", "payment"), ("payments", "savedcard")}
+                    ("tvmiddleware", "client"), ("tvmiddleware", "operatorprofile")}
 
 
-# Apps whose screens operator staff work with. Integration apps declare themselves from their
-# AppConfig.ready() with `register_operator_app`; the core names none of them. (The labels after the
-# core's own are integrations that still rely on being listed here.)
-OPERATOR_APPS = ("tvmiddleware", "billing", "payments", "irdeto")
+# The core's apps whose screens operator staff work with. Integration apps declare themselves from
+# their AppConfig (`tvmiddleware.plugin_apps.PluginAppConfig`, which calls `register_operator_app`);
+# the core names none of them.
+OPERATOR_APPS = ("tvmiddleware", "billing")
 
 _plugin_apps: dict[str, frozenset[str]] = {}  # app label → its models that staff may only view
 

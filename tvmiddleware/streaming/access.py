@@ -30,8 +30,8 @@ Rules (this module is their one implementation: the device API's VOD reads in
   bought or rents (rental not yet expired). Purchase-category titles need a purchase even when a
   tariff lists them (tariffs list them to make them visible in the catalogue). An online cinema's
   catalogue tariff (`ExternalSystem.tariff`) only *lists* that cinema's titles: it opens none of
-  them; its subscription titles are opened by the cinema's subscription tariffs (for MEGOGO
-  `tariff_id` / `additional_tariffs_ids`), which its catalogue sync attaches to them;
+  them; its subscription titles are opened by the cinema's subscription tariffs (named in the
+  integration's attributes), which its catalogue sync attaches to them;
 - an inactive (blocked) account watches nothing, except what tariffs marked
   `available_for_inactive_accounts` open (e.g. an operator's info channel for debtors).
 - `max_sessions` (Flussonic's X-Max-Sessions) is the largest `basic_sessions_count + sessions_count`

@@ -9,7 +9,7 @@ one failed (details in the log). Titles that did not change are not rewritten.
 from __future__ import annotations
 
 from cinema_kit.sync import CatalogueSyncCommand
-from cinema_premier.api import API_CLASS
+from cinema_premier.plugin import API_CLASS
 from cinema_premier.apps import CinemaPremierConfig
 
 

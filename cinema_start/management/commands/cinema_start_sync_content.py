@@ -10,7 +10,7 @@ the genre map (`StartGenreMap`) are applied.
 from __future__ import annotations
 
 from cinema_kit.sync import CatalogueSyncCommand
-from cinema_start.api import API_CLASS
+from cinema_start.plugin import API_CLASS
 from cinema_start.apps import CinemaStartConfig
 
 

@@ -13,7 +13,7 @@ from typing import Any
 from django.core.management.base import CommandError
 
 from cinema_kit.sync import CatalogueSyncCommand, SyncOutcome
-from megogo.api import API_CLASS
+from megogo.plugin import API_CLASS
 from megogo.client import MegogoError
 from megogo.services import megogo_systems, sync_one
 from tvmiddleware.models import ExternalSystem

@@ -21,7 +21,7 @@ import requests
 
 from tvmiddleware.models import Account
 from tvmiddleware.streaming import access
-from tvmiddleware.streaming.services import stream_url
+from tvmiddleware.streaming.stream_urls import stream_url
 
 from .conftest import SERVICE_CHECK_PATHS, make_world
 

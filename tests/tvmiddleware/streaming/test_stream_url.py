@@ -13,7 +13,7 @@ from tvmiddleware.models import StreamService, StreamServiceType, VideoFile
 from tvmiddleware.services.errors import Invalid, NotFound
 from tvmiddleware.streaming import tokens
 from tvmiddleware.streaming.masks import build_url, fill_mask
-from tvmiddleware.streaming.services import stream_url
+from tvmiddleware.streaming.stream_urls import stream_url
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from tests import factories
 from tvmiddleware import services
 from tvmiddleware.models import Account
 from tvmiddleware.streaming import access, tokens
-from tvmiddleware.streaming.services import stream_url
+from tvmiddleware.streaming.stream_urls import stream_url
 
 from .conftest import SERVICE_CHECK_PATHS
 

@@ -25,7 +25,7 @@ from tvmiddleware.streaming import access
 from tvmiddleware.streaming.access import LocalCache
 from tvmiddleware.streaming.conf import conf
 from tvmiddleware.streaming.maintenance import MAINTENANCE_MESSAGE, channel_maintenance
-from tvmiddleware.streaming.services import stream_url
+from tvmiddleware.streaming.stream_urls import stream_url
 from tvmiddleware.vod_selectors import parent_control_passed, video_access
 
 from .framework import Auth, DeviceContext, SessionGone, device_method

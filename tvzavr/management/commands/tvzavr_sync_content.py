@@ -11,7 +11,7 @@ tariffs attached. Add it to crontab. Exits with an error status when an integrat
 from __future__ import annotations
 
 from cinema_kit.sync import CatalogueSyncCommand
-from tvzavr.api import API_CLASS
+from tvzavr.plugin import API_CLASS
 
 
 class Command(CatalogueSyncCommand):

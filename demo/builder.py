@@ -24,7 +24,6 @@ from typing import Any, TypeVar
 from django.contrib.auth import get_user_model
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
-from django.dispatch import Signal
 from django.utils import timezone
 
 from billing.models import TransactionSource
@@ -36,6 +35,7 @@ from tvmiddleware.models import (
 )
 from tvmiddleware.services import account_create, customer_create, device_bind, tariff_assign
 from tvmiddleware.services.staff import operator_staff_create
+from tvmiddleware.signals import operator_seeded
 
 M = TypeVar("M", bound=models.Model)
 
@@ -523,11 +523,6 @@ class DemoSummary:
 
 
 # --- seeding -----------------------------------------------------------------------------------------
-
-#: Sent for every demo operator inside `seed()`'s transaction (`client=`), so installed integration
-#: apps add their own demo setup (the core does not know them); receivers must be idempotent.
-operator_seeded = Signal()
-
 
 def seed(*, now: datetime | None = None) -> DemoSummary:
     """Create what is missing of the demo operators in one transaction; never overwrite.

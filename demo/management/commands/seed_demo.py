@@ -6,7 +6,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from tvmiddleware import demo
+from demo import builder
 
 
 class Command(BaseCommand):
@@ -30,7 +30,7 @@ class Command(BaseCommand):
                 "seed_demo refused: these are production settings and the demo creates the superuser "
                 "admin/admin. Run it with --allow-production if you really want demo data here."
             )
-        summary = demo.seed()
+        summary = builder.seed()
         if options["verbosity"] >= 1:
             headline, *details = summary.lines()
             self.stdout.write(self.style.SUCCESS(headline))

@@ -259,8 +259,8 @@ def test_guide_is_topped_up_without_touching_existing_programmes(seeded):
     call_command("seed_demo", stdout=StringIO())  # same day: nothing to add
     assert programmes.count() == before
 
-    from tvmiddleware import demo
-    demo.seed(now=later)
+    from demo import builder
+    builder.seed(now=later)
 
     assert EpgProgram.objects.get(pk=edited.pk).name == "Operator's own title"
     assert programmes.count() > before

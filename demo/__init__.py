@@ -1,0 +1,1 @@
+"""Demo data (`manage.py seed_demo`): see `demo.builder`."""
