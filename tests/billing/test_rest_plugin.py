@@ -530,7 +530,8 @@ class TestExternalPurchase:
                                            price=Decimal("1.00"))
             with pytest.raises(ExternalBillingError):
                 video_purchase(customer=customer, video=title, kind="buy")
-            assert purchase_mode(customer=customer)[0] == PurchaseMode.EXTERNAL_BILLING
+            mode, plugin = purchase_mode(customer=customer)
+            assert mode == PurchaseMode.EXTERNAL_BILLING and plugin.external_system == system
             assert not VideoPurchase.objects.exists() and not CustomerTransaction.objects.exists()
         finally:
             registry.unregister("test_no_shop")
