@@ -64,3 +64,46 @@ def test_svod_partners_is_gone():
 
     assert "svod_partners" not in settings.INSTALLED_APPS
     assert {"cinema_kit", *CINEMA_APPS} <= set(settings.INSTALLED_APPS)
+
+
+# --- private names, and who chooses how a title is sold --------------------------------------------------
+
+PROJECT_PACKAGES = ("tvmiddleware", "billing", "payments", "irdeto", KIT, *CINEMA_APPS)
+HTTP_LAYERS = ("tvmiddleware/api", "tvmiddleware/content_api", "tvmiddleware/streaming", "billing/api", "payments/api")
+
+
+def imported_names(package: str) -> list[tuple[str, str, str]]:
+    """(file, module, name) of every `from module import name` in `package`."""
+    found = []
+    for path in sorted((ROOT / package).rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom):
+                module = "." * node.level + (node.module or "")
+                found += [(str(path.relative_to(ROOT)), module, alias.name) for alias in node.names]
+    return found
+
+
+def test_no_module_imports_another_modules_private_names():
+    private = [f"{path}: from {module} import {name}" for package in PROJECT_PACKAGES
+               for path, module, name in imported_names(package)
+               if name.startswith("_") and not name.startswith("__")]
+    assert private == []
+
+
+def test_the_http_layers_never_choose_how_a_title_is_sold():
+    """One purchase entry point: views call `video_purchase` (and catch its refusals); the billing
+    mode is decided inside `billing.purchases`, never by a view."""
+    choosers = {"purchase_mode", "purchases_billed_externally", "billing_plugin_for", "PurchaseMode"}
+    found = [f"{path}: from {module} import {name}" for package in PROJECT_PACKAGES
+             for path, module, name in imported_names(package)
+             if path.startswith(HTTP_LAYERS) and name in choosers]
+    assert found == []
+
+
+def test_the_cores_purchase_and_tariff_rules_do_not_import_billing():
+    """Billing builds on the core's purchase and tariff rules (`billing.purchases`,
+    `billing.subscriptions`), not the other way round."""
+    imports = imported_packages("tvmiddleware/services")
+    for module in ("purchases.py", "tariffs.py"):
+        assert "billing" not in imports[f"tvmiddleware/services/{module}"], module
