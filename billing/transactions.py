@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from tvmiddleware.models import AccountStatus, Client, Customer, Video
-from tvmiddleware.services import account_activate
+from tvmiddleware.services import NotFound, account_activate
 
 from .models import CustomerTransaction, TransactionSource
 from .purchases import BillingSale, video_purchase
@@ -42,6 +42,8 @@ def billing_transaction_create(
     Raises `DuplicateTransaction` (nothing written) when `ext_id` was used before, and the
     refusals of `transaction_create` / `video_purchase`.
     """
+    if customer.client_id != client.pk:
+        raise NotFound("Customer not found.")
     if video is not None:
         row = video_purchase(customer=customer, video=video, sale=BillingSale(
             amount=amount, ext_id=ext_id, comment=comment, processed=processed, available_until=available_until,
