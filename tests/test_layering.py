@@ -124,3 +124,12 @@ def test_views_open_no_transactions():
             if count:
                 found[str(path.relative_to(ROOT))] = count
     assert found == READ_SAVEPOINTS
+
+
+def test_only_the_purchase_service_writes_purchases():
+    """A `VideoPurchase` (it opens a title) is written by `billing.purchases` alone, whatever bills it."""
+    writers = sorted(str(path.relative_to(ROOT)) for package in PROJECT_PACKAGES
+                     for path in (ROOT / package).rglob("*.py")
+                     if "VideoPurchase.objects.create" in path.read_text(encoding="utf-8")
+                     or "VideoPurchase.objects.bulk_create" in path.read_text(encoding="utf-8"))
+    assert writers == ["billing/purchases.py"]
