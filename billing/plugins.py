@@ -11,7 +11,7 @@ built-in ledger where the plugin says so:
   `on_tariff_assigned` / `on_tariff_removed` reach them through the outbox, so a change made while
   the billing is down is delivered later);
 - video purchases (`purchase_video`), when `bills_purchases_externally` is on: the local balance is
-  then not checked and no ledger row is written (see `billing.external_purchase`); when the online
+  then not checked and no ledger row is written (see `billing.purchases`); when the online
   cinema selling the title then refuses it, the charge is undone with `refund_purchase`;
 - registering a new subscriber (`register_account`);
 - the periodic check (`process_account`), which `check_accounts` calls for every account the plugin
@@ -175,13 +175,13 @@ class BillingPluginBase(ExternalSystemAPI):
         must be idempotent (a refund of a key already refunded, or never billed, is a success).
 
         Returns True when the billing gave the money back. The default returns False: the billing
-        has no refund call, so `billing.external_purchase` logs an error naming the `purchase_key`
+        has no refund call, so `billing.purchases` logs an error naming the `purchase_key`
         for the operator to refund by hand. Raises `PluginError` when the billing failed to answer.
         """
         return False
 
     def on_purchase_refund_due(self, event: "DomainEvent") -> None:
-        """Retry a refund this billing owes (see `billing.external_purchase.refund_due`)."""
-        from .external_purchase import refund_due
+        """Retry a refund this billing owes (see `billing.purchases.refund_due`)."""
+        from .purchases import refund_due
 
         refund_due(plugin=self, payload=event.payload)

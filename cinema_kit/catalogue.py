@@ -39,7 +39,7 @@ from django.utils import timezone
 from tvmiddleware.models import Episode, ExternalSystem, Genre, Season, Tariff, Video
 
 from .records import (  # noqa: F401  (re-exported: the adapters' one import of the record types)
-    EpisodeRecord, GenreRecord, SeasonRecord, TitleRecord, _field_max, clip, minutes_from_seconds,
+    EpisodeRecord, GenreRecord, SeasonRecord, TitleRecord, field_max, clip, minutes_from_seconds,
     seconds_from_minutes, to_bool, to_countries, to_int, to_rating, to_url, video_values,
 )
 
@@ -123,7 +123,7 @@ def import_catalogue(*, system: ExternalSystem, titles: Iterable[TitleRecord], t
     records: dict[str, TitleRecord] = {}
     for record in titles:
         result.received += 1
-        ext_id = clip(record.ext_id, _field_max(Video, "ext_id"))
+        ext_id = clip(record.ext_id, field_max(Video, "ext_id"))
         if not ext_id or not clip(record.name, 1) or ext_id in records:
             result.skipped += 1
             continue
@@ -180,12 +180,12 @@ class _Import:
                     missing[key] = genre
         if missing:
             created = Genre.objects.bulk_create(
-                [Genre(client_id=self.client_id, name=clip(g.name, _field_max(Genre, "name")),
-                       ext_id=clip(g.ext_id, _field_max(Genre, "ext_id"))) for g in missing.values()],
+                [Genre(client_id=self.client_id, name=clip(g.name, field_max(Genre, "name")),
+                       ext_id=clip(g.ext_id, field_max(Genre, "ext_id"))) for g in missing.values()],
                 batch_size=BATCH)
             self.result.genres_created += len(created)
             for pk, name in Genre.objects.for_client(self.client_id).filter(
-                    name__in=[clip(g.name, _field_max(Genre, "name")) for g in missing.values()]
+                    name__in=[clip(g.name, field_max(Genre, "name")) for g in missing.values()]
             ).order_by("sort", "pk").values_list("pk", "name"):
                 by_name.setdefault(_genre_key(name), pk)
         return by_name
@@ -284,7 +284,7 @@ class _Import:
                 if key in wanted_seasons:
                     continue  # a repeated season number in the feed: the first one counts
                 wanted_seasons.add(key)
-                name, ext_id = clip(s.name, _field_max(Season, "name")), clip(s.ext_id, _field_max(Season, "ext_id"))
+                name, ext_id = clip(s.name, field_max(Season, "name")), clip(s.ext_id, field_max(Season, "ext_id"))
                 season = seasons.get(key)
                 if season is None:
                     season = Season(client_id=self.client_id, video_id=video_id, number=s.number, name=name,
@@ -321,8 +321,8 @@ class _Import:
                     if key in wanted_episodes:
                         continue  # a repeated number in the feed: the first one counts
                     wanted_episodes.add(key)
-                    values = {"name": clip(ep.name, _field_max(Episode, "name")),
-                              "ext_id": clip(ep.ext_id, _field_max(Episode, "ext_id")),
+                    values = {"name": clip(ep.name, field_max(Episode, "name")),
+                              "ext_id": clip(ep.ext_id, field_max(Episode, "ext_id")),
                               "duration": minutes_from_seconds(ep.duration_seconds), "description": clip(ep.description, 100_000)}
                     episode = episodes.get(key)
                     if episode is None:

@@ -87,7 +87,8 @@ def seconds_from_minutes(minutes: Any) -> int:
 
 # --- normalising partner values ------------------------------------------------------------------------
 
-def _field_max(model: type, name: str) -> int:
+def field_max(model: type, name: str) -> int:
+    """The length limit of a text column (partner values are clipped to it)."""
     return model._meta.get_field(name).max_length
 
 
@@ -120,7 +121,7 @@ def to_rating(value: Any) -> Decimal | None:
 
 
 def to_url(value: Any) -> str:
-    text = clip(value, _field_max(Video, "cover_url"))
+    text = clip(value, field_max(Video, "cover_url"))
     parts = urlsplit(text)
     return text if parts.scheme in ("http", "https") and parts.netloc else ""
 
@@ -128,7 +129,7 @@ def to_url(value: Any) -> str:
 def to_countries(value: Any) -> str:
     if isinstance(value, (list, tuple)):
         value = ", ".join(str(v).strip() for v in value if str(v).strip())
-    return clip(value, _field_max(Video, "countries"))
+    return clip(value, field_max(Video, "countries"))
 
 
 def to_bool(value: Any) -> bool:
@@ -140,8 +141,8 @@ def to_bool(value: Any) -> bool:
 def video_values(record: TitleRecord) -> dict[str, Any]:
     """The Video columns a record sets, fitted to the columns' limits."""
     return {
-        "name": clip(record.name, _field_max(Video, "name")),
-        "name_orig": clip(record.name_orig, _field_max(Video, "name_orig")),
+        "name": clip(record.name, field_max(Video, "name")),
+        "name_orig": clip(record.name_orig, field_max(Video, "name_orig")),
         "description": clip(record.description, 100_000),
         "year": record.year if record.year is None or 1800 <= record.year <= 2200 else None,
         "countries": to_countries(record.countries),
@@ -149,7 +150,7 @@ def video_values(record: TitleRecord) -> dict[str, Any]:
         "age_rating": record.age_rating if record.age_rating is None or 0 <= record.age_rating <= 99 else None,
         "imdb_rating": to_rating(record.imdb_rating),
         "kinopoisk_rating": to_rating(record.kinopoisk_rating),
-        "director": clip(record.director, _field_max(Video, "director")),
+        "director": clip(record.director, field_max(Video, "director")),
         "cover_url": to_url(record.cover_url),
         "is_series": bool(record.is_series),
     }

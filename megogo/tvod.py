@@ -1,6 +1,6 @@
 """TVOD: a MEGOGO purchase title bought through `video/action` is also bought at MEGOGO.
 
-The core's purchase flow (`tvmiddleware.services.purchases.video_purchase`) debits the ledger
+The purchase service (`billing.purchases.video_purchase`, ledger mode) debits the ledger
 (unless `ignore_customer_balance_check` = 1, no funds are required then), then calls
 `purchase_video` of the title's integration; when MEGOGO refuses or cannot be reached, the flow
 reverses the debit and the purchase is not recorded.

@@ -39,7 +39,7 @@ from tvmiddleware.models import (
 from tvmiddleware.plugins import ExternalSystemAPI, registry
 from tvmiddleware.services import tariff_assign
 from tvmiddleware.services.catalogue import program_blocking_create, radio_create
-from tvmiddleware.services.purchases import video_purchase
+from billing.purchases import video_purchase
 from tvmiddleware.services.sessions import session_create
 from tvmiddleware.services.staff import operator_staff_create
 from tvmiddleware.streaming.maintenance import maintenance_create

@@ -4,8 +4,17 @@ import threading
 from django.db import connection
 
 
-def run_parallel(n, target):
-    """Run `target(i)` in n threads released together; returns (results, errors)."""
+class WorkerHung(AssertionError):
+    """A worker thread was still running when the test stopped waiting for it."""
+
+
+def run_parallel(n, target, *, timeout=60):
+    """Run `target(i)` in n threads released together; returns (results, errors).
+
+    Whatever a worker raises, an `AssertionError` of a check made inside the worker included, is
+    collected in `errors` for the test to assert on (an exception in a thread is otherwise lost);
+    a worker still running after `timeout` seconds is reported there as `WorkerHung`.
+    """
     barrier = threading.Barrier(n)
     results, errors = [], []
 
@@ -22,5 +31,6 @@ def run_parallel(n, target):
     for t in threads:
         t.start()
     for t in threads:
-        t.join(60)
+        t.join(timeout)
+    errors.extend(WorkerHung(f"{t.name} still running after {timeout}s") for t in threads if t.is_alive())
     return results, errors

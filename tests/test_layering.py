@@ -70,3 +70,73 @@ def test_svod_partners_is_gone():
 
     assert "svod_partners" not in settings.INSTALLED_APPS
     assert {"cinema_kit", *CINEMA_APPS} <= set(settings.INSTALLED_APPS)
+
+
+# --- private names, and who chooses how a title is sold --------------------------------------------------
+
+PROJECT_PACKAGES = ("tvmiddleware", "billing", "payments", "irdeto", KIT, *CINEMA_APPS)
+HTTP_LAYERS = ("tvmiddleware/api", "tvmiddleware/content_api", "tvmiddleware/streaming", "billing/api", "payments/api")
+
+
+def imported_names(package: str) -> list[tuple[str, str, str]]:
+    """(file, module, name) of every `from module import name` in `package`."""
+    found = []
+    for path in sorted((ROOT / package).rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom):
+                module = "." * node.level + (node.module or "")
+                found += [(str(path.relative_to(ROOT)), module, alias.name) for alias in node.names]
+    return found
+
+
+def test_no_module_imports_another_modules_private_names():
+    private = [f"{path}: from {module} import {name}" for package in PROJECT_PACKAGES
+               for path, module, name in imported_names(package)
+               if name.startswith("_") and not name.startswith("__")]
+    assert private == []
+
+
+def test_the_http_layers_never_choose_how_a_title_is_sold():
+    """One purchase entry point: views call `video_purchase` (and catch its refusals); the billing
+    mode is decided inside `billing.purchases`, never by a view."""
+    choosers = {"purchase_mode", "purchases_billed_externally", "billing_plugin_for", "PurchaseMode"}
+    found = [f"{path}: from {module} import {name}" for package in PROJECT_PACKAGES
+             for path, module, name in imported_names(package)
+             if path.startswith(HTTP_LAYERS) and name in choosers]
+    assert found == []
+
+
+def test_the_cores_services_do_not_import_billing():
+    """Billing builds on the core's services and rules (`billing.purchases` on the purchase rules,
+    `billing.subscriptions` on `tariff_assign`), not the other way round: the HTTP layer calls the
+    billing service, and no core service reaches into billing."""
+    imports = imported_packages("tvmiddleware/services")
+    assert "tvmiddleware/services/purchases.py" in imports  # the scan is not vacuous
+    assert [path for path, names in imports.items() if "billing" in names] == []
+
+
+VIEW_PACKAGES = ("tvmiddleware/api", "billing/api", "tvmiddleware/content_api", "payments/api")
+# Read-only savepoints: the database may still refuse a user's pattern; nothing is written in them.
+READ_SAVEPOINTS = {"billing/api/accounts.py": 1, "billing/api/customers.py": 1}
+
+
+def test_views_open_no_transactions():
+    """Views compose nothing: a write that needs several services is one service with its own
+    transaction. The only `transaction.atomic` blocks left in view modules guard reads."""
+    found: dict[str, int] = {}
+    for package in VIEW_PACKAGES:
+        for path in sorted((ROOT / package).rglob("*.py")):
+            count = path.read_text(encoding="utf-8").count("transaction.atomic")
+            if count:
+                found[str(path.relative_to(ROOT))] = count
+    assert found == READ_SAVEPOINTS
+
+
+def test_only_the_purchase_service_writes_purchases():
+    """A `VideoPurchase` (it opens a title) is written by `billing.purchases` alone, whatever bills it."""
+    writers = sorted(str(path.relative_to(ROOT)) for package in PROJECT_PACKAGES
+                     for path in (ROOT / package).rglob("*.py")
+                     if "VideoPurchase.objects.create" in path.read_text(encoding="utf-8")
+                     or "VideoPurchase.objects.bulk_create" in path.read_text(encoding="utf-8"))
+    assert writers == ["billing/purchases.py"]

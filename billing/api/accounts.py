@@ -315,10 +315,7 @@ def account_modify(request: HttpRequest, ctx: SignedContext) -> JsonResponse:
     if "status_reason" in params:
         options["status_reason"] = params.str("status_reason", max_length=32).strip()
     reset = params.flag("reset_device_settings")
-    with transaction.atomic():
-        services.account_modify(account=account, password=password or None, **options)
-        if reset:
-            devices_admin.account_user_data_reset(account=account)
+    devices_admin.account_update(account=account, password=password or None, reset_device_settings=reset, **options)
     return ok()
 
 
@@ -431,10 +428,9 @@ def account_device_create(request: HttpRequest, ctx: SignedContext) -> JsonRespo
     device_type = find_device_type(ctx)
     texts = device_texts(params)
     reset = params.flag("reset_settings")
-    with transaction.atomic(), refusing((Conflict, 4), (ServiceError, 3)):
-        device = devices_admin.device_attach(account=account, device_type=device_type, device_uid=device_uid, **texts)
-        if reset:
-            devices_admin.device_sessions_end(device=device)
+    with refusing((Conflict, 4), (ServiceError, 3)):
+        device = devices_admin.device_attach(account=account, device_type=device_type, device_uid=device_uid,
+                                             end_sessions=reset, **texts)
     return ok(device_id=device.pk)
 
 
@@ -455,10 +451,7 @@ def account_device_modify(request: HttpRequest, ctx: SignedContext) -> JsonRespo
     device = find_bound_device(ctx)
     texts = device_texts(params)
     reset = params.flag("reset_settings")
-    with transaction.atomic():
-        devices_admin.device_modify(device=device, **texts)
-        if reset:
-            devices_admin.device_sessions_end(device=device)
+    devices_admin.device_modify(device=device, end_sessions=reset, **texts)
     return ok()
 
 
@@ -600,8 +593,7 @@ def authkey_delete(request: HttpRequest, ctx: SignedContext) -> JsonResponse:
         sessions = sessions.filter(key_hash=hash_authkey(authkey))
     if by_account:
         sessions = sessions.filter(account=find_account(ctx, not_found=2))
-    with transaction.atomic():
-        deleted = session_delete_many(sessions)
+    deleted = session_delete_many(sessions)
     if not deleted:
         raise Refusal(2, "Session not found.")
     return ok(deleted=deleted)

@@ -3,7 +3,7 @@
 `transaction/create` is idempotent by the billing's transaction id (`ext_id`, or `id` as billing
 scripts in the field send it): the same id again answers 1 and never moves money twice, also when
 the retries arrive at the same moment. `transaction_type=1` records a title the billing sold
-(see `billing.purchases`). `transaction/delete` undoes a transaction with a reversal row, once.
+(recorded by `billing.purchases.video_purchase`). `transaction/delete` undoes a transaction with a reversal row, once.
 """
 from __future__ import annotations
 
@@ -11,16 +11,16 @@ import re
 from datetime import date, datetime, time, timezone as dt_timezone
 from decimal import Decimal
 
-from django.db import transaction
 from django.db.models import Case, IntegerField, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from billing.models import CustomerTransaction, TransactionSource
-from billing.purchases import external_transaction_reverse, external_video_purchase
-from billing.services import DuplicateTransaction, transaction_create as create_transaction
-from tvmiddleware.models import AccountStatus, Customer, Video
-from tvmiddleware.services import Conflict, account_activate
+from billing.purchases import external_transaction_reverse
+from billing.services import DuplicateTransaction
+from billing.transactions import billing_transaction_create
+from tvmiddleware.models import Video
+from tvmiddleware.services import Conflict
 
 from .customers import MAX_PRICE, UNKNOWN_ERROR, Refusal, customer_from, money_param, refusals
 from .framework import SignedContext, ok, signed_method
@@ -78,12 +78,6 @@ def _video(ctx: SignedContext) -> Video:
     return video
 
 
-def _activate_accounts(customer: Customer) -> None:
-    """Open the customer's inactive logins (those blocked by the operator, BLOCK, stay blocked)."""
-    for account in customer.accounts.filter(active=False).exclude(status_reason=AccountStatus.BLOCK):
-        account_activate(account=account)
-
-
 @signed_method(validation_error=UNKNOWN_ERROR)
 @refusals
 def transaction_create(request: HttpRequest, ctx: SignedContext) -> HttpResponse:
@@ -100,18 +94,9 @@ def transaction_create(request: HttpRequest, ctx: SignedContext) -> HttpResponse
     available_until = _available_until(ctx) if video is not None else None
 
     try:
-        with transaction.atomic():
-            if video is not None:
-                row = external_video_purchase(
-                    client=ctx.client, customer=customer, video=video, amount=amount, ext_id=ext_id,
-                    comment=comment, processed=processed, available_until=available_until,
-                ).transaction
-            else:
-                row = create_transaction(client=ctx.client, customer=customer, amount=amount,
-                                         source=TransactionSource.API, ext_id=ext_id, comment=comment,
-                                         processed=processed)
-            if activate:
-                _activate_accounts(customer)
+        row = billing_transaction_create(client=ctx.client, customer=customer, amount=amount, ext_id=ext_id,
+                                         comment=comment, processed=processed, video=video,
+                                         available_until=available_until, activate_accounts=activate)
     except DuplicateTransaction:
         raise Refusal(1, "A transaction with this ext_id already exists.", {"ext_id": "duplicate"}) from None
     return ok(id=row.pk)

@@ -95,3 +95,50 @@ def test_parallel_duplicates_credit_once():
     assert len(results) == 1
     assert len(errors) == 19 and all(isinstance(e, DuplicateTransaction) for e in errors)
     assert customer_balance(customer=customer) == Decimal("50.00")
+
+
+@pytest.mark.postgres
+def test_one_ext_id_raced_by_two_customers_falls_back_on_the_unique_constraint(monkeypatch):
+    """Two customers' rows are two locks, so the ext_id check under the lock cannot serialise them:
+    both find the id free, and the unique constraint (client, source, ext_id) decides. The loser gets
+    `DuplicateTransaction` naming the winner's row (never an IntegrityError), and moves no money."""
+    import threading
+
+    from django.db import IntegrityError
+
+    import billing.services as ledger
+
+    first = factories.CustomerFactory()
+    second = factories.CustomerFactory(client=first.client)
+    customers = [first, second]
+    both_checked = threading.Barrier(2, timeout=20)
+    real_check = ledger._ext_id_taken
+
+    def check_then_wait(client_id, source, ext_id):
+        taken = real_check(client_id, source, ext_id)
+        assert taken is False  # in the worker: collected by run_parallel
+        both_checked.wait()    # neither inserts before both have found the id free
+        return taken
+
+    monkeypatch.setattr(ledger, "_ext_id_taken", check_then_wait)
+
+    def pay(i):
+        try:
+            return transaction_create(client=first.client, customer=customers[i], amount="40.00",
+                                      ext_id="shared-id")
+        except DuplicateTransaction as exc:
+            assert isinstance(exc.__cause__, IntegrityError), "the loser must come through the constraint"
+            assert exc.existing is not None and exc.existing.customer_id != customers[i].pk
+            raise
+
+    results, errors = run_parallel(2, pay)
+
+    assert len(results) == 1, errors
+    assert len(errors) == 1 and type(errors[0]) is DuplicateTransaction, errors
+    winner = results[0]
+    assert errors[0].existing == winner
+    loser = second if winner.customer_id == first.pk else first
+    assert CustomerTransaction.objects.filter(ext_id="shared-id").count() == 1
+    assert customer_balance(customer=loser) == Decimal("0.00") == ledger_sum(customer=loser)
+    winner_customer = first if loser is second else second
+    assert customer_balance(customer=winner_customer) == Decimal("40.00") == ledger_sum(customer=winner_customer)

@@ -1,6 +1,6 @@
 """The `rest_billing` plugin against a fake operator billing (a real HTTP server on loopback), the
 resolution of a customer's billing (billing.selectors_external) and purchases billed externally
-(billing.external_purchase)."""
+(billing.purchases)."""
 from __future__ import annotations
 
 import json
@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 
-from billing.external_purchase import ExternalBillingError, purchase_key, purchase_through_plugin
+from billing.purchases import ExternalBillingError, PurchaseMode, purchase_key, purchase_mode, video_purchase
 from billing.models import CustomerTransaction
 from billing.modes import check_accounts
 from billing.plugins import BillingPluginBase, BillingRefused
@@ -448,7 +448,7 @@ class TestExternalPurchase:
     def test_the_billing_charges_and_the_local_balance_is_neither_checked_nor_moved(self, shop, fake_billing):
         customer, account, title = shop
         assert purchases_billed_externally(customer) and customer.balance == 0
-        purchase = purchase_through_plugin(customer=customer, video=title, kind="buy", account=account)
+        purchase = video_purchase(customer=customer, video=title, kind="buy", account=account)
         assert purchase.transaction is None and purchase.price == Decimal("30.00") and purchase.expires_at is None
         assert fake_billing.customers["C1"]["balance"] == Decimal("70.00")
         assert fake_billing.bodies[-1] == {"purchase_key": f"purchase:{customer.pk}:{title.pk}:1:buy",
@@ -462,27 +462,27 @@ class TestExternalPurchase:
     def test_rent_and_already_held(self, shop, fake_billing):
         customer, account, title = shop
         start = NOW
-        rental = purchase_through_plugin(customer=customer, video=title, kind="rent", now=start)
+        rental = video_purchase(customer=customer, video=title, kind="rent", now=start)
         assert rental.expires_at == start + timedelta(hours=24)
         requests_before = len(fake_billing.requests)
         with pytest.raises(AlreadyPurchased):
-            purchase_through_plugin(customer=customer, video=title, kind="buy", now=start + timedelta(hours=1))
+            video_purchase(customer=customer, video=title, kind="buy", now=start + timedelta(hours=1))
         assert len(fake_billing.requests) == requests_before  # refused before asking the billing
-        again = purchase_through_plugin(customer=customer, video=title, kind="rent", now=start + timedelta(hours=25))
+        again = video_purchase(customer=customer, video=title, kind="rent", now=start + timedelta(hours=25))
         assert again.pk != rental.pk and fake_billing.customers["C1"]["balance"] == Decimal("80.00")
 
     def test_no_money_in_the_billing_is_insufficient_funds(self, shop, fake_billing):
         customer, account, title = shop
         fake_billing.customers["C1"]["balance"] = Decimal("5.00")
         with pytest.raises(InsufficientFunds):
-            purchase_through_plugin(customer=customer, video=title, kind="buy", account=account)
+            video_purchase(customer=customer, video=title, kind="buy", account=account)
         assert not VideoPurchase.objects.exists() and not DomainEvent.objects.filter(name="video.purchased").exists()
 
     def test_an_unreachable_billing_records_nothing(self, shop, fake_billing):
         customer, account, title = shop
         fake_billing.fail_status = 503
         with pytest.raises(ExternalBillingError):
-            purchase_through_plugin(customer=customer, video=title, kind="buy", account=account)
+            video_purchase(customer=customer, video=title, kind="buy", account=account)
         assert not VideoPurchase.objects.exists()
 
     def test_a_retry_after_a_lost_answer_is_not_charged_twice(self, shop, fake_billing):
@@ -491,7 +491,7 @@ class TestExternalPurchase:
         key = purchase_key(customer, title, "buy")
         plugin.purchase_video(account=account, video=title, price=title.price, customer=customer, purchase_key=key)
         assert fake_billing.customers["C1"]["balance"] == Decimal("70.00")  # billed, our row never written
-        purchase_through_plugin(customer=customer, video=title, kind="buy", account=account)
+        video_purchase(customer=customer, video=title, kind="buy", account=account)
         assert fake_billing.customers["C1"]["balance"] == Decimal("70.00")
         assert VideoPurchase.objects.filter(customer=customer).count() == 1
 
@@ -501,21 +501,25 @@ class TestExternalPurchase:
         customer, account, title = shop
         free = factories.VideoFactory(client=customer.client, price_category=PriceCategory.FREE)
         with pytest.raises(NotPurchasable):
-            purchase_through_plugin(customer=customer, video=free, kind="buy")
+            video_purchase(customer=customer, video=free, kind="buy")
         services.account_block_for_debt(account=account)
         with pytest.raises(AccountInactive):
-            purchase_through_plugin(customer=customer, video=title, kind="buy", account=account)
+            video_purchase(customer=customer, video=title, kind="buy", account=account)
         assert fake_billing.requests == []
 
-    def test_a_customer_without_a_billing_plugin_cannot_buy_this_way(self, operator):
+    def test_a_customer_without_a_billing_plugin_is_billed_by_the_ledger(self, operator):
+        """No billing plugin answers for the customer: the one entry point never reaches the operator's
+        billing; the ledger bills, and its balance rule holds (nothing sold on an empty balance)."""
         customer = factories.CustomerFactory(client=operator)
         title = factories.VideoFactory(client=operator, price_category=PriceCategory.PURCHASE, price=Decimal("1.00"))
-        with pytest.raises(ExternalBillingError):
-            purchase_through_plugin(customer=customer, video=title, kind="buy")
+        assert purchase_mode(customer=customer) == (PurchaseMode.LEDGER, None)
+        with pytest.raises(InsufficientFunds):
+            video_purchase(customer=customer, video=title, kind="buy")
+        assert not VideoPurchase.objects.exists() and not CustomerTransaction.objects.exists()
 
     def test_a_plugin_that_does_not_bill_purchases_is_an_external_billing_error(self, operator):
         class NoShop(BillingPluginBase):
-            pass
+            bills_purchases_externally = True  # says it bills purchases, but has no purchase_video
 
         registry.register("test_no_shop", NoShop)
         try:
@@ -525,7 +529,10 @@ class TestExternalPurchase:
             title = factories.VideoFactory(client=operator, price_category=PriceCategory.PURCHASE,
                                            price=Decimal("1.00"))
             with pytest.raises(ExternalBillingError):
-                purchase_through_plugin(customer=customer, video=title, kind="buy", plugin=system.get_api())
+                video_purchase(customer=customer, video=title, kind="buy")
+            mode, plugin = purchase_mode(customer=customer)
+            assert mode == PurchaseMode.EXTERNAL_BILLING and plugin.external_system == system
+            assert not VideoPurchase.objects.exists() and not CustomerTransaction.objects.exists()
         finally:
             registry.unregister("test_no_shop")
 

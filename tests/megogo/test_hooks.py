@@ -10,7 +10,7 @@ from billing.services import transaction_create
 from tests import factories
 from tvmiddleware.models import PriceCategory, VideoPurchase
 from tvmiddleware.plugins import ExternalSystemAPI, PluginError, implementation, registry
-from tvmiddleware.services.purchases import PartnerRefused, video_purchase
+from billing.purchases import PartnerRefused, video_purchase
 
 
 class Cinema(ExternalSystemAPI):

@@ -138,6 +138,38 @@ def test_reconciliation_credits_lost_notifications_and_expires_abandoned(payture
     assert balance(customer) == Decimal("15.00")
 
 
+def test_a_late_failure_after_success_undoes_nothing(payture, payture_merchant, client_obj, customer, monkeypatch,
+                                                   caplog):
+    """Reconciliation read a payment as still open, then the gateway's success notification settled it,
+    then reconciliation's own "expired" failure arrives: the state machine keeps SUCCEEDED (no
+    SUCCEEDED → FAILED), the credit stays, nothing is credited or reversed twice, and the late
+    failure is only logged."""
+    payment = services.payment_start(client=client_obj, customer=customer, amount="12", ip="1.2.3.4").payment
+    Payment.objects.filter(pk=payment.pk).update(created_at=timezone.now() - timedelta(days=2))
+    real_refresh = services.payment_refresh
+
+    def stale_then_paid(*, payment):
+        stale = real_refresh(payment=payment)      # the gateway still says pending
+        assert stale.state == PaymentState.PENDING
+        payture.set_state(payment.order_id, "Charged")
+        assert real_refresh(payment=payment).state == PaymentState.SUCCEEDED  # the notification, meanwhile
+        return stale
+
+    monkeypatch.setattr(services, "payment_refresh", stale_then_paid)
+    with caplog.at_level("WARNING", logger="payments"):
+        counts = services.payments_reconcile(older_than=timedelta(minutes=10), expire_after=timedelta(hours=24))
+    assert counts["expired"] == 0 and counts["checked"] == 1
+    payment.refresh_from_db()
+    assert payment.state == PaymentState.SUCCEEDED and payment.error_code == ""
+    assert payment.transaction is not None and payment.transaction.amount == Decimal("12.00")
+    assert balance(customer) == Decimal("12.00")
+    assert CustomerTransaction.objects.filter(customer=customer).count() == 1
+    assert any("after succeeded: ignored" in r.getMessage() for r in caplog.records)
+    # The settled payment stays settled: a later refresh asks nobody and changes nothing.
+    assert real_refresh(payment=payment).state == PaymentState.SUCCEEDED
+    assert balance(customer) == Decimal("12.00")
+
+
 def test_reconcile_command_and_task(payture, payture_merchant, client_obj, customer, capsys):
     from payments.tasks import reconcile
 

@@ -18,7 +18,7 @@ from tvmiddleware.models import (
     AccountChannelSetting, AccountVideoSetting, AuthKey, ContentKind, ContentPosition, Customer, Message, MessageRead,
     PortalSetting, PriceCategory, VideoPurchase,
 )
-from tvmiddleware.services.purchases import video_purchase
+from billing.purchases import video_purchase
 from tvmiddleware.services.sessions import session_create, session_resolve
 
 pytest_plugins = ["tests.admin_factories"]  # staff_client, superuser_client, ... fixtures

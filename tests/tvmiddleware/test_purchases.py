@@ -14,7 +14,7 @@ from tests.concurrency import run_parallel
 from tvmiddleware import services
 from tvmiddleware.models import DomainEvent, PriceCategory, VideoPurchase
 from tvmiddleware.services.errors import Invalid, NotFound
-from tvmiddleware.services.purchases import AccountInactive, AlreadyPurchased, NotPurchasable, video_purchase
+from billing.purchases import AccountInactive, AlreadyPurchased, NotPurchasable, video_purchase
 from tvmiddleware.vod_selectors import video_access
 
 

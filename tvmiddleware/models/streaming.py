@@ -20,7 +20,7 @@ URL_MASK_VARIABLES: dict[str, str] = {
     "file": "path of the video file (VOD)",
     "vid": "video id (VOD)",
 }
-_VARIABLE_RE = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+VARIABLE_RE = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 
 
 def url_mask_help_text() -> str:
@@ -28,7 +28,7 @@ def url_mask_help_text() -> str:
 
 
 def validate_url_mask(mask: str) -> None:
-    unknown = sorted({name for name in _VARIABLE_RE.findall(mask) if name not in URL_MASK_VARIABLES})
+    unknown = sorted({name for name in VARIABLE_RE.findall(mask) if name not in URL_MASK_VARIABLES})
     if unknown:
         raise ValidationError(
             "Unknown variable(s) in URL mask: %(names)s. Known: %(known)s.",
@@ -41,7 +41,7 @@ def validate_url_mask(mask: str) -> None:
 
 
 def url_mask_variables(mask: str) -> set[str]:
-    return set(_VARIABLE_RE.findall(mask))
+    return set(VARIABLE_RE.findall(mask))
 
 
 def new_check_key() -> str:

@@ -11,11 +11,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from tvmiddleware.events import EventName, emit
-from tvmiddleware.models import Account, AccountStatus, Client, Customer, DeviceGroup
+from tvmiddleware.models import Account, AccountStatus, Client, Customer, DeviceGroup, Tariff
 from tvmiddleware.streaming import access
 from tvmiddleware.text import is_digits
 
+from .customers import customer_create
 from .errors import Conflict, Invalid
+from .tariffs import tariff_assign
 
 ACCOUNT_OPTION_FIELDS = frozenset({
     "account_ext_id", "auto_activation_period", "extension_date", "activation_date", "deactivation_date",
@@ -218,3 +220,19 @@ def account_delete(*, account: Account) -> None:
     for device in list(account.devices.select_related("device_type")):
         device_unbind(device=device)
     account.delete()
+
+
+@transaction.atomic
+def subscriber_register(*, client: Client, mobile_phone_number: str = "", comment: str = "",
+                        password: str | None = None, auto_activation_period: int = 0,
+                        parent_code: str = "") -> tuple[Account, str]:
+    """Self-registration from an app: a new customer with one login, inactive until the operator's
+    default tariffs or billing activate it; the operator's enabled tariffs marked
+    `assigned_by_default` are assigned. All or nothing. Returns the login and its plaintext password
+    (shown once)."""
+    customer = customer_create(client=client, comment=comment, mobile_phone_number=mobile_phone_number)
+    account, plain = account_create(client=client, customer=customer, password=password,
+                                    auto_activation_period=auto_activation_period, parent_code=parent_code)
+    for tariff in Tariff.objects.for_client(client).filter(assigned_by_default=True, enabled=True):
+        tariff_assign(customer=customer, tariff=tariff)
+    return account, plain

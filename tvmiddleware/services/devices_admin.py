@@ -4,6 +4,8 @@ and put a message on the account's screens.
 """
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import transaction
 from django.db.models import Q
 
@@ -11,6 +13,7 @@ from tvmiddleware.models import (
     Account, AccountChannelSetting, AccountDevice, AccountVideoSetting, AuthKey, ContentPosition, DeviceType, Message,
 )
 
+from .accounts import account_modify
 from .devices import basic_device_limit, device_bind, device_unbind
 from .errors import Conflict, Invalid
 from .sessions import session_delete_many
@@ -28,9 +31,10 @@ class DeviceAlreadyBound(Conflict):
 
 @transaction.atomic
 def device_attach(*, account: Account, device_type: DeviceType, device_uid: str, serial_number: str = "",
-                  device_model: str = "", brand_name: str = "") -> AccountDevice:
+                  device_model: str = "", brand_name: str = "", end_sessions: bool = False) -> AccountDevice:
     """The operator binds a device to an account: as one of the account's own (basic) devices while the
-    customer's tariffs allow more of them, as an additional device otherwise.
+    customer's tariffs allow more of them, as an additional device otherwise. With `end_sessions` the
+    device is also logged out, so it reloads the account's settings (same transaction).
 
     Unlike `device_bind` (which a signing-in device may repeat), a UID already bound to any account
     of the operator is refused with `DeviceAlreadyBound`.
@@ -40,14 +44,18 @@ def device_attach(*, account: Account, device_type: DeviceType, device_uid: str,
     if AccountDevice.objects.for_client(account.client_id).filter(device_uid=device_uid).exists():
         raise DeviceAlreadyBound("A device with this UID is already bound.", fields={"device_uid": "duplicate"})
     is_basic = account.devices.filter(is_basic=True).count() < basic_device_limit(account)
-    return device_bind(account=account, device_type=device_type, device_uid=device_uid, serial_number=serial_number,
-                       device_model=device_model, brand_name=brand_name, is_basic=is_basic)
+    device = device_bind(account=account, device_type=device_type, device_uid=device_uid, serial_number=serial_number,
+                         device_model=device_model, brand_name=brand_name, is_basic=is_basic)
+    if end_sessions:
+        device_sessions_end(device=device)
+    return device
 
 
 @transaction.atomic
 def device_modify(*, device: AccountDevice, serial_number: str | None = None, device_model: str | None = None,
-                  brand_name: str | None = None) -> AccountDevice:
-    """Correct the serial number, model or brand recorded for a bound device (None = unchanged).
+                  brand_name: str | None = None, end_sessions: bool = False) -> AccountDevice:
+    """Correct the serial number, model or brand recorded for a bound device (None = unchanged); with
+    `end_sessions` also log the device out, so it reloads the account's settings (same transaction).
 
     The UID, type and the account it is bound to stay: moving a device is unbind + bind.
     """
@@ -60,6 +68,8 @@ def device_modify(*, device: AccountDevice, serial_number: str | None = None, de
         setattr(device, name, value)
     if changes:
         device.save(update_fields=list(changes))
+    if end_sessions:
+        device_sessions_end(device=device)
     return device
 
 
@@ -91,6 +101,18 @@ def account_user_data_reset(*, account: Account) -> None:
     for model in (AccountChannelSetting, AccountVideoSetting, ContentPosition):
         model.objects.filter(account=account).delete()
     session_delete_many(AuthKey.objects.filter(account=account))
+
+
+@transaction.atomic
+def account_update(*, account: Account, password: str | None = None, reset_device_settings: bool = False,
+                   **options: Any) -> Account:
+    """The operator changes a login (`account_modify`: the given options, a new password, activity and
+    status) and, with `reset_device_settings`, forgets what the subscriber set up in the apps and logs
+    the devices out (`account_user_data_reset`) — both or neither."""
+    account_modify(account=account, password=password, **options)
+    if reset_device_settings:
+        account_user_data_reset(account=account)
+    return account
 
 
 @transaction.atomic

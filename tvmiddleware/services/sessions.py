@@ -150,7 +150,8 @@ def _load_and_touch(key_hash: str, now) -> SessionInfo | None:
 
 
 def session_delete_many(queryset) -> int:
-    """End sessions (logout, password change, account removal) and forget them in the cache at once."""
+    """End sessions (logout, password change, account removal) and forget them in the cache at once.
+    Django runs the delete in a transaction of its own; inside a caller's, the cache is cleared again on commit."""
     hashes = list(queryset.values_list("key_hash", flat=True))
     if not hashes:
         return 0

@@ -88,3 +88,38 @@ def _close(subscription: TariffSubscription, when: datetime) -> None:
     access.on_commit_invalidate_customer(subscription.customer_id)
     emit(client=subscription.customer.client, name=EventName.TARIFF_REMOVED, customer_id=subscription.customer_id,
          payload=_payload(subscription))
+
+
+class TariffNotConnected(NotFound):
+    """A tariff asked for is not held by the customer."""
+
+    code = "tariff_not_connected"
+
+
+class BasicTariffKept(Invalid):
+    """The subscriber cannot drop the basic tariff from the app (it is replaced, or ended by the operator)."""
+
+    code = "basic_tariff_kept"
+
+
+class TariffNotUnsubscribable(Invalid):
+    """The operator does not let subscribers drop this tariff themselves (required, or not available
+    to unsubscribe)."""
+
+    code = "tariff_not_unsubscribable"
+
+
+def tariffs_unsubscribe(*, customer: Customer, tariff_ids: list[int]) -> list[TariffSubscription]:
+    """The subscriber drops additional tariffs `tariff_ids` from the app (device API
+    `customer/tariff/unsubscribe`); all of them or none. Raises TariffNotConnected, BasicTariffKept,
+    TariffNotUnsubscribable."""
+    subscriptions = list(TariffSubscription.objects.filter(customer=customer, is_closed=False,
+                                                           tariff_id__in=tariff_ids).select_related("tariff"))
+    if len(subscriptions) != len(set(tariff_ids)):
+        raise TariffNotConnected("One or more tariffs are not connected.")
+    if any(s.tariff.is_basic for s in subscriptions):
+        raise BasicTariffKept("A basic tariff cannot be disconnected here.")
+    if any(not s.tariff.available_to_unsubscribe or s.tariff.required for s in subscriptions):
+        raise TariffNotUnsubscribable("A tariff cannot be disconnected from the app.")
+    with transaction.atomic():
+        return [tariff_remove(customer=customer, tariff=s.tariff) for s in subscriptions]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from tvmiddleware.models import StreamService
-from tvmiddleware.models.streaming import _VARIABLE_RE, URL_MASK_VARIABLES
+from tvmiddleware.models.streaming import VARIABLE_RE, URL_MASK_VARIABLES
 
 # Path-like values given by the operator (a stream name may be `sport/hd`, a file `films/a.mp4`)
 # keep their slashes; everything else is one opaque segment.
@@ -32,7 +32,7 @@ def fill_mask(mask: str, values: dict[str, object]) -> str:
             return match.group(0)  # not ours (and refused by the mask validator): leave as written
         return str(values.get(name, ""))
 
-    return _VARIABLE_RE.sub(replace, mask)
+    return VARIABLE_RE.sub(replace, mask)
 
 
 def build_url(

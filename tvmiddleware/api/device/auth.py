@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import time
 
-from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -11,7 +10,7 @@ from tvmiddleware.client_address import client_ip
 from tvmiddleware.models import TariffSubscription
 from tvmiddleware.prepared import PreparedQuery
 from tvmiddleware.selectors import account_messages
-from tvmiddleware.services import account_create, customer_create
+from tvmiddleware.services.accounts import subscriber_register
 from tvmiddleware.services.errors import ServiceError
 from tvmiddleware.services.login import LoginReason, LoginRefused, login as login_service
 from tvmiddleware.services.sessions import session_delete
@@ -140,9 +139,6 @@ _first_unread = PreparedQuery(lambda client_id, account_id, now: (
 def account_register(request, ctx: DeviceContext):
     """Self-registration from an app: a new customer with one account, inactive until the operator's
     default tariffs or billing activate it (tariffs marked `assigned_by_default` are assigned)."""
-    from tvmiddleware.models import Tariff
-    from tvmiddleware.services import tariff_assign
-
     p = ctx.params
     phone = p.str("mobile_phone_number", max_length=32)
     if phone and not is_digits(phone.lstrip("+")):
@@ -151,17 +147,12 @@ def account_register(request, ctx: DeviceContext):
     if password and not is_digits(password):
         return error(3, "password must be digits.")
     parent_code = p.str("parent_code", max_length=16)
+    comment = p.str("comment", max_length=500) or "Registered from an app"
+    auto_activation_period = p.int("auto_activation_period", 0, min_value=0, max_value=3650)
     try:
-        with transaction.atomic():
-            customer = customer_create(client=ctx.client, comment=p.str("comment", max_length=500) or "Registered from an app",
-                                       mobile_phone_number=phone)
-            account, plain = account_create(
-                client=ctx.client, customer=customer, password=password or None,
-                auto_activation_period=p.int("auto_activation_period", 0, min_value=0, max_value=3650),
-                parent_code=parent_code,
-            )
-            for tariff in Tariff.objects.for_client(ctx.client).filter(assigned_by_default=True, enabled=True):
-                tariff_assign(customer=customer, tariff=tariff)
+        account, plain = subscriber_register(client=ctx.client, comment=comment, mobile_phone_number=phone,
+                                             password=password or None, auto_activation_period=auto_activation_period,
+                                             parent_code=parent_code)
     except ServiceError as exc:
         return error(3, exc.message)
     return ok(abonement=account.abonement, password=plain, error_message="")

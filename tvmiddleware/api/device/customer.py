@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db import transaction
 from django.db.models import Count, Q
 
 from billing.models import CustomerTransaction, TransactionSource
-from billing.services import InsufficientFunds, transaction_create
+from billing.subscriptions import BasicTariffTaken, InsufficientFunds, TariffUnavailable, tariffs_subscribe
 from tvmiddleware.models import Tariff, TariffSubscription
-from tvmiddleware.services import Conflict, NotFound, tariff_assign, tariff_remove
+from tvmiddleware.services import Conflict, NotFound
+from tvmiddleware.services.tariffs import BasicTariffKept, TariffNotUnsubscribable, tariffs_unsubscribe
 
 from .framework import Auth, DeviceContext, device_method
 from .responses import error, flag, ok, unixtime
@@ -86,33 +86,22 @@ def _requested_tariffs(ctx: DeviceContext) -> list[int] | None:
 
 @device_method(auth=Auth.SESSION, invalid_param_error=1)
 def tariff_subscribe(request, ctx: DeviceContext):
-    """The subscriber takes tariffs from the app; the activation price is charged from the balance."""
+    """The subscriber takes tariffs from the app; the activation price is charged from the balance
+    (`billing.subscriptions.tariffs_subscribe`)."""
     ids = _requested_tariffs(ctx)
     if ids is None:
         return error(120, "Neither tariff_id nor virtual_tariff_id was given.")
     customer = ctx.customer
-    tariffs = list(Tariff.objects.for_client(ctx.client).filter(pk__in=ids, enabled=True, hidden=False))
-    if len(tariffs) != len(set(ids)):
-        return error(1, "One or more tariffs are not available.")
-    if sum(1 for t in tariffs if t.is_basic) > 1:
-        return error(5, "Only one basic tariff can be connected.")
-    held = set(TariffSubscription.objects.filter(customer=customer, is_closed=False).values_list("tariff_id", flat=True))
-    if any(t.pk in held for t in tariffs):
-        return error(3, "The tariff is already connected.")
-    if any(t.is_basic for t in tariffs) and TariffSubscription.objects.filter(
-            customer=customer, is_closed=False, is_basic=True).exists():
-        return error(5, "A basic tariff is already connected.")
     try:
-        with transaction.atomic():
-            for tariff in tariffs:
-                _subscribe_paid(ctx, customer, tariff)
-            if ctx.params.flag("try_activate") and not ctx.account.active:
-                from tvmiddleware.services import account_activate
-
-                account_activate(account=ctx.account)
+        tariffs_subscribe(customer=customer, tariff_ids=ids, account=ctx.account,
+                          try_activate=ctx.params.flag("try_activate"))
+    except TariffUnavailable as exc:
+        return error(1, exc.message)
+    except BasicTariffTaken as exc:
+        return error(5, exc.message)
     except InsufficientFunds:
         return error(2, "Insufficient funds.")
-    except Conflict:
+    except Conflict:  # TariffAlreadyConnected, or the assignment found it connected meanwhile
         return error(3, "The tariff is already connected.")
     return ok(payment_info=_payment_info(customer), error_message="")
 
@@ -127,49 +116,17 @@ def _payment_info(customer) -> dict:
     return {"is_awaiting_payment": flag(found), "invoice_id": found["transaction_id"] if found else None}
 
 
-def _subscribe_paid(ctx: DeviceContext, customer, tariff: Tariff) -> None:
-    """Assign the tariff and charge its activation price and first period from the balance, under
-    the same ledger keys periodic billing uses (`billing.modes`), so `check_accounts` neither
-    charges them again nor misses them; the subscription is paid until the end of that period.
-    Insufficient funds roll the whole subscription back (the caller's transaction)."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from billing.modes import activation_key, charge_key
-
-    now = timezone.now()
-    end_date = now + timedelta(days=tariff.period) if tariff.period > 0 else None
-    subscription = tariff_assign(customer=customer, tariff=tariff, start_date=now, end_date=end_date)
-    meta = {"tariff_id": tariff.pk, "subscription_id": subscription.pk, "account_id": ctx.session.account_id}
-    if tariff.activation_price > 0:
-        transaction_create(client=ctx.client, customer=customer, amount=-tariff.activation_price,
-                           source=TransactionSource.ACTIVATION, ext_id=activation_key(subscription.pk),
-                           require_funds=True, comment=f"Activation of {tariff.name}", meta=meta)
-    if tariff.period > 0 and tariff.price > 0:
-        transaction_create(client=ctx.client, customer=customer, amount=-tariff.price,
-                           source=TransactionSource.CHARGE, ext_id=charge_key(subscription.pk, now),
-                           require_funds=True, comment=f"{tariff.name}: first period", meta=meta)
-
-
 @device_method(auth=Auth.SESSION, invalid_param_error=1)
 def tariff_unsubscribe(request, ctx: DeviceContext):
     ids = _requested_tariffs(ctx)
     if ids is None:
         return error(120, "Neither tariff_id nor virtual_tariff_id was given.")
-    customer = ctx.customer
-    subs = list(TariffSubscription.objects.filter(customer=customer, is_closed=False, tariff_id__in=ids)
-                .select_related("tariff"))
-    if len(subs) != len(set(ids)):
-        return error(1, "One or more tariffs are not connected.")
-    if any(s.tariff.is_basic for s in subs):
-        return error(2, "A basic tariff cannot be disconnected here.")
-    if any(not s.tariff.available_to_unsubscribe or s.tariff.required for s in subs):
-        return error(5, "A tariff cannot be disconnected from the app.")
     try:
-        with transaction.atomic():
-            for sub in subs:
-                tariff_remove(customer=customer, tariff=sub.tariff)
-    except NotFound:
+        tariffs_unsubscribe(customer=ctx.customer, tariff_ids=ids)
+    except NotFound:  # TariffNotConnected, or removed meanwhile
         return error(1, "One or more tariffs are not connected.")
+    except BasicTariffKept as exc:
+        return error(2, exc.message)
+    except TariffNotUnsubscribable as exc:
+        return error(5, exc.message)
     return ok(error_message="")

@@ -23,16 +23,15 @@ from decimal import Decimal
 
 from django.http import HttpRequest, JsonResponse
 
-from billing.services import InsufficientFunds
-from billing.external_purchase import ExternalBillingError, purchase_through_plugin
-from billing.selectors_external import customer_balance_view, purchases_billed_externally
+from billing.purchases import (
+    AccountInactive, AlreadyPurchased, ExternalBillingError, InsufficientFunds, NotPurchasable, PartnerRefused,
+    video_purchase,
+)
+from billing.selectors_external import customer_balance_view
 from tvmiddleware import vod_selectors as vod
 from tvmiddleware.models import Actor, PersonType, PriceCategory, PurchaseKind, Video, VideoFile
 from tvmiddleware.money import MoneyError, read_decimal
 from tvmiddleware.services.errors import NotFound
-from tvmiddleware.services.purchases import (
-    AccountInactive, AlreadyPurchased, NotPurchasable, PartnerRefused, video_purchase,
-)
 
 from .framework import Auth, DeviceContext, device_method
 from .params import ParamError, Params
@@ -336,7 +335,8 @@ def video_episode_list(request, ctx: DeviceContext):
 
 @device_method(auth=Auth.SESSION, invalid_param_error=1)
 def video_action(request, ctx: DeviceContext):
-    """Buy (for good) or rent a purchase-category title from the balance."""
+    """Buy (for good) or rent a purchase-category title; `billing.purchases.video_purchase` decides
+    who bills it (the balance, or the operator's billing)."""
     p = ctx.params
     action = p.str("action", required=True, max_length=32)
     if action not in vod.ACTIONS:
@@ -350,9 +350,7 @@ def video_action(request, ctx: DeviceContext):
     if action == vod.SUBSCRIBE:
         return error(1, "Subscriptions are taken with customer/tariff/subscribe and the action's tariff_id.")
     try:
-        # Operators whose billing sells titles itself get the purchase made there (no local balance check).
-        buy = purchase_through_plugin if purchases_billed_externally(ctx.customer) else video_purchase
-        purchase = buy(customer=ctx.customer, video=video, kind=PurchaseKind(action), account=ctx.account)
+        purchase = video_purchase(customer=ctx.customer, video=video, kind=PurchaseKind(action), account=ctx.account)
     except AccountInactive:
         return error(4, "The account is not active.")
     except InsufficientFunds:
