@@ -27,6 +27,7 @@ import logging
 import os
 import socket
 import threading
+import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -107,6 +108,19 @@ def _lease_seconds() -> int:
     return settings.SCHEDULED_JOB_LEASE_SECONDS
 
 
+def _retrying_when_locked(write, *, attempts: int = 6):
+    """`write()`, tried again shortly when the database answers "locked": SQLite does so at once while
+    another job's thread writes (no busy wait in shared-cache mode), and a lease left held would wait
+    for its expiry."""
+    for attempt in range(attempts):
+        try:
+            return write()
+        except OperationalError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.05 * 2 ** attempt)
+
+
 class Scheduler:
     """Runs the due jobs of a schedule; see the module doc. `tick()` is one pass; `run()` loops."""
 
@@ -134,7 +148,7 @@ class Scheduler:
                     logger.warning("scheduler: %s: task %s is not installed; skipped", job.name, job.task)
                 continue
             try:
-                if not self._claim(job):
+                if not _retrying_when_locked(lambda: self._claim(job)):
                     continue
             except OperationalError as exc:  # e.g. SQLite busy: the next pass tries again
                 logger.warning("scheduler: %s: could not take the job: %s", job.name, exc)
@@ -187,13 +201,18 @@ class Scheduler:
                 outcome = f"failed: {type(exc).__name__}: {exc}"
             done.set()
             heartbeat.join()
-            ScheduledJob.objects.filter(name=job.name, owner=self.owner).update(
-                locked_until=None, last_finished_at=timezone.now(), last_outcome=outcome[:2000])
-        except OperationalError as exc:
-            logger.warning("scheduler: %s: could not record the outcome: %s", job.name, exc)
+            self._record(job, outcome)
         finally:
             done.set()
             connection.close()
+
+    def _record(self, job: Job, outcome: str) -> None:
+        """Release the lease and keep the outcome."""
+        try:
+            _retrying_when_locked(lambda: ScheduledJob.objects.filter(name=job.name, owner=self.owner).update(
+                locked_until=None, last_finished_at=timezone.now(), last_outcome=outcome[:2000]))
+        except OperationalError as exc:
+            logger.warning("scheduler: %s: could not record the outcome: %s", job.name, exc)
 
     def _beat(self, job: Job, done: threading.Event) -> None:
         try:
