@@ -14,10 +14,7 @@ columns: `external_system` one-to-one, `owner`, `expires_at`, `started_at`, `las
 from __future__ import annotations
 
 import logging
-import os
-import socket
 import threading
-import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -27,6 +24,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from tvmiddleware.models import ExternalSystem
+from tvmiddleware.scheduler import lease_owner
 
 logger = logging.getLogger("cinema_kit.lease")
 
@@ -69,10 +67,6 @@ class Lease:
     lost: threading.Event
 
 
-def _owner() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-
-
 class LeaseStore:
     """The lease protocol (module doc) on one cinema's lease model; `command` names the sync in messages."""
 
@@ -87,7 +81,7 @@ class LeaseStore:
             self.model.objects.get_or_create(external_system=system)
         except IntegrityError:  # created concurrently by the other run
             pass
-        owner = _owner()
+        owner = lease_owner()
         now = timezone.now()
         taken = self.model.objects.filter(external_system=system).filter(
             Q(expires_at__isnull=True) | Q(expires_at__lt=now)

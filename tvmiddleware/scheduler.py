@@ -100,7 +100,8 @@ def resolve_task(name: str) -> Any | None:
     return current_app.tasks.get(name)
 
 
-def _owner() -> str:
+def lease_owner() -> str:
+    """Who holds a lease: host, process and a random tag (one per scheduler or sync run)."""
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
@@ -127,7 +128,7 @@ class Scheduler:
     def __init__(self, jobs: list[Job] | None = None, *, poll_seconds: float | None = None) -> None:
         self.jobs = jobs_from() if jobs is None else jobs
         self.poll_seconds = settings.EMBEDDED_SCHEDULER_POLL_SECONDS if poll_seconds is None else poll_seconds
-        self.owner = _owner()
+        self.owner = lease_owner()
         self.stopping = threading.Event()
         self._running: dict[str, threading.Thread] = {}
         self._unresolved: set[str] = set()
