@@ -23,7 +23,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 
 from .money import CENT, LEDGER_MAX, MAX_TEXT, MoneyError, read_decimal, read_money
 from .params import MAX_INT, MAX_STRING, ParamError, Params
-from .text import json_has_nul
+from .text import has_control, json_has_nul
 
 LONG_TEXT = 20_000
 MAX_TIMESTAMP = 4_102_444_800  # 2100-01-01
@@ -45,12 +45,16 @@ class Reader:
 
 @dataclass(frozen=True)
 class Text(Reader):
-    """Text without control characters, at most `max_length` characters."""
+    """Text without control characters, at most `max_length` characters; `strip`: without the
+    surrounding white space (blank text is then absent)."""
 
     max_length: int = MAX_STRING
+    strip: bool = False
 
     def read(self, params: Params, name: str) -> str | None:
         value = params.str(name, max_length=self.max_length)
+        if self.strip:
+            value = value.strip()
         return value if value != "" else None
 
     def schema(self) -> dict[str, Any]:
@@ -196,11 +200,14 @@ class Url(Reader):
 
 
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+DOTTED = "%d.%m.%Y"  # the device API's guide days: 31.12.2024
 
 
 @dataclass(frozen=True)
 class Day(Reader):
-    """A calendar date, YYYY-MM-DD."""
+    """A calendar date, YYYY-MM-DD; with `fmt=DOTTED` DD.MM.YYYY (days and months may lack the zero)."""
+
+    fmt: str = "%Y-%m-%d"
 
     def read(self, params: Params, name: str) -> date | None:
         raw = Text(10).read(params, name)
@@ -208,13 +215,18 @@ class Day(Reader):
             return None
         raw = raw.strip()
         try:
+            if self.fmt != "%Y-%m-%d":
+                return datetime.strptime(raw, self.fmt).date()
             if not _DAY.fullmatch(raw):
                 raise ValueError(raw)
             return date.fromisoformat(raw)
         except ValueError:
-            raise ParamError(name, "not a YYYY-MM-DD date") from None
+            shown = self.fmt.replace("%d", "DD").replace("%m", "MM").replace("%Y", "YYYY")
+            raise ParamError(name, f"not a {shown} date") from None
 
     def schema(self) -> dict[str, Any]:
+        if self.fmt == DOTTED:
+            return {"type": "string", "pattern": r"^[0-9]{1,2}\.[0-9]{1,2}\.[0-9]{4}$", "description": "DD.MM.YYYY"}
         return {"type": "string", "format": "date"}
 
     def jsonable(self, value: Any) -> str:
@@ -265,17 +277,52 @@ class Timestamp(Reader):
 @dataclass(frozen=True)
 class IntList(Reader):
     """Integers, repeated (`a=1&a=2`) or comma separated (`a=1,2`); duplicates dropped, order kept.
-    An empty list when the parameter is given empty, None when it is absent."""
+    An empty list when the parameter is given empty, None when it is absent. Each within
+    [min_value, max_value]; `nonempty`: a value without any number (`a=,`) is refused, a blank one
+    is as if absent."""
 
     max_items: int = 200
+    min_value: int = 0
+    max_value: int = MAX_INT
+    nonempty: bool = False
 
     def read(self, params: Params, name: str) -> list[int] | None:
         if name not in params.raw():
             return None
-        return list(dict.fromkeys(params.int_list(name, max_items=self.max_items)))
+        items = list(dict.fromkeys(params.int_list(name, max_items=self.max_items)))
+        if any(not self.min_value <= item <= self.max_value for item in items):
+            raise ParamError(name, "out of range")
+        if self.nonempty and not items:
+            if name not in params:
+                return None
+            raise ParamError(name, "empty")
+        return items
 
     def schema(self) -> dict[str, Any]:
-        return {"type": "string", "pattern": r"^[0-9]*(,[0-9]+)*$", "description": "comma separated ids"}
+        return {"type": "string", "pattern": r"^[0-9]*(,[0-9]+)*$",
+                "description": f"comma separated integers, {self.min_value}..{self.max_value}, "
+                               f"at most {self.max_items}"}
+
+
+@dataclass(frozen=True)
+class TextList(Reader):
+    """Texts, repeated (`a=x&a=y`) or comma separated (`a=x,y`), each without the surrounding white
+    space; blank items are dropped. None when the parameter is absent."""
+
+    max_items: int = 50
+    max_length: int = 100
+
+    def read(self, params: Params, name: str) -> list[str] | None:
+        if name not in params.raw():
+            return None
+        items = [part.strip() for chunk in params.raw().getlist(name) for part in chunk.split(",") if part.strip()]
+        if len(items) > self.max_items or any(len(item) > self.max_length or has_control(item) for item in items):
+            raise ParamError(name)
+        return items
+
+    def schema(self) -> dict[str, Any]:
+        return {"type": "string", "description": f"comma separated texts, at most {self.max_items} "
+                                                 f"of at most {self.max_length} characters"}
 
 
 @dataclass(frozen=True)
