@@ -1,0 +1,79 @@
+"""The device API's error codes, named (docs/device-api.md).
+
+Smarty's device API numbers errors per method: the same number means different things in different
+methods (1 is "account not found" for login, "video not found" for video/url). So a constant names a
+meaning, and several constants may share a number. The framework's own codes (403 without a session,
+1 for an unhandled service error) are in `apikit.device_responses`.
+"""
+from __future__ import annotations
+
+from apikit.spec import ErrorCode
+
+# --- parameters -----------------------------------------------------------------------------------------
+INVALID_PARAM = ErrorCode(1, "INVALID_PARAM", "A parameter is missing or malformed.")
+INVALID_PARAM_2 = ErrorCode(2, "INVALID_PARAM_2", "A parameter is malformed (customer/info numbers it 2).")
+NO_TARIFF_GIVEN = ErrorCode(120, "NO_TARIFF_GIVEN", "Neither tariff_id nor virtual_tariff_id was given.")
+
+# --- login, login/ext ----------------------------------------------------------------------------------
+LOGIN_NOT_FOUND = ErrorCode(1, "LOGIN_NOT_FOUND", "Account not found, or a wrong password.")
+LOGIN_INACTIVE = ErrorCode(2, "LOGIN_INACTIVE", "The account is not active.")
+BAD_API_KEY = ErrorCode(4, "BAD_API_KEY", "Wrong client_id or api_key.")
+SESSION_LIMIT = ErrorCode(5, "SESSION_LIMIT", "The tariffs' basic-device or concurrent-session limit is reached.")
+DEVICE_ELSEWHERE = ErrorCode(6, "DEVICE_ELSEWHERE", "The device is bound to another account.")
+NO_TARIFFS = ErrorCode(8, "NO_TARIFFS", "The account has no tariffs.")
+SUBNET_FORBIDDEN = ErrorCode(9, "SUBNET_FORBIDDEN", "Logins from this subnet are not allowed for the account.")
+AMBIGUOUS_IP = ErrorCode(12, "AMBIGUOUS_IP", "The login by IP matched more than one account.")
+GROUP_FORBIDDEN = ErrorCode(15, "GROUP_FORBIDDEN", "The device's group is not allowed for the account.")
+LOGIN_RATE_LIMITED = ErrorCode(28, "LOGIN_RATE_LIMITED", "Too many failed logins; try again later.")
+
+# --- account/register ----------------------------------------------------------------------------------
+REGISTRATION_REFUSED = ErrorCode(3, "REGISTRATION_REFUSED",
+                                 "The account could not be registered (also: a malformed parameter).")
+
+# --- customer/tariff/subscribe, customer/tariff/unsubscribe ----------------------------------------------
+TARIFF_UNAVAILABLE = ErrorCode(1, "TARIFF_UNAVAILABLE", "A tariff does not exist or may not be taken.")
+INSUFFICIENT_FUNDS = ErrorCode(2, "INSUFFICIENT_FUNDS", "Insufficient funds.")
+TARIFF_ALREADY_CONNECTED = ErrorCode(3, "TARIFF_ALREADY_CONNECTED", "The tariff is already connected.")
+BASIC_TARIFF_TAKEN = ErrorCode(5, "BASIC_TARIFF_TAKEN", "Another basic tariff is connected.")
+TARIFF_NOT_CONNECTED = ErrorCode(1, "TARIFF_NOT_CONNECTED", "One or more tariffs are not connected.")
+BASIC_TARIFF_KEPT = ErrorCode(2, "BASIC_TARIFF_KEPT", "The last basic tariff cannot be unsubscribed.")
+TARIFF_NOT_UNSUBSCRIBABLE = ErrorCode(5, "TARIFF_NOT_UNSUBSCRIBABLE", "The tariff cannot be unsubscribed.")
+
+# --- channels and guide --------------------------------------------------------------------------------
+CHANNEL_NOT_FOUND = ErrorCode(404, "CHANNEL_NOT_FOUND", "Channel not found.")
+PROGRAMME_NOT_FOUND = ErrorCode(404, "PROGRAMME_NOT_FOUND", "Programme not found.")
+SORT_NOT_FOUND = ErrorCode(1, "SORT_NOT_FOUND", "The requested channel sort does not exist.")
+CHANNEL_NOT_FOUND_1 = ErrorCode(1, "CHANNEL_NOT_FOUND_1", "Channel not found (program/list numbers it 1).")
+PROGRAMME_NOT_FOUND_1 = ErrorCode(1, "PROGRAMME_NOT_FOUND_1", "Programme not found (program/detail numbers it 1).")
+NOT_SUPPORTED = ErrorCode(1, "NOT_SUPPORTED", "The request is not supported (e.g. cameras).")
+BAD_GUIDE_WINDOW = ErrorCode(1, "BAD_GUIDE_WINDOW", "The requested guide window is invalid.")
+INVALID_CHANNEL_LIST = ErrorCode(2, "INVALID_CHANNEL_LIST", "The channel list is invalid.")
+NO_PROGRAMME_FROM = ErrorCode(2, "NO_PROGRAMME_FROM", "No programme matches pid_from.")
+
+# --- stream URLs ---------------------------------------------------------------------------------------
+CONTENT_REFUSED = ErrorCode(1, "CONTENT_REFUSED",
+                            "The content is not available: not in the account's tariffs, the account is not "
+                            "active (`status_reason`), parental control, a maintenance window "
+                            "(`maintenance_until`), or no stream service can serve it.")
+VIDEO_NOT_FOUND = ErrorCode(1, "VIDEO_NOT_FOUND", "Video (or video file) not found.")
+VIDEO_REFUSED = ErrorCode(3, "VIDEO_REFUSED",
+                          "The title is not available: the account is not active (`status_reason`), the title "
+                          "is neither bought nor in the tariffs, or parental control.")
+PARTNER_STREAM_FAILED = ErrorCode(2, "PARTNER_STREAM_FAILED", "The online cinema did not give a stream address.")
+
+# --- VOD -----------------------------------------------------------------------------------------------
+FILTERS_CONFLICT = ErrorCode(2, "FILTERS_CONFLICT", "Mutually exclusive list filters were combined.")
+PARENTAL_CONTROL = ErrorCode(1, "PARENTAL_CONTROL", "Parental control: the content needs the account's parent_code.")
+ACTION_REFUSED = ErrorCode(1, "ACTION_REFUSED", "The action is unknown or not done here, or the purchase was not made.")
+ACTION_INSUFFICIENT_FUNDS = ErrorCode(2, "ACTION_INSUFFICIENT_FUNDS", "Insufficient funds.")
+ALREADY_BOUGHT = ErrorCode(3, "ALREADY_BOUGHT", "The title has already been bought or is rented.")
+ACTION_ACCOUNT_INACTIVE = ErrorCode(4, "ACTION_ACCOUNT_INACTIVE", "The account is not active.")
+ACTION_VIDEO_NOT_FOUND = ErrorCode(5, "ACTION_VIDEO_NOT_FOUND", "Video not found.")
+ACTOR_NOT_FOUND = ErrorCode(1, "ACTOR_NOT_FOUND", "Actor not found.")
+
+# --- settings, messages, positions, portal settings -------------------------------------------------------
+MESSAGE_NOT_FOUND = ErrorCode(1, "MESSAGE_NOT_FOUND", "Message not found.")
+POSITION_NOT_SAVED = ErrorCode(2, "POSITION_NOT_SAVED", "The position could not be saved.")
+ASSET_REQUIRED = ErrorCode(3, "ASSET_REQUIRED", "The content needs asset_id (the video file or episode).")
+CONTENT_NOT_FOUND = ErrorCode(404, "CONTENT_NOT_FOUND", "The programme, video or asset was not found.")
+DEVICE_TYPE_UNAVAILABLE = ErrorCode(2, "DEVICE_TYPE_UNAVAILABLE", "This device type is not available for this client.")
