@@ -33,7 +33,7 @@ from tvmiddleware.services.sessions import SessionInfo, session_resolve
 from common.params import ParamError, Params
 
 from .spec import Args, ErrorCode, Obj, Param, method_spec
-from .device_responses import NOT_AUTHORIZED, error
+from .device_responses import NOT_AUTHORIZED, SERVICE_ERROR, error
 from .xml import as_xml
 
 logger = logging.getLogger("apis.device")
@@ -137,9 +137,15 @@ def api_key_matches(client: Client, api_key: str) -> bool:
 def device_method(*, auth: Auth = Auth.SESSION, invalid_param_error: int = 1, bad_key_error: int = NOT_AUTHORIZED,
                   methods: tuple[str, ...] = ("GET", "POST"), params: Iterable[Param] = (),
                   errors: Iterable[ErrorCode] = (), response: Obj | None = None) -> Callable:
+    """`wrapper.api_spec` is the method's declaration; `wrapper.auth_errors` the codes the framework
+    itself answers besides the spec's invalid-parameter code: the authentication refusal
+    (`NOT_AUTHORIZED` for session methods, else `bad_key_error`) and `SERVICE_ERROR`."""
+    invalid_param_error = _as_code(invalid_param_error, "INVALID_PARAM", "A parameter is missing or malformed.")
+    bad_key_error = _as_code(bad_key_error, "BAD_KEY", "Wrong client_id or api_key.")
+    auth_errors = (NOT_AUTHORIZED if auth is Auth.SESSION else bad_key_error, SERVICE_ERROR)
+
     def decorate(view: Callable[[HttpRequest, DeviceContext], HttpResponse]) -> Callable:
-        spec = method_spec(view, params=params, errors=errors, response=response,
-                           invalid_param=_as_code(invalid_param_error, "INVALID_PARAM", "A parameter is missing or malformed."))
+        spec = method_spec(view, params=params, errors=errors, response=response, invalid_param=invalid_param_error)
         @csrf_exempt
         @functools.wraps(view)
         def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
@@ -161,12 +167,13 @@ def device_method(*, auth: Auth = Auth.SESSION, invalid_param_error: int = 1, ba
                 response = error(exc.code if exc.code is not None else invalid_param_error, str(exc),
                                  error_fields={exc.name: exc.problem})
             except ServiceError as exc:
-                response = error(1, exc.message)
+                response = error(SERVICE_ERROR, exc.message)
             except SessionGone:
                 response = error(NOT_AUTHORIZED, "Authorization required.")
             return as_xml(response) if _wants_xml(params, ctx) else response
         wrapper.device_auth = auth  # type: ignore[attr-defined]
         wrapper.api_spec = spec  # type: ignore[attr-defined]
+        wrapper.auth_errors = auth_errors  # type: ignore[attr-defined]
         wrapper.http_methods = methods  # type: ignore[attr-defined]
         return wrapper
     return decorate

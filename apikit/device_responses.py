@@ -5,7 +5,11 @@ from typing import Any
 
 from django.http import JsonResponse
 
-NOT_AUTHORIZED = 403
+from .spec import ErrorCode
+
+# The framework's own codes (`apikit.device.device_method` answers them; every method's document lists them).
+NOT_AUTHORIZED = ErrorCode(403, "NOT_AUTHORIZED", "Authorization required: no valid session (authkey).")
+SERVICE_ERROR = ErrorCode(1, "SERVICE_ERROR", "The request could not be carried out; error_message tells why.")
 
 
 def ok(**fields: Any) -> JsonResponse:
@@ -14,7 +18,7 @@ def ok(**fields: Any) -> JsonResponse:
 
 def error(code: int, message: str, **fields: Any) -> JsonResponse:
     # Smarty answers errors with HTTP 200 and the code in the body; apps read the body.
-    return JsonResponse({**fields, "error": code, "error_message": message}, json_dumps_params={"ensure_ascii": False})
+    return JsonResponse({**fields, "error": int(code), "error_message": message}, json_dumps_params={"ensure_ascii": False})
 
 
 def unixtime(value) -> int | None:

@@ -41,6 +41,9 @@ class ErrorCode(int):
     def __repr__(self) -> str:
         return f"{self.name}({int(self)})"
 
+    def __str__(self) -> str:  # the number, as in an answer (int's own str() would use __repr__)
+        return int.__repr__(self)
+
     def __reduce__(self):  # picklable (cached answers, worker processes)
         return ErrorCode, (int(self), self.name, self.meaning)
 
