@@ -200,14 +200,17 @@ class Url(Reader):
 
 
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-DOTTED = "%d.%m.%Y"  # the device API's guide days: 31.12.2024
+_DOTTED_DAY = re.compile(r"([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4})")
+ISO = "YYYY-MM-DD"
+DOTTED = "DD.MM.YYYY"  # the device API's guide days: 31.12.2024
 
 
 @dataclass(frozen=True)
 class Day(Reader):
-    """A calendar date, YYYY-MM-DD; with `fmt=DOTTED` DD.MM.YYYY (days and months may lack the zero)."""
+    """A calendar date, YYYY-MM-DD; with `fmt=DOTTED` DD.MM.YYYY (days and months may lack the zero;
+    years 1900..2100)."""
 
-    fmt: str = "%Y-%m-%d"
+    fmt: str = ISO
 
     def read(self, params: Params, name: str) -> date | None:
         raw = Text(10).read(params, name)
@@ -215,14 +218,15 @@ class Day(Reader):
             return None
         raw = raw.strip()
         try:
-            if self.fmt != "%Y-%m-%d":
-                return datetime.strptime(raw, self.fmt).date()
+            if self.fmt == DOTTED:
+                if not (match := _DOTTED_DAY.fullmatch(raw)) or not 1900 <= int(match[3]) <= 2100:
+                    raise ValueError(raw)
+                return date(int(match[3]), int(match[2]), int(match[1]))
             if not _DAY.fullmatch(raw):
                 raise ValueError(raw)
             return date.fromisoformat(raw)
         except ValueError:
-            shown = self.fmt.replace("%d", "DD").replace("%m", "MM").replace("%Y", "YYYY")
-            raise ParamError(name, f"not a {shown} date") from None
+            raise ParamError(name, f"not a {self.fmt} date") from None
 
     def schema(self) -> dict[str, Any]:
         if self.fmt == DOTTED:

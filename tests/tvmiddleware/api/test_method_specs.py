@@ -12,7 +12,6 @@ from django.core.cache import cache
 from django.urls import resolve
 from django.utils import timezone
 
-from apikit.device_responses import NOT_AUTHORIZED
 from tests import factories
 from tests.tvmiddleware.api.test_channels import build_lineup
 from tests.tvmiddleware.api.test_vod import catalogue  # noqa: F401  (fixture)
@@ -24,8 +23,12 @@ SPECIFIED = ["category/list/", "channel/list/", "channel/list/search/", "channel
              "actor/detail/", "selection/list/"]
 
 
+def view_of(method: str):
+    return resolve(f"/tvmiddleware/api/{method}").func
+
+
 def spec_of(method: str):
-    return resolve(f"/tvmiddleware/api/{method}").func.api_spec
+    return view_of(method).api_spec
 
 
 def json_schema(schema):
@@ -44,7 +47,7 @@ def check_answer(method: str, body: dict) -> None:
         answer = {k: v for k, v in body.items() if k not in ("error", "error_message")}
         jsonschema.validate(answer, json_schema(spec.response.schema()))
     else:
-        allowed = {int(code) for code in spec.all_errors()} | {NOT_AUTHORIZED, 1}
+        allowed = {int(code) for code in (*spec.all_errors(), *view_of(method).auth_errors)}
         assert body["error"] in allowed, (method, body)
 
 
@@ -117,3 +120,11 @@ def test_error_answers_carry_declared_codes(logged_in, world):
             for name in names:
                 response = logged_in.call(method, **{**world[method][0], name: value})
                 check_answer(method, json.loads(response.content))
+
+
+@pytest.mark.parametrize("day", ["31.12.9999", "01.01.0001", "1.1.1899", "٣١.١٢.٢٠٢٤", "2024-12-31"])
+def test_guide_days_out_of_range_are_refused(logged_in, subscriber, day):
+    channel = factories.ChannelFactory(client=subscriber.client, epg_channel=factories.EpgChannelFactory(
+        client=subscriber.client))
+    body = logged_in.json("program/list/", cid=channel.pk, date=day)
+    assert body["error"] == 1 and body["error_fields"] == {"date": "not a DD.MM.YYYY date"}
