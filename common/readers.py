@@ -94,10 +94,11 @@ class Id(Int):
 
 @dataclass(frozen=True)
 class Flag(Reader):
-    """0 or 1."""
+    """0 or 1; absent, empty or blank is absent (the method's default applies)."""
 
     def read(self, params: Params, name: str) -> bool | None:
-        return None if name not in params else params.flag(name)
+        value = params.int(name, None, min_value=0, max_value=1)
+        return None if value is None else bool(value)
 
     def schema(self) -> dict[str, Any]:
         return {"type": "integer", "enum": [0, 1]}
