@@ -31,8 +31,11 @@ run: seed
 	@echo "Serving on http://$(HOST):$(PORT)/  (operator panel: http://$(HOST):$(PORT)/admin/)"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
+# Style, and the import contracts of .importlinter (layers import only downward; plugins and the
+# HTTP interfaces independent of each other).
 lint: venv
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-cache
 
 test-services: venv
 	@PY=$(PY) TEST_DATABASE_URL=$(TEST_DATABASE_URL) TEST_REDIS_URL=$(TEST_REDIS_URL) scripts/test-services

@@ -47,7 +47,7 @@ def server_cost(client, tariff, key: str, count: int) -> dict[str, float]:
     """Mean milliseconds per Billing API method, in-process (no network), and of the password hash."""
     from django.test import Client as HttpClient
 
-    from billing.api.signature import sign
+    from common.signature import sign
     from tvmiddleware.services.accounts import hash_account_password
 
     http = HttpClient(HTTP_HOST="127.0.0.1")  # the benchmark's ALLOWED_HOSTS

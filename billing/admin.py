@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from tvmiddleware.admin.base import ReadOnlyAdminMixin, TenantAdmin, TenantModelForm, adopt_saved_row
+from tvmiddleware.admin.customers import deleted_with_customer
 
 from . import promo
 from .models import CustomerTransaction, PromoActivation, PromoCode
@@ -128,6 +129,9 @@ class PromoCodeAdmin(TenantAdmin):
             free_tariffs=data.get("free_tariffs") or [], **{name: data.get(name) for name in PROMO_TERMS},
         )
         adopt_saved_row(obj, issued)
+
+
+deleted_with_customer(PromoActivation)
 
 
 @admin.register(PromoActivation)

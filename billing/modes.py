@@ -71,7 +71,7 @@ from . import payment_gateway
 from .models import PromoActivation, PromoCode, TransactionSource
 from tvmiddleware.plugins import registry
 
-from .selectors_external import is_billing_class
+from .selectors.external import is_billing_class
 from .services import DuplicateTransaction, transaction_create
 
 logger = logging.getLogger("billing.check_accounts")

@@ -20,7 +20,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from tvmiddleware.models import Account, Client, Customer, Tariff
-from tvmiddleware.services.errors import Conflict, Invalid, NotFound, ServiceError
+from common.errors import Conflict, Invalid, NotFound, ServiceError
 from tvmiddleware.services.tariffs import tariff_assign
 
 from .models import PromoActivation, PromoCode, TransactionSource

@@ -55,7 +55,7 @@ from django.utils import timezone
 from tvmiddleware.events import EventName, emit
 from tvmiddleware.models import Account, Customer, PurchaseKind, Video, VideoPurchase
 from tvmiddleware.plugins import PluginError, implementation
-from tvmiddleware.services.errors import NotFound, ServiceError
+from common.errors import NotFound, ServiceError
 from tvmiddleware.services.purchases import (
     AccountInactive, AlreadyPurchased, NotPurchasable, PartnerRefused, check_purchasable, held_purchase,
 )
@@ -63,7 +63,7 @@ from tvmiddleware.streaming.access import on_commit_invalidate_customer
 
 from .models import CustomerTransaction, TransactionSource
 from .plugins import BillingPluginBase, BillingRefused
-from .selectors_external import billing_plugin_for
+from .selectors.external import billing_plugin_for
 from .services import InsufficientFunds, to_amount, transaction_create, transaction_reverse
 
 __all__ = [

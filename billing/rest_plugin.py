@@ -65,7 +65,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from tvmiddleware.models import AccountStatus, Customer, TariffSubscription
-from tvmiddleware.money import MoneyError, read_money
+from common.money import MoneyError, read_money
 
 from .plugins import Authorization, BillingPluginBase, BillingRefused, ExternalPayment, PluginError, truthy
 

@@ -7,8 +7,8 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from tvmiddleware.models import Client, Customer
-from tvmiddleware.money import LEDGER_MAX, MoneyError, read_money, within_ledger
-from tvmiddleware.services.errors import Conflict, Invalid, NotFound
+from common.money import LEDGER_MAX, MoneyError, read_money, within_ledger
+from common.errors import Conflict, Invalid, NotFound
 
 from .models import CustomerTransaction, TransactionSource
 
@@ -37,7 +37,7 @@ class BalanceOutOfRange(Invalid):
 
 def to_amount(value: Any) -> Decimal:
     """A ledger amount: a plain decimal with a dot and at most two decimals, signed (a negative
-    amount is a charge), within what the ledger columns hold (see `tvmiddleware.money`)."""
+    amount is a charge), within what the ledger columns hold (see `common.money`)."""
     try:
         return read_money(value, negative=True)
     except MoneyError as exc:

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from tvmiddleware.models import Account, Customer, Tariff, TariffSubscription
 from tvmiddleware.services import account_activate, tariff_assign
-from tvmiddleware.services.errors import Conflict, Invalid, NotFound
+from common.errors import Conflict, Invalid, NotFound
 
 from .models import TransactionSource
 from .modes import activation_key, charge_key

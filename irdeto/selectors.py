@@ -21,7 +21,7 @@ from tvmiddleware.models import AccountDevice, Customer, ExternalSystem, TariffS
 
 from .client import CasDevice, Period, utc_seconds
 from .models import CasProduct
-from tvmiddleware.text import is_digits
+from common.text import is_digits
 
 API_CLASS = "irdeto_api_client"
 # The end sent for open-ended entitlements (periodic subscriptions).

@@ -4,7 +4,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from tvmiddleware.models import Customer
-from tvmiddleware.text import has_control
+from common.text import has_control
 
 from .models import Payment
 

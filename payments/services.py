@@ -25,8 +25,8 @@ from billing.models import CustomerTransaction, TransactionSource
 from billing.payment_gateway import GatewayNotConfigured, GatewayRefusal
 from billing.services import BalanceOutOfRange, DuplicateTransaction, transaction_create, transaction_reverse
 from tvmiddleware.models import Account, Client, Customer
-from tvmiddleware.money import MoneyError, read_money
-from tvmiddleware.services.errors import Conflict
+from common.money import MoneyError, read_money
+from common.errors import Conflict
 
 from .gateways.base import Outcome, StatusResult, gateway_class, gateway_for
 from .models import Merchant, MerchantType, Payment, PaymentState, RememberCard, SavedCard

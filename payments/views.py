@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 
 from billing.payment_gateway import GatewayRefusal
 
-from tvmiddleware.text import has_control
+from common.text import has_control
 
 from .models import MerchantType
 from .selectors import payment_by_order

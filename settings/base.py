@@ -234,7 +234,7 @@ TVMIDDLEWARE_ACCESS_LOCAL_CACHE_SECONDS = env_int("TVMIDDLEWARE_ACCESS_LOCAL_CAC
 # single operator, "on" = always (any operator's token at any streamer using it), "off" = never.
 TVMIDDLEWARE_TOKEN_CHECK_SHARED_URL = os.environ.get("TVMIDDLEWARE_TOKEN_CHECK_SHARED_URL", "auto")
 
-# --- Client addresses (tvmiddleware/client_address.py) -------------------------------------------
+# --- Client addresses (common/client_address.py) -------------------------------------------
 # Reverse proxies whose X-Forwarded-For / X-Real-IP are believed (addresses or CIDRs, comma-separated
 # in the environment). Empty: nobody's; the client address is the TCP peer.
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
@@ -249,7 +249,7 @@ STREAMER_ADDRESSES = env_list("STREAMER_ADDRESSES", ["127.0.0.0/8", "::1"])
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_CLIENT_IP_CALLABLE = "tvmiddleware.client_address.client_ip"
+AXES_CLIENT_IP_CALLABLE = "common.client_address.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 

@@ -36,14 +36,14 @@ DATABASES = {
 
 REDIS_URL = os.environ["REDIS_URL"]
 # Every Redis client gets timeouts: a paused or unreachable Redis must cost a request at most this
-# long (once per outage and process, see tvmiddleware/cache.py), never the TCP stack's minutes.
+# long (once per outage and process, see common/cache.py), never the TCP stack's minutes.
 REDIS_SOCKET_TIMEOUT = env_float("REDIS_SOCKET_TIMEOUT", 0.5)
 REDIS_CONNECT_TIMEOUT = env_float("REDIS_CONNECT_TIMEOUT", 0.5)
 CACHES = {
     "default": {
         # Django's Redis backend that reports misses while Redis is unreachable, behind a circuit
-        # breaker, and reuses one client per pool (see tvmiddleware/cache.py).
-        "BACKEND": "tvmiddleware.cache.RedisCache",
+        # breaker, and reuses one client per pool (see common/cache.py).
+        "BACKEND": "common.cache.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "tvmw"),
         "OPTIONS": {"socket_timeout": REDIS_SOCKET_TIMEOUT, "socket_connect_timeout": REDIS_CONNECT_TIMEOUT},

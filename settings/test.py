@@ -28,7 +28,7 @@ if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
             # The production backend (misses while Redis is unreachable), with bounded waits.
-            "BACKEND": "tvmiddleware.cache.RedisCache",
+            "BACKEND": "common.cache.RedisCache",
             "LOCATION": os.environ["REDIS_URL"],
             "KEY_PREFIX": f"tvmw-test-{os.getpid()}",
             "OPTIONS": {"socket_timeout": 0.5, "socket_connect_timeout": 0.5},

@@ -11,10 +11,10 @@ admin.site.index_title = "Operator panel"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("tvmiddleware/", include("tvmiddleware.urls")),
-    path("streaming/", include("tvmiddleware.streaming.urls")),
-    path("billing/", include("billing.urls")),
-    path("content/", include("tvmiddleware.content_api.site_urls")),
+    path("tvmiddleware/", include("apis.tvmiddleware_urls")),
+    path("streaming/", include("apis.streaming.urls")),
+    path("billing/", include("apis.billing_urls")),
+    path("content/", include("apis.content.site_urls")),
 ]
 
 # Optional apps' routes (gateway notifications, extra device-API methods...), as each declares them

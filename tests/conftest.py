@@ -84,7 +84,7 @@ def _fresh_caches():
     """Rows are rolled back between tests and ids are reused: caches must not outlive a test."""
     from django.core.cache import cache
 
-    from tvmiddleware.api.device import framework
+    from apikit import device as framework
 
     def clear():
         cache.clear()

@@ -88,7 +88,7 @@ def test_health_check_reports_a_broken_cache(client, settings):
 
 @pytest.mark.django_db
 def test_health_check_fails_without_the_database(client, monkeypatch):
-    from tvmiddleware.api import health
+    from apis import health
 
     monkeypatch.setattr(health, "_check_databases", lambda: ["database default: OperationalError"])
     response = client.get("/tvmiddleware/api/health/check/")

@@ -25,7 +25,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from .cache import CacheUnavailable
+from common.cache import CacheUnavailable
 from .models import AttemptCounter
 
 REDIS = "redis"
@@ -40,7 +40,7 @@ class Hit:
 
 
 def _redis_cache():
-    """The default cache if it can count (tvmiddleware.cache.RedisCache), else None."""
+    """The default cache if it can count (common.cache.RedisCache), else None."""
     backend = caches["default"]
     return backend if hasattr(backend, "count_hit") else None
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Iterator
 
 from ..client import MegogoClient, MegogoError
-from tvmiddleware.text import is_digits
+from common.text import is_digits
 
 PAGE_SIZE = 100
 

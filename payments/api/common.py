@@ -5,8 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from billing.payment_gateway import GatewayRefusal
-from tvmiddleware.api.device.params import ParamError, Params
-from tvmiddleware.money import CENT, MAX_TEXT, MoneyError, read_money
+from common.params import ParamError, Params
+from common.money import CENT, MAX_TEXT, MoneyError, read_money
 
 MAX_AMOUNT = Decimal("1e10")  # payments are DecimalField(14, 2); no top-up comes near this
 CARD_FIELDS = ("card_number", "card_holder", "card_expire", "card_cvv")
@@ -22,7 +22,7 @@ PAYMENT_CODES = frozenset(range(1, 20))
 
 def amount_param(params: Params, name: str = "amount") -> Decimal:
     """A positive amount, a plain ASCII decimal with a dot and at most two decimals
-    (`tvmiddleware.money`); anything else is a `ParamError`."""
+    (`common.money`); anything else is a `ParamError`."""
     value = params.str(name, required=True, max_length=MAX_TEXT)
     try:
         return read_money(value, positive=True, maximum=MAX_AMOUNT - CENT)

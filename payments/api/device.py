@@ -24,9 +24,9 @@ from billing.payment_gateway import GatewayRefusal
 from payments import selectors, services
 from payments.models import Payment, PaymentState
 from tvmiddleware import counters
-from tvmiddleware.api.device.framework import Auth, DeviceContext, device_method
-from tvmiddleware.api.device.params import ParamError, Params
-from tvmiddleware.api.device.responses import error, ok, unixtime
+from apikit.device import Auth, DeviceContext, device_method
+from common.params import ParamError, Params
+from apikit.device_responses import error, ok, unixtime
 
 from .common import amount_param, merchant_type_param, payment_code
 from .receipts import ReceiptNotSent, direct_url, qrcode_url, receipt_send

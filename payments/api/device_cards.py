@@ -15,8 +15,8 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from billing.payment_gateway import GatewayRefusal
 from payments import selectors, services
-from tvmiddleware.api.device.framework import Auth, DeviceContext, device_method
-from tvmiddleware.api.device.responses import error
+from apikit.device import Auth, DeviceContext, device_method
+from apikit.device_responses import error
 
 from .common import CARD_DATA_REFUSED, CARD_FIELDS, drop_card_data, merchant_type_param, payment_code
 

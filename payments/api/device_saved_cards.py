@@ -9,8 +9,8 @@ from __future__ import annotations
 from billing.payment_gateway import GatewayNotConfigured, GatewayRefusal
 from payments import services
 from payments.models import PaymentState
-from tvmiddleware.api.device.framework import Auth, DeviceContext, device_method
-from tvmiddleware.api.device.responses import error, flag, ok
+from apikit.device import Auth, DeviceContext, device_method
+from apikit.device_responses import error, flag, ok
 
 from .common import amount_param, merchant_type_param, payment_code
 from .device import STATUS

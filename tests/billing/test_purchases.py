@@ -13,7 +13,7 @@ from billing.purchases import BillingSale, PurchaseMode, purchase_mode, video_pu
 from billing.services import DuplicateTransaction, transaction_create
 from tests import factories
 from tvmiddleware.models import DomainEvent, PriceCategory, PurchaseKind, VideoPurchase
-from tvmiddleware.services.errors import Invalid, NotFound
+from common.errors import Invalid, NotFound
 
 pytestmark = pytest.mark.django_db
 

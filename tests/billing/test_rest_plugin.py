@@ -1,5 +1,5 @@
 """The `rest_billing` plugin against a fake operator billing (a real HTTP server on loopback), the
-resolution of a customer's billing (billing.selectors_external) and purchases billed externally
+resolution of a customer's billing (billing.selectors.external) and purchases billed externally
 (billing.purchases)."""
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from billing.models import CustomerTransaction
 from billing.modes import check_accounts
 from billing.plugins import BillingPluginBase, BillingRefused
 from billing.rest_plugin import RestBillingPlugin
-from billing.selectors_external import billing_plugin_for, customer_balance_view, purchases_billed_externally
+from billing.selectors.external import billing_plugin_for, customer_balance_view, purchases_billed_externally
 from billing.services import InsufficientFunds, transaction_create
 from tests import factories
 from tvmiddleware import services

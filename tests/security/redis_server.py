@@ -81,11 +81,11 @@ def private_redis(tmp_path):
 def redis_cache(private_redis, settings):
     """The default cache is the project's Redis backend on the private server (short timeouts and a
     one-second retry period, so tests see recovery quickly)."""
-    from tvmiddleware.cache import reset_circuits
+    from common.cache import reset_circuits
 
     reset_circuits()
     settings.CACHES = {"default": {
-        "BACKEND": "tvmiddleware.cache.RedisCache", "LOCATION": private_redis.url, "KEY_PREFIX": "sec",
+        "BACKEND": "common.cache.RedisCache", "LOCATION": private_redis.url, "KEY_PREFIX": "sec",
         "OPTIONS": {"socket_timeout": 0.3, "socket_connect_timeout": 0.3}, "OUTAGE_RETRY_SECONDS": 1,
     }}
     yield private_redis

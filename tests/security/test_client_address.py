@@ -12,7 +12,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.test import RequestFactory
 
 from tvmiddleware import services
-from tvmiddleware.client_address import client_ip, from_streamer
+from common.client_address import client_ip, from_streamer
 from tvmiddleware.streaming.stream_urls import stream_url
 
 pytestmark = pytest.mark.django_db

@@ -21,8 +21,8 @@ from billing.services import BalanceOutOfRange, to_amount, transaction_create
 from payments.models import Merchant, MerchantType, Payment
 from tests import factories
 from tests.billing.api.conftest import SignedAPI
-from tvmiddleware.money import LEDGER_MAX, PRICE_MAX, MoneyError, read_decimal, read_money
-from tvmiddleware.services.errors import Invalid
+from common.money import LEDGER_MAX, PRICE_MAX, MoneyError, read_decimal, read_money
+from common.errors import Invalid
 
 pytest_plugins = ["tests.admin_factories"]  # staff_client
 

@@ -125,15 +125,15 @@ def test_a_logout_during_the_outage_is_not_undone_when_a_paused_redis_resumes(ap
 def test_the_outage_is_logged_once_not_per_request(api, client, channel, redis_cache, caplog):
     assert api.login()["error"] == 0
     redis_cache.kill()
-    with caplog.at_level(logging.WARNING, logger="tvmiddleware.cache"):
+    with caplog.at_level(logging.WARNING, logger="common.cache"):
         for _ in range(20):
             assert api.json("account/status/")["error"] == 0
             assert api.json("channel/list/")["error"] == 0
-    outage = [r for r in caplog.records if r.name == "tvmiddleware.cache"]
+    outage = [r for r in caplog.records if r.name == "common.cache"]
     assert len(outage) == 1 and "unreachable" in outage[0].getMessage()
     redis_cache.start()
     time.sleep(1.1)
-    with caplog.at_level(logging.WARNING, logger="tvmiddleware.cache"):
+    with caplog.at_level(logging.WARNING, logger="common.cache"):
         assert api.json("account/status/")["error"] == 0
     assert "is back" in caplog.records[-1].getMessage()
 
@@ -177,7 +177,7 @@ def test_production_settings_bound_every_redis_client():
     out = subprocess.run([sys.executable, "-c", script], env=env, cwd=current.BASE_DIR, capture_output=True,
                          text=True, check=True).stdout
     caches, broker, broker_connect = json.loads(out)
-    assert caches["default"]["BACKEND"] == "tvmiddleware.cache.RedisCache"
+    assert caches["default"]["BACKEND"] == "common.cache.RedisCache"
     assert 0 < caches["default"]["OPTIONS"]["socket_timeout"] <= 2
     assert 0 < caches["default"]["OPTIONS"]["socket_connect_timeout"] <= 2
     assert 0 < broker["socket_timeout"] <= 5 and 0 < broker["socket_connect_timeout"] <= 2

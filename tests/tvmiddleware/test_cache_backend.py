@@ -1,11 +1,11 @@
-"""tvmiddleware.cache.RedisCache: Django's Redis backend with one client per pool (production cache)."""
+"""common.cache.RedisCache: Django's Redis backend with one client per pool (production cache)."""
 import os
 import threading
 import uuid
 
 import pytest
 
-from tvmiddleware.cache import RedisCache
+from common.cache import RedisCache
 
 pytestmark = pytest.mark.services
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from tests import factories
 from tvmiddleware.models import Channel, EpgProgram
-from tvmiddleware.prepared import PreparedQuery
+from common.prepared import PreparedQuery
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Buying and renting titles (services.purchases) and the access decision (vod_selectors.video_access)."""
+"""Buying and renting titles (services.purchases) and the access decision (tvmiddleware.selectors.vod.video_access)."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -13,9 +13,9 @@ from tests import factories
 from tests.concurrency import run_parallel
 from tvmiddleware import services
 from tvmiddleware.models import DomainEvent, PriceCategory, VideoPurchase
-from tvmiddleware.services.errors import Invalid, NotFound
+from common.errors import Invalid, NotFound
 from billing.purchases import AccountInactive, AlreadyPurchased, NotPurchasable, video_purchase
-from tvmiddleware.vod_selectors import video_access
+from tvmiddleware.selectors.vod import video_access
 
 
 def make_buyer(balance: str = "100.00"):

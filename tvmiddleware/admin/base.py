@@ -21,8 +21,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
 from tvmiddleware.models import Client, TenantModel, staff_client_id
-from tvmiddleware.money import is_plain_decimal
-from tvmiddleware.services.errors import ServiceError
+from common.money import is_plain_decimal
+from common.errors import ServiceError
 
 CLIENT_FIELD = "client"
 OTHER_OPERATOR_MESSAGE = "This belongs to another operator."
@@ -316,7 +316,7 @@ class AutocompleteKeysMixin:
 # --- admins -----------------------------------------------------------------------------------------
 
 class PlainDecimalField(forms.DecimalField):
-    """A decimal form field that takes what the APIs take (`tvmiddleware.money`): ASCII digits with
+    """A decimal form field that takes what the APIs take (`common.money`): ASCII digits with
     an optional `-` and `.` — not `١٠٠`, `1e2`, `1_000` or `NaN`, which Django's own field accepts."""
 
     def to_python(self, value: Any):

@@ -74,6 +74,17 @@ class TariffChoiceForm(forms.Form):
         self.fields["tariff"].queryset = Tariff.objects.for_user(user)
 
 
+_DELETED_WITH_CUSTOMER: list[type] = [TariffSubscription, VideoPurchase]
+
+
+def deleted_with_customer(model: type) -> type:
+    """Rows of `model` are history that goes with its customer: deleting a customer from the panel
+    does not ask for the right to delete them one by one (they have no delete right of their own)."""
+    if model not in _DELETED_WITH_CUSTOMER:
+        _DELETED_WITH_CUSTOMER.append(model)
+    return model
+
+
 @admin.register(Customer)
 class CustomerAdmin(AccountStatusActionsMixin, ServiceDeleteMixin, TenantAdmin):
     """Subscribers. The balance is kept by the ledger; tariffs change through the tariff services."""
@@ -131,11 +142,10 @@ class CustomerAdmin(AccountStatusActionsMixin, ServiceDeleteMixin, TenantAdmin):
         # Subscriptions cannot be deleted on their own (they are history), but they go with their
         # customer: `customer_delete` closes the open ones first, telling partners. Video purchases
         # and promo activations (read only too) go with their customer; the ledger rows that paid
-        # for them, or that they credited, stay.
-        from billing.models import PromoActivation
-
+        # for them, or that they credited, stay. Apps above the core name their own such rows
+        # (`deleted_with_customer`).
         deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
-        for model in (TariffSubscription, VideoPurchase, PromoActivation):
+        for model in _DELETED_WITH_CUSTOMER:
             perms_needed.discard(model._meta.verbose_name)
         return deleted, counts, perms_needed, protected
 

@@ -12,7 +12,7 @@ from .accounts import (
 )
 from .customers import customer_create, customer_delete, customer_modify
 from .devices import device_bind, device_unbind
-from .errors import Conflict, DeviceBoundElsewhere, Invalid, LimitReached, NotFound, ServiceError
+from common.errors import Conflict, DeviceBoundElsewhere, Invalid, LimitReached, NotFound, ServiceError
 from .tariffs import tariff_assign, tariff_remove
 
 __all__ = [

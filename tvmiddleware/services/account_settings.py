@@ -19,7 +19,7 @@ from tvmiddleware.models import (
 )
 
 from .accounts import account_modify
-from .errors import Invalid, NotFound, ServiceError
+from common.errors import Invalid, NotFound, ServiceError
 
 PARENT_CODE_MAX_LENGTH = 16  # Account.parent_code
 MAX_SECONDS = 2**31 - 1  # ContentPosition.position / duration

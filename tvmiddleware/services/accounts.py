@@ -13,10 +13,10 @@ from django.db.models import F
 from tvmiddleware.events import EventName, emit
 from tvmiddleware.models import Account, AccountStatus, Client, Customer, DeviceGroup, Tariff
 from tvmiddleware.streaming import access
-from tvmiddleware.text import is_digits
+from common.text import is_digits
 
 from .customers import customer_create
-from .errors import Conflict, Invalid
+from common.errors import Conflict, Invalid
 from .tariffs import tariff_assign
 
 ACCOUNT_OPTION_FIELDS = frozenset({

@@ -29,8 +29,8 @@ from tvmiddleware.models import (
     VideoExtra, VideoFile, VideoFileExtra,
 )
 
-from .errors import Conflict, Invalid, NotFound
-from tvmiddleware.text import is_digits
+from common.errors import Conflict, Invalid, NotFound
+from common.text import is_digits
 
 # Columns callers may set directly, per model (relations and extra data have their own arguments).
 VIDEO_FIELDS = frozenset({

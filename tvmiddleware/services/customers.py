@@ -9,7 +9,7 @@ from django.utils import timezone
 from tvmiddleware.models import Client, Customer
 from tvmiddleware.streaming import access
 
-from .errors import Conflict, Invalid
+from common.errors import Conflict, Invalid
 
 # Fields the operator's billing and the admin may set on a customer.
 CUSTOMER_FIELDS = frozenset(

@@ -7,7 +7,7 @@ from django.db.models import Max
 from tvmiddleware.events import EventName, emit
 from tvmiddleware.models import Account, AccountDevice, DeviceType
 
-from .errors import DeviceBoundElsewhere, Invalid, LimitReached
+from common.errors import DeviceBoundElsewhere, Invalid, LimitReached
 
 
 def basic_device_limit(account: Account) -> int:

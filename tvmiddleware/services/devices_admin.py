@@ -15,7 +15,7 @@ from tvmiddleware.models import (
 
 from .accounts import account_modify
 from .devices import basic_device_limit, device_bind, device_unbind
-from .errors import Conflict, Invalid
+from common.errors import Conflict, Invalid
 from .sessions import session_delete_many
 
 DEVICE_TEXT_MAX = 128  # AccountDevice.serial_number / device_model / brand_name

@@ -40,7 +40,7 @@ from django.utils import timezone
 
 from tvmiddleware.models import Channel, Client, EpgChannel, EpgProgram, EpgSource
 
-from .errors import Invalid
+from common.errors import Invalid
 
 logger = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ from tvmiddleware.models import Account, AccountDevice, AuthKey, Client, DeviceT
 
 from .accounts import parse_subnets
 from .devices import device_bind
-from .errors import DeviceBoundElsewhere, Invalid, LimitReached, ServiceError
+from common.errors import DeviceBoundElsewhere, Invalid, LimitReached, ServiceError
 from .sessions import active_window, session_create
 
 

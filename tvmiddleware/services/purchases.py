@@ -11,7 +11,7 @@ from datetime import datetime
 
 from tvmiddleware.models import Account, Customer, PriceCategory, PurchaseKind, Video, VideoPurchase
 
-from .errors import Conflict, Invalid, NotFound, ServiceError
+from common.errors import Conflict, Invalid, NotFound, ServiceError
 
 __all__ = ["AccountInactive", "AlreadyPurchased", "NotPurchasable", "PartnerRefused", "check_purchasable",
            "held_purchase"]

@@ -16,10 +16,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from tvmiddleware.models import Account, Client, StreamService, Tariff
-from tvmiddleware.money import PRICE_MAX, MoneyError, read_money
+from common.money import PRICE_MAX, MoneyError, read_money
 from tvmiddleware.streaming import access
 
-from .errors import Conflict, Invalid, NotFound
+from common.errors import Conflict, Invalid, NotFound
 
 # Settings of a package the operator's billing may write (Billing API TariffCreate / TariffModify).
 TARIFF_FIELDS = frozenset({

@@ -16,7 +16,7 @@ from tvmiddleware.events import EventName, emit
 from tvmiddleware.models import Customer, ExternalSystem, Tariff, TariffSubscription
 from tvmiddleware.streaming import access
 
-from .errors import Conflict, Invalid, NotFound
+from common.errors import Conflict, Invalid, NotFound
 
 
 def _payload(subscription: TariffSubscription) -> dict:

@@ -20,7 +20,7 @@ Revocation therefore takes effect
   change committed and stored its snapshot just after the invalidation.
 
 Rules (this module is their one implementation: the device API's VOD reads in
-`tvmiddleware.vod_selectors` — video/list, video/detail, video/url — call the functions of the
+`tvmiddleware.selectors.vod` — video/list, video/detail, video/url — call the functions of the
 "VOD rules" section below, so what the apps show and what the streamers enforce cannot drift apart):
 - the tariffs that count are those of the customer's open subscriptions to enabled tariffs; a
   non-periodical subscription whose `end_date` has passed no longer counts (a periodical one's
@@ -56,8 +56,8 @@ from django.db import transaction
 from django.db.models import F, FilteredRelation, Q, QuerySet
 
 from tvmiddleware.models import Account, PriceCategory, Video, VideoPurchase
-from tvmiddleware.prepared import PreparedQuery
-from tvmiddleware.services.errors import ServiceError
+from common.prepared import PreparedQuery
+from common.errors import ServiceError
 
 from .conf import conf
 
@@ -330,7 +330,7 @@ def _purchase_end(state: AccountAccess, video_id: int) -> datetime | None | bool
     return max(ends)
 
 
-# --- VOD rules: the one implementation (the token check above and `tvmiddleware.vod_selectors`) ----
+# --- VOD rules: the one implementation (the token check above and `tvmiddleware.selectors.vod`) ----
 
 FREE_REASON, TARIFF_REASON, PURCHASE_REASON = "free", "tariff", "purchase"
 VideoTariff = Video.tariffs.through

@@ -16,7 +16,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from tvmiddleware.models import Channel, Client, MaintenanceWindow
-from tvmiddleware.services.errors import Invalid, NotFound
+from common.errors import Invalid, NotFound
 
 MAX_PREFIXES = 500
 MAINTENANCE_MESSAGE = "maintenance"

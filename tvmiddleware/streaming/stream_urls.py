@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 
 from tvmiddleware.models import Account, Channel, StreamService, StreamServiceType, Video, VideoFile
 from tvmiddleware.models.streaming import new_check_key
-from tvmiddleware.services.errors import Invalid, NotFound
+from common.errors import Invalid, NotFound
 
 from . import check_urls, tokens
 from .masks import build_url

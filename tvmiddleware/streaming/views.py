@@ -27,7 +27,7 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from tvmiddleware import client_address
+from common import client_address
 
 from . import access, check_urls, tokens
 from .conf import conf

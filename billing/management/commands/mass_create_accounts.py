@@ -32,11 +32,11 @@ import requests
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from billing.api.signature import sign
+from common.signature import sign
 from tvmiddleware.models import Client, Tariff
 from tvmiddleware.selectors import tariff_get
 from tvmiddleware.services import account_create, customer_create, tariff_assign
-from tvmiddleware.services.errors import ServiceError
+from common.errors import ServiceError
 
 CSV_COLUMNS = ("firstname", "lastname", "ext_id", "mobile_phone_number", "tariff_ext_id", "abonement", "password")
 CUSTOMER_COLUMNS = ("firstname", "lastname", "ext_id", "mobile_phone_number")

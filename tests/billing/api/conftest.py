@@ -1,7 +1,7 @@
 """Calling the signed Billing API like an operator's billing does."""
 import pytest
 
-from billing.api.signature import sign
+from common.signature import sign
 from tests import factories
 
 

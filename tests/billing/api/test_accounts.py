@@ -419,7 +419,7 @@ class TestAccountList:
         assert body["error"] == -1 and time.monotonic() - started < 1
 
     def test_pattern_the_database_refuses_is_a_validation_error(self, billing_api, account, monkeypatch):
-        from billing.api import accounts
+        from apis.billing import accounts
 
         monkeypatch.setattr(accounts, "check_abonement_regexp", lambda pattern: None)
         assert refused(billing_api.json("account/list/", get=True, abonement_regexp="(1"), -1, "abonement_regexp")
@@ -744,7 +744,7 @@ HOSTILE = ["", " ", "-1", "0", "99999999999999999999999", "1.5", "abc", "1,2,3",
 @pytest.mark.parametrize("method", sorted(METHODS))
 def test_hostile_values_never_fail(billing_api, customer, account, method, caplog):
     """Each parameter of a method gets every hostile value (the others valid): a documented code, never a 500."""
-    caplog.set_level(logging.WARNING, logger="billing.api")  # hundreds of requests: keep the log quiet
+    caplog.set_level(logging.WARNING, logger="apis.billing")  # hundreds of requests: keep the log quiet
     codes, names = METHODS[method]
     valid = {"account_id": account.pk, "customer_id": customer.pk, "device_uid": "FUZZ", "system_name": "mag",
              "subject": "s", "tariff_id": 1, "authkey_id": 1, "device_id": 1, "camera_id": 1}

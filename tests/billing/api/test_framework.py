@@ -4,7 +4,7 @@ import logging
 
 import pytest
 
-from billing.api.signature import sign
+from common.signature import sign
 from tests import factories
 from tvmiddleware.models import Account
 
@@ -145,21 +145,21 @@ class TestArrays:
 
 class TestRequestLog:
     def test_log_line_names_method_client_and_outcome(self, billing_api, account, operator, caplog):
-        with caplog.at_level(logging.INFO, logger="billing.api"):
+        with caplog.at_level(logging.INFO, logger="apis.billing"):
             billing_api.json("account/info/", account_id=account.pk)
-        [record] = [r for r in caplog.records if r.name == "billing.api"]
+        [record] = [r for r in caplog.records if r.name == "apis.billing"]
         line = record.getMessage()
         assert "api=account_info" in line and f"client={operator.pk}" in line and "error=0" in line
 
     def test_log_has_no_signature_key_or_password(self, client, billing_api, operator, caplog):
         customer = factories.CustomerFactory(client=operator)
         params = signed(operator, customer_id=customer.pk, password="864209", abonement="123")
-        with caplog.at_level(logging.DEBUG, logger="billing.api"):
+        with caplog.at_level(logging.DEBUG, logger="apis.billing"):
             client.post("/billing/api/account/create/", params)
             billing_api.json("account/modify/", abonement="123", password="975310")
             billing_api.json("account/create/", customer_id=customer.pk, password="abc-secret-1")  # refused
             billing_api.json("account/info/", abonement="123", key="wrong")
-        lines = [r.getMessage() for r in caplog.records if r.name == "billing.api"]
+        lines = [r.getMessage() for r in caplog.records if r.name == "apis.billing"]
         assert len(lines) == 4
         text = "\n".join(lines)
         for secret in ("864209", "975310", "abc-secret-1", params["signature"], "billing-secret", "wrong"):
@@ -167,7 +167,7 @@ class TestRequestLog:
         assert "signature=" not in text and "password=" not in text
 
     def test_refusals_are_logged_with_their_code(self, billing_api, caplog):
-        with caplog.at_level(logging.INFO, logger="billing.api"):
+        with caplog.at_level(logging.INFO, logger="apis.billing"):
             billing_api.json("account/info/", account_id=424242)
-        line = [r.getMessage() for r in caplog.records if r.name == "billing.api"][0]
+        line = [r.getMessage() for r in caplog.records if r.name == "apis.billing"][0]
         assert "error=1" in line

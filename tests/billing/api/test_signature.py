@@ -1,5 +1,5 @@
 """The signature shared by the Billing, Content and Streaming APIs."""
-from billing.api.signature import compute_signature, sign, signature_base, signature_valid
+from common.signature import compute_signature, sign, signature_base, signature_valid
 
 VECTOR = [("allowed_device_groups", "1"), ("allowed_device_groups", "3"), ("client_id", "1"), ("customer_id", "1")]
 

@@ -6,7 +6,7 @@ import pytest
 from tests import factories
 from tvmiddleware.models import Tariff, TariffSubscription
 from tvmiddleware.services import tariff_assign, tariff_remove
-from tvmiddleware.services.errors import Conflict, Invalid
+from common.errors import Conflict, Invalid
 from tvmiddleware.services.tariff_admin import tariff_create, tariff_modify
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ import pytest
 from django.test import Client as HttpClient
 from django.utils import timezone
 
-from billing.api.signature import sign
+from common.signature import sign
 from billing.models import CustomerTransaction, TransactionSource
 from billing.selectors import customer_balance, ledger_sum
 from tests import factories

@@ -13,7 +13,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from tests import factories
-from tvmiddleware import channel_selectors as sel
+from tvmiddleware.selectors import channels as sel
 from tvmiddleware import services
 from tvmiddleware.models import AccountChannelSetting, ContentPosition, EpgProgram, StreamServiceType
 

@@ -3,8 +3,8 @@ from xml.etree.ElementTree import fromstring
 
 import pytest
 
-from tvmiddleware.api.device import framework
-from tvmiddleware.api.device.xml import render_xml
+from apikit import device as framework
+from apikit.xml import render_xml
 from tvmiddleware.models import DeviceType, ResponseFormat
 
 

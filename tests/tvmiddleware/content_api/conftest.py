@@ -4,7 +4,7 @@ import io
 import pytest
 from PIL import Image
 
-from billing.api.signature import sign
+from common.signature import sign
 from tests import factories
 from tests.billing.api import conftest as billing_api
 from tests.billing.api.conftest import SignedAPI

@@ -12,7 +12,7 @@ DOCUMENTED = {-3, -2, 0, 1, 2, 3, 4, 5, 20, 21, 22, 404}
 
 
 def content_routes() -> list[str]:
-    from tvmiddleware.content_api import urls
+    from apis.content import urls
 
     return [str(pattern.pattern) for pattern in urls.urlpatterns]
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from tests import factories
 from tvmiddleware import services
 from tvmiddleware.models import StreamService, StreamServiceType, VideoFile
-from tvmiddleware.services.errors import Invalid, NotFound
+from common.errors import Invalid, NotFound
 from tvmiddleware.streaming import tokens
 from tvmiddleware.streaming.masks import build_url, fill_mask
 from tvmiddleware.streaming.stream_urls import stream_url

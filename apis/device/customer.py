@@ -1,0 +1,132 @@
+"""Customer methods: info, balance, tariffs (list, subscribe, unsubscribe) and their account twins."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db.models import Count, Q
+
+from billing.models import CustomerTransaction, TransactionSource
+from billing.subscriptions import BasicTariffTaken, InsufficientFunds, TariffUnavailable, tariffs_subscribe
+from tvmiddleware.models import Tariff, TariffSubscription
+from tvmiddleware.services import Conflict, NotFound
+from tvmiddleware.services.tariffs import BasicTariffKept, TariffNotUnsubscribable, tariffs_unsubscribe
+
+from apikit.device import Auth, DeviceContext, device_method
+from apikit.device_responses import error, flag, ok, unixtime
+
+
+def money(value: Decimal | None) -> str:
+    return f"{(value or Decimal('0')):.2f}"
+
+
+def _tariff_rows(ctx: DeviceContext, *, only_offered: bool = True) -> list[dict]:
+    """Tariffs the subscriber sees: assigned ones, plus enabled, not hidden ones they could take."""
+    customer_id = ctx.session.customer_id
+    open_subs = {s.tariff_id: s for s in TariffSubscription.objects.filter(customer_id=customer_id, is_closed=False)}
+    queryset = (Tariff.objects.for_client(ctx.client)
+                .annotate(channels_count=Count("channels", distinct=True), videos_count=Count("videos", distinct=True)))
+    if only_offered:
+        queryset = queryset.filter(Q(pk__in=open_subs) | Q(enabled=True, hidden=False))
+    rows = []
+    for tariff in queryset.order_by("-basic_tariff_priority", "name"):
+        sub = open_subs.get(tariff.pk)
+        rows.append({
+            "id": tariff.pk, "name": tariff.name, "description": tariff.description, "period": tariff.period,
+            "price": money(sub.effective_price if sub else tariff.price),
+            "price_after_activation": money(tariff.price),
+            "activation_price": money(tariff.activation_price),
+            "basic_tariff_priority": tariff.basic_tariff_priority, "is_assigned": flag(sub),
+            "subscription_end_date": sub.end_date.date().isoformat() if sub and sub.end_date else "",
+            "is_virtual": 0, "available_to_unsubscribe": flag(tariff.available_to_unsubscribe and not tariff.required),
+            "channels_count": tariff.channels_count, "videos_count": tariff.videos_count,
+            "is_periodical": flag(sub.is_periodical if sub else tariff.period > 0),
+            "icon": "", "icon_tv": "", "archived": 0, "meta": "",
+        })
+    return rows
+
+
+@device_method(auth=Auth.SESSION, invalid_param_error=2)
+def customer_info(request, ctx: DeviceContext):
+    customer = ctx.customer
+    account = ctx.account
+    payments: dict[str, list] = {"btv": [], "vod": [], "other": []}
+    for tx in CustomerTransaction.objects.filter(customer=customer).order_by("-id")[:50]:
+        group = "vod" if tx.source == TransactionSource.PURCHASE else (
+            "btv" if tx.source in (TransactionSource.CHARGE, TransactionSource.ACTIVATION) else "other")
+        payments[group].append({"comment": tx.comment or tx.get_source_display(), "datetime": unixtime(tx.created_at),
+                                "amount": float(tx.amount)})
+    subscriptions = [
+        {"tariff_id": s.tariff_id, "tariff_name": s.tariff.name, "start_date": s.start_date.date().isoformat(),
+         "end_date": s.end_date.date().isoformat() if s.end_date else "", "is_periodical": flag(s.is_periodical),
+         "api_name": "", "price": float(s.effective_price)}
+        for s in TariffSubscription.objects.filter(customer=customer, is_closed=False).select_related("tariff")
+    ]
+    monthly = sum((Decimal(str(s["price"])) for s in subscriptions), Decimal("0"))
+    return ok(firstname=customer.firstname, lastname=customer.lastname, balance=money(customer.balance),
+              email=customer.email, mobile_phone_number=customer.mobile_phone_number, id_for_payment=customer.pk,
+              abonement=account.abonement, required_payment=float(max(monthly - customer.balance, Decimal("0"))),
+              payments=payments, tariffs=[t for t in _tariff_rows(ctx) if t["is_assigned"]],
+              subscriptions=subscriptions, monthly_payment=money(monthly), error_message="")
+
+
+@device_method(auth=Auth.SESSION)
+def customer_balance(request, ctx: DeviceContext):
+    return ok(balance=money(ctx.customer.balance), error_message="")
+
+
+@device_method(auth=Auth.SESSION)
+def tariff_list(request, ctx: DeviceContext):
+    return ok(tariffs=_tariff_rows(ctx), error_message="")
+
+
+def _requested_tariffs(ctx: DeviceContext) -> list[int] | None:
+    ids = ctx.params.int_list("tariff_id") + ctx.params.int_list("virtual_tariff_id")
+    return ids or None
+
+
+@device_method(auth=Auth.SESSION, invalid_param_error=1)
+def tariff_subscribe(request, ctx: DeviceContext):
+    """The subscriber takes tariffs from the app; the activation price is charged from the balance
+    (`billing.subscriptions.tariffs_subscribe`)."""
+    ids = _requested_tariffs(ctx)
+    if ids is None:
+        return error(120, "Neither tariff_id nor virtual_tariff_id was given.")
+    customer = ctx.customer
+    try:
+        tariffs_subscribe(customer=customer, tariff_ids=ids, account=ctx.account,
+                          try_activate=ctx.params.flag("try_activate"))
+    except TariffUnavailable as exc:
+        return error(1, exc.message)
+    except BasicTariffTaken as exc:
+        return error(5, exc.message)
+    except InsufficientFunds:
+        return error(2, "Insufficient funds.")
+    except Conflict:  # TariffAlreadyConnected, or the assignment found it connected meanwhile
+        return error(3, "The tariff is already connected.")
+    return ok(payment_info=_payment_info(customer), error_message="")
+
+
+def _payment_info(customer) -> dict:
+    """`payment_info`: a payment of the customer still awaiting the gateway's answer (the installed
+    payments app tells, through the optional `pending_payment` of `billing.payment_gateway`)."""
+    from billing.payment_gateway import provider
+
+    pending = getattr(provider(), "pending_payment", None)
+    found = pending(customer=customer) if callable(pending) else None
+    return {"is_awaiting_payment": flag(found), "invoice_id": found["transaction_id"] if found else None}
+
+
+@device_method(auth=Auth.SESSION, invalid_param_error=1)
+def tariff_unsubscribe(request, ctx: DeviceContext):
+    ids = _requested_tariffs(ctx)
+    if ids is None:
+        return error(120, "Neither tariff_id nor virtual_tariff_id was given.")
+    try:
+        tariffs_unsubscribe(customer=ctx.customer, tariff_ids=ids)
+    except NotFound:  # TariffNotConnected, or removed meanwhile
+        return error(1, "One or more tariffs are not connected.")
+    except BasicTariffKept as exc:
+        return error(2, exc.message)
+    except TariffNotUnsubscribable as exc:
+        return error(5, exc.message)
+    return ok(error_message="")

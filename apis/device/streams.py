@@ -1,0 +1,249 @@
+"""Stream URLs: channel/url (live), program/url (archive, paused live TV), video/url (VOD).
+
+Each answer carries a fresh one-time token (see `tvmiddleware.streaming.tokens`). `redirect=1`
+(the default) answers an HTTP redirect to the stream; `redirect=0` answers JSON with `uri` and
+`stream_service_id`. `exclude_service_id` (repeatable) skips servers the app failed on.
+"""
+from __future__ import annotations
+
+import hmac
+from datetime import datetime
+from typing import NamedTuple
+
+from django.db.models import OuterRef, Q, Subquery
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import HttpResponseRedirect
+from django.utils import timezone
+
+from tvmiddleware.models import (
+    AccountChannelSetting, Channel, EpgProgram, MaintenanceWindow, StreamServiceType, Video, VideoFile,
+)
+from common.prepared import PreparedQuery
+from tvmiddleware.plugins import PluginError, implementation
+from common.errors import Invalid, NotFound
+from tvmiddleware.streaming import access
+from tvmiddleware.streaming.access import LocalCache
+from tvmiddleware.streaming.conf import conf
+from tvmiddleware.streaming.maintenance import MAINTENANCE_MESSAGE, channel_maintenance
+from tvmiddleware.streaming.stream_urls import stream_url
+from tvmiddleware.selectors.vod import parent_control_passed, video_access
+
+from apikit.device import Auth, DeviceContext, SessionGone, device_method
+from apikit.device_responses import error, ok, unixtime
+
+DEFAULT_ARCHIVE_SECONDS = 3 * 3600
+
+
+class _Redirect(HttpResponseRedirect):
+    # Stream URLs may use any scheme the video server speaks (http, https, rtmp, rtsp, udp...).
+    allowed_schemes = ["http", "https", "rtmp", "rtmps", "rtsp", "udp", "rtp"]
+
+
+def _answer(ctx: DeviceContext, url: str, service_id: int, **extra):
+    if ctx.params.flag("redirect", default=True):
+        return _Redirect(url)
+    return ok(uri=url, stream_service_id=service_id, error_message="", **extra)
+
+
+_CHANNEL_FIELDS = tuple(field.attname for field in Channel._meta.concrete_fields)
+_channel_with_own_lock = PreparedQuery(lambda client_id, channel_id, account_id: (
+    Channel.objects.for_client(client_id).filter(pk=channel_id, enabled=True)
+    .annotate(own_parent_control=Subquery(
+        AccountChannelSetting.objects.filter(account_id=account_id, channel_id=OuterRef("pk"))
+        .values("is_parent_control")[:1]))
+    .order_by().values_list(*_CHANNEL_FIELDS, "own_parent_control")[:1]
+))
+
+
+def _channel(ctx: DeviceContext) -> Channel | None:
+    """The enabled channel `cid`, with the account's own parental-lock setting for it (one query)."""
+    cid = ctx.params.int("cid", required=True, min_value=1)
+    rows = _channel_with_own_lock(client_id=ctx.client.pk, channel_id=cid, account_id=ctx.session.account_id)
+    if not rows:
+        return None
+    channel = Channel.from_db(Channel.objects.db, _CHANNEL_FIELDS, rows[0][:-1])
+    channel.own_parent_control = rows[0][-1]
+    return channel
+
+
+def _channel_locked(ctx: DeviceContext, channel: Channel) -> bool:
+    override = channel.own_parent_control
+    return channel.is_parent_control if override is None else override
+
+
+def _pin_ok(ctx: DeviceContext, locked: bool) -> bool:
+    """Locked content opens only with the account's PIN (when the account has one)."""
+    if not locked:
+        return True
+    code = ctx.account.parent_code
+    if not code:
+        return True
+    given = ctx.params.str("parent_code", max_length=32)
+    return hmac.compare_digest(code.encode(), given.encode("utf-8", "replace"))
+
+
+def _refusal(ctx: DeviceContext, kind: str, content_id: int):
+    """None when the account may watch; else the error answer (inactive account or not in tariffs).
+    Decided on the account's cached access snapshot (`access.account_state`), without reading the
+    account row."""
+    state = access.account_state(ctx.session.account_id)
+    if not state.exists:
+        raise SessionGone()
+    if not access.state_allows(state, kind, content_id):
+        message = "The content is not available to this account." if state.active else "The account is not active."
+        return error(1, message, status_reason=state.status_reason)
+    return None
+
+
+def _under_maintenance(channel: Channel):
+    """None, or the answer for a channel whose servers are under maintenance (streaming/maintenance.py)."""
+    if not _has_maintenance_windows(channel.client_id):
+        return None
+    works = channel_maintenance(channel=channel)
+    return None if works is None else error(1, MAINTENANCE_MESSAGE, maintenance_until=unixtime(works.until))
+
+
+# Maintenance windows are rare, and every stream URL asks about them: whether an operator has any
+# window that has not ended is kept per process for TVMIDDLEWARE_ACCESS_LOCAL_CACHE_SECONDS (dropped
+# at once in this process when a window is saved); only then is the channel's own rule asked.
+_maintenance_clients = LocalCache(2000)
+
+
+def _has_maintenance_windows(client_id: int) -> bool:
+    known = _maintenance_clients.get(client_id)
+    if known is None:
+        known = MaintenanceWindow.objects.for_client(client_id).filter(
+            Q(ends_at__isnull=True) | Q(ends_at__gt=timezone.now())).exists()
+        _maintenance_clients.set(client_id, known, conf().local_cache_seconds)
+    return known
+
+
+def _forget_maintenance(**kwargs) -> None:
+    _maintenance_clients.clear()
+
+
+post_save.connect(_forget_maintenance, sender=MaintenanceWindow, dispatch_uid="tvmw-maintenance-save")
+post_delete.connect(_forget_maintenance, sender=MaintenanceWindow, dispatch_uid="tvmw-maintenance-delete")
+m2m_changed.connect(_forget_maintenance, sender=MaintenanceWindow.channels.through,
+                    dispatch_uid="tvmw-maintenance-m2m")
+
+
+@device_method(auth=Auth.SESSION, invalid_param_error=1)
+def channel_url(request, ctx: DeviceContext):
+    channel = _channel(ctx)
+    if channel is None:
+        return error(404, "Channel not found.")
+    refusal = _refusal(ctx, StreamServiceType.LIVE, channel.pk)
+    if refusal is not None:
+        return refusal
+    if not _pin_ok(ctx, _channel_locked(ctx, channel)):
+        return error(1, "Parental control: this channel needs the account's parent_code.")
+    if (works := _under_maintenance(channel)) is not None:
+        return works
+    try:
+        url, service = stream_url(account=ctx.account_ref, kind=StreamServiceType.LIVE, channel=channel, ip=ctx.ip,
+                                  exclude_service_ids=ctx.params.int_list("exclude_service_id"))
+    except (NotFound, Invalid) as exc:
+        return error(1, exc.message)
+    return _answer(ctx, url, service.pk, archive_preview_url_mask="", lock_banner="")
+
+
+class _ProgrammeTimes(NamedTuple):
+    begin_time: datetime
+    end_time: datetime
+    is_blocked: bool
+
+
+_programme_times = PreparedQuery(lambda client_id, epg_channel_id, programme_id: (
+    EpgProgram.objects.for_client(client_id).filter(epg_channel_id=epg_channel_id, pk=programme_id)
+    .order_by().values_list("begin_time", "end_time", "is_blocked")[:1]
+))
+
+
+def _program_window(ctx: DeviceContext, channel: Channel) -> tuple[object, int] | None:
+    """(begin, duration) of the requested recording: by programme id and/or a moment in time."""
+    pid = ctx.params.int("pid", min_value=1)
+    moment = ctx.params.timestamp("time")
+    if pid is None and moment is None:
+        raise Invalid("Either pid or time is required.")
+    programs = EpgProgram.objects.for_client(ctx.client).filter(epg_channel_id=channel.epg_channel_id)
+    program = None
+    if pid is not None:
+        rows = _programme_times(client_id=ctx.client.pk, epg_channel_id=channel.epg_channel_id,
+                                programme_id=pid) if channel.epg_channel_id else []
+        if not rows:
+            return None
+        program = _ProgrammeTimes(*rows[0])
+    elif channel.epg_channel_id:
+        program = programs.filter(begin_time__lte=moment, end_time__gt=moment).first()
+    if program is not None and program.is_blocked:
+        raise Invalid("The recording of this programme is not available.")
+    if program is None:  # no guide for that moment: a fixed-length window from it
+        return moment, DEFAULT_ARCHIVE_SECONDS
+    begin = moment if moment is not None and program.begin_time <= moment < program.end_time else program.begin_time
+    return begin, int((program.end_time - begin).total_seconds())
+
+
+@device_method(auth=Auth.SESSION, invalid_param_error=1)
+def program_url(request, ctx: DeviceContext):
+    channel = _channel(ctx)
+    if channel is None:
+        return error(404, "Channel not found.")
+    try:
+        window = _program_window(ctx, channel)
+    except Invalid as exc:
+        return error(1, exc.message)
+    if window is None:
+        return error(404, "Programme not found.")
+    refusal = _refusal(ctx, StreamServiceType.ARCHIVE, channel.pk)
+    if refusal is not None:
+        return refusal
+    if not _pin_ok(ctx, _channel_locked(ctx, channel)):
+        return error(1, "Parental control: this channel needs the account's parent_code.")
+    if (works := _under_maintenance(channel)) is not None:
+        return works
+    begin, duration = window
+    # A programme still running is served up to now (Flussonic cannot record the future).
+    now = timezone.now()
+    duration = max(1, min(duration, int((now - begin).total_seconds()))) if begin < now else duration
+    try:
+        url, service = stream_url(account=ctx.account_ref, kind=StreamServiceType.ARCHIVE, channel=channel,
+                                  begin=begin, duration=duration, tv_pause=ctx.params.flag("tv_pause"), ip=ctx.ip,
+                                  exclude_service_ids=ctx.params.int_list("exclude_service_id"))
+    except (NotFound, Invalid) as exc:
+        return error(1, exc.message)
+    return _answer(ctx, url, service.pk, preview_uri_mask="", lock_banner="")
+
+
+@device_method(auth=Auth.SESSION, invalid_param_error=1)
+def video_url(request, ctx: DeviceContext):
+    vid = ctx.params.int("vid", required=True, min_value=1)
+    vfid = ctx.params.int("vfid", min_value=1)
+    video = Video.objects.for_client(ctx.client).filter(pk=vid, available=True).first()
+    if video is None:
+        return error(1, "Video not found.")
+    file = None
+    if vfid is not None:
+        file = VideoFile.objects.for_client(ctx.client).filter(pk=vfid, video=video).first()
+        if file is None:
+            return error(1, "Video file not found.")
+    if not ctx.account.active:
+        return error(3, "The account is not active.", status_reason=ctx.account.status_reason)
+    if not video_access(customer=ctx.customer, video=video, account=ctx.account).allowed:
+        return error(3, "This title is not available to the account: buy it or subscribe to a tariff.")
+    if not parent_control_passed(account=ctx.account, video=video, parent_code=ctx.params.str("parent_code", max_length=32)):
+        return error(3, "Parental control: this title needs the account's parent_code.")
+    partner = implementation(video.external_system if video.external_system_id else None, "get_video_url")
+    if partner is not None:  # an online cinema serves its own titles (the plugin signs the request)
+        try:
+            url = partner.get_video_url(account=ctx.account, video=video, file=file,
+                                        device=ctx.device_type.system_name if ctx.device_type else "")
+        except PluginError as exc:
+            return error(2, str(exc))  # the cinema did not give a stream address
+        return _answer(ctx, url, 0, ext_id=video.ext_id, skip_video_fragments=[])
+    try:
+        url, service = stream_url(account=ctx.account, kind=StreamServiceType.VOD, video=video, file=file, ip=ctx.ip,
+                                  exclude_service_ids=ctx.params.int_list("exclude_service_id"))
+    except (NotFound, Invalid) as exc:
+        return error(1, exc.message)
+    return _answer(ctx, url, service.pk, ext_id=video.ext_id, skip_video_fragments=[])

@@ -1,6 +1,0 @@
-"""`/billing/`: the Billing API (and, with the payments app, gateway notifications)."""
-from django.urls import include, path
-
-urlpatterns = [
-    path("api/", include("billing.api.urls")),
-]

@@ -1,0 +1,300 @@
+"""Typed readers of request parameters: one per kind of value the APIs take.
+
+Every API method declares its parameters with these (`apikit.spec.Param`), so a kind of value is
+parsed, validated and documented in one place: one money reader, one id reader, one date reader.
+
+`read(params, name)` returns None when the parameter is absent (or empty), else the parsed value,
+and raises `ParamError` when it is malformed. `schema()` is the value's OpenAPI 3 schema (as it
+travels: a query or form string), which the generated API document shows.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timezone as dt_timezone
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+
+from .money import CENT, LEDGER_MAX, MAX_TEXT, MoneyError, read_decimal, read_money
+from .params import MAX_INT, MAX_STRING, ParamError, Params
+from .text import json_has_nul
+
+LONG_TEXT = 20_000
+MAX_TIMESTAMP = 4_102_444_800  # 2100-01-01
+
+
+class Reader:
+    """How one kind of parameter value is read and documented."""
+
+    def read(self, params: Params, name: str) -> Any:
+        raise NotImplementedError
+
+    def schema(self) -> dict[str, Any]:
+        return {"type": "string"}
+
+    def jsonable(self, value: Any) -> Any:
+        """How the value is kept in an object's extra data."""
+        return value
+
+
+@dataclass(frozen=True)
+class Text(Reader):
+    """Text without control characters, at most `max_length` characters."""
+
+    max_length: int = MAX_STRING
+
+    def read(self, params: Params, name: str) -> str | None:
+        value = params.str(name, max_length=self.max_length)
+        return value if value != "" else None
+
+    def schema(self) -> dict[str, Any]:
+        return {"type": "string", "maxLength": self.max_length}
+
+    @classmethod
+    def of(cls, model: Any, field: str) -> "Text":
+        """As long as the model column allows."""
+        return cls(model._meta.get_field(field).max_length or LONG_TEXT)
+
+
+@dataclass(frozen=True)
+class Int(Reader):
+    """A decimal integer within [min_value, max_value]."""
+
+    min_value: int | None = 0
+    max_value: int | None = MAX_INT
+
+    def read(self, params: Params, name: str) -> int | None:
+        return params.int(name, min_value=self.min_value, max_value=self.max_value)
+
+    def schema(self) -> dict[str, Any]:
+        schema: dict[str, Any] = {"type": "integer"}
+        if self.min_value is not None:
+            schema["minimum"] = self.min_value
+        if self.max_value is not None:
+            schema["maximum"] = self.max_value
+        return schema
+
+
+@dataclass(frozen=True)
+class Id(Int):
+    """A row id: a positive integer."""
+
+    min_value: int | None = 1
+
+
+@dataclass(frozen=True)
+class Flag(Reader):
+    """0 or 1."""
+
+    def read(self, params: Params, name: str) -> bool | None:
+        return None if name not in params else params.flag(name)
+
+    def schema(self) -> dict[str, Any]:
+        return {"type": "integer", "enum": [0, 1]}
+
+    def jsonable(self, value: Any) -> int:
+        return int(bool(value))
+
+
+@dataclass(frozen=True)
+class Choice(Reader):
+    """One of a fixed set of values (all ints or all strings)."""
+
+    allowed: tuple[Any, ...]
+
+    def read(self, params: Params, name: str) -> Any:
+        kind = type(self.allowed[0])
+        raw = params.int(name) if kind is int else Text(64).read(params, name)
+        if raw is not None and raw not in self.allowed:
+            raise ParamError(name, f"not one of {', '.join(map(str, self.allowed))}")
+        return raw
+
+    def schema(self) -> dict[str, Any]:
+        kind = "integer" if isinstance(self.allowed[0], int) else "string"
+        return {"type": kind, "enum": list(self.allowed)}
+
+
+@dataclass(frozen=True)
+class Dec(Reader):
+    """A plain ASCII decimal with a dot (a rating, seconds with milliseconds): `common.money` rules."""
+
+    places: int = 3
+    min_value: Decimal = Decimal(0)
+    max_value: Decimal = Decimal("9999999")
+
+    def read(self, params: Params, name: str) -> Decimal | None:
+        raw = Text(MAX_TEXT).read(params, name)
+        if raw is None:
+            return None
+        try:
+            return read_decimal(raw, places=self.places, minimum=self.min_value, maximum=self.max_value)
+        except MoneyError as exc:
+            raise ParamError(name, exc.problem) from None
+
+    def schema(self) -> dict[str, Any]:
+        return {"type": "string", "pattern": r"^-?[0-9]+(\.[0-9]+)?$", "maxLength": MAX_TEXT,
+                "description": f"decimal, at most {self.places} places, {self.min_value}..{self.max_value}"}
+
+    def jsonable(self, value: Any) -> str:
+        return str(value)
+
+
+@dataclass(frozen=True)
+class Money(Reader):
+    """An amount of money: a plain ASCII decimal with a dot and at most two places (`common.money`).
+
+    Negative amounts only when `negative`; `positive` refuses zero; the magnitude stays below
+    `maximum` (default: what the ledger holds)."""
+
+    negative: bool = False
+    positive: bool = False
+    maximum: Decimal | None = None
+
+    def read(self, params: Params, name: str) -> Decimal | None:
+        raw = params.str(name, max_length=MAX_TEXT)
+        if not raw:
+            return None
+        limit = LEDGER_MAX if self.maximum is None else min(LEDGER_MAX, self.maximum - CENT)
+        try:
+            return read_money(raw, negative=self.negative, positive=self.positive, maximum=limit)
+        except MoneyError as exc:
+            raise ParamError(name, exc.problem) from None
+
+    def schema(self) -> dict[str, Any]:
+        sign = "-?" if self.negative else ""
+        return {"type": "string", "pattern": f"^{sign}[0-9]+(\\.[0-9]{{1,2}})?$", "maxLength": MAX_TEXT,
+                "description": "amount of money, a decimal with a dot and at most 2 places"}
+
+
+_url_validator = URLValidator(schemes=["http", "https"])
+
+
+@dataclass(frozen=True)
+class Url(Reader):
+    """An image or stream address; only http(s), nothing is fetched from it."""
+
+    max_length: int = 500
+
+    def read(self, params: Params, name: str) -> str | None:
+        value = Text(self.max_length).read(params, name)
+        if value is None:
+            return None
+        try:
+            _url_validator(value)
+        except ValidationError:
+            raise ParamError(name, "not an http(s) URL") from None
+        return value
+
+    def schema(self) -> dict[str, Any]:
+        return {"type": "string", "format": "uri", "maxLength": self.max_length}
+
+
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+@dataclass(frozen=True)
+class Day(Reader):
+    """A calendar date, YYYY-MM-DD."""
+
+    def read(self, params: Params, name: str) -> date | None:
+        raw = Text(10).read(params, name)
+        if raw is None:
+            return None
+        raw = raw.strip()
+        try:
+            if not _DAY.fullmatch(raw):
+                raise ValueError(raw)
+            return date.fromisoformat(raw)
+        except ValueError:
+            raise ParamError(name, "not a YYYY-MM-DD date") from None
+
+    def schema(self) -> dict[str, Any]:
+        return {"type": "string", "format": "date"}
+
+    def jsonable(self, value: Any) -> str:
+        return value.isoformat()
+
+
+@dataclass(frozen=True)
+class Moment(Reader):
+    """ISO-8601 (`YYYY-MM-DDThh:mm:ss.sTZD`); a date alone means its midnight, no offset the server's zone."""
+
+    def read(self, params: Params, name: str) -> datetime | None:
+        raw = Text(64).read(params, name)
+        return None if raw is None else parse_moment(raw, name)
+
+    def schema(self) -> dict[str, Any]:
+        return {"type": "string", "format": "date-time"}
+
+    def jsonable(self, value: Any) -> str:
+        return value.isoformat()
+
+
+def parse_moment(raw: str, name: str) -> datetime:
+    # An unencoded '+' of the offset arrives as a space.
+    raw = re.sub(r"([T ]\d\d:\d\d(:\d\d(\.\d+)?)?) (\d\d(:?\d\d)?)$", r"\1+\4", raw.strip())
+    try:
+        value = parse_datetime(raw)
+        if value is None and (day := parse_date(raw)) is not None:
+            value = datetime.combine(day, time.min)
+    except ValueError:
+        value = None
+    if value is None or not 1900 <= value.year <= 2100:
+        raise ParamError(name, "not an ISO-8601 date and time")
+    return timezone.make_aware(value) if timezone.is_naive(value) else value
+
+
+@dataclass(frozen=True)
+class Timestamp(Reader):
+    """Unix seconds (UTC) → an aware datetime."""
+
+    def read(self, params: Params, name: str) -> datetime | None:
+        seconds = params.int(name, min_value=0, max_value=MAX_TIMESTAMP)
+        return None if seconds is None else datetime.fromtimestamp(seconds, tz=dt_timezone.utc)
+
+    def schema(self) -> dict[str, Any]:
+        return {"type": "integer", "minimum": 0, "maximum": MAX_TIMESTAMP, "description": "Unix time, seconds"}
+
+
+@dataclass(frozen=True)
+class IntList(Reader):
+    """Integers, repeated (`a=1&a=2`) or comma separated (`a=1,2`); duplicates dropped, order kept.
+    An empty list when the parameter is given empty, None when it is absent."""
+
+    max_items: int = 200
+
+    def read(self, params: Params, name: str) -> list[int] | None:
+        if name not in params.raw():
+            return None
+        return list(dict.fromkeys(params.int_list(name, max_items=self.max_items)))
+
+    def schema(self) -> dict[str, Any]:
+        return {"type": "string", "pattern": r"^[0-9]*(,[0-9]+)*$", "description": "comma separated ids"}
+
+
+@dataclass(frozen=True)
+class Json(Reader):
+    """Free JSON text the caller keeps with the object (`meta`)."""
+
+    max_length: int = LONG_TEXT
+
+    def read(self, params: Params, name: str) -> Any:
+        raw = Text(self.max_length).read(params, name)
+        if raw is None:
+            return None
+        try:
+            value = json.loads(raw)
+        except (ValueError, RecursionError):
+            raise ParamError(name, "not JSON") from None
+        if json_has_nul(value):  # "\u0000" is JSON, but PostgreSQL's jsonb cannot store it
+            raise ParamError(name, "contains a NUL character")
+        return value
+
+    def schema(self) -> dict[str, Any]:
+        return {"type": "string", "maxLength": self.max_length, "description": "JSON text"}

@@ -1,6 +1,0 @@
-"""Mount point of the Content API under `/content/`."""
-from django.urls import include, path
-
-urlpatterns = [
-    path("api/", include("tvmiddleware.content_api.urls")),
-]
