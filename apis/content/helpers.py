@@ -80,8 +80,17 @@ def _declared(params: tuple[Param, ...], columns: dict[str, "Column"], extra: di
     unknown = required - {name for name, _ in derived}
     if unknown:
         raise ValueError(f"required parameters without a column or extra reader: {sorted(unknown)}")
-    return params + tuple(Param(name, reader, required=name in required) for name, reader in derived
-                          if name not in names)
+    return params + tuple(Param(name, reader, required=name in required, description=_described(name, columns))
+                          for name, reader in derived if name not in names)
+
+
+def _described(name: str, columns: dict[str, "Column"]) -> str:
+    base, _, lang = name.rpartition("_lang")
+    if base and lang in {"1", "2", "3", "4", "5"}:
+        return f"`{base}` in the operator's language {lang}."
+    if name in columns:
+        return columns[name].description or f"Stored as the object's `{columns[name].field}`."
+    return "Kept with the object."
 
 
 def _rename(fields: dict[str, Any], param_of: dict[str, str]) -> dict[str, Any]:
@@ -94,6 +103,7 @@ class Column:
 
     field: str
     reader: Reader
+    description: str = ""
 
 
 def read_columns(args: Args, columns: dict[str, Column]) -> dict[str, Any]:
