@@ -23,7 +23,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 
 from .money import CENT, LEDGER_MAX, MAX_TEXT, MoneyError, read_decimal, read_money
 from .params import MAX_INT, MAX_STRING, ParamError, Params
-from .text import has_control, json_has_nul
+from .text import has_control, is_digits, json_has_nul
 
 LONG_TEXT = 20_000
 MAX_TIMESTAMP = 4_102_444_800  # 2100-01-01
@@ -350,3 +350,33 @@ class Json(Reader):
 
     def schema(self) -> dict[str, Any]:
         return {"type": "string", "maxLength": self.max_length, "description": "JSON text"}
+
+
+_XMLTV = re.compile(r"^(\d{14})(?:\s*([+-]\d{4}))?$", re.ASCII)
+
+
+@dataclass(frozen=True)
+class AirTime(Reader):
+    """A broadcast time as guides give it: unix seconds, XMLTV (`YYYYMMDDhhmmss +zzzz`) or ISO-8601."""
+
+    def read(self, params: Params, name: str) -> datetime | None:
+        raw = Text(64).read(params, name)
+        if raw is None:
+            return None
+        raw = raw.strip()
+        if is_digits(raw) and len(raw) <= 10:
+            return datetime.fromtimestamp(int(raw), tz=dt_timezone.utc)
+        if match := _XMLTV.match(raw):
+            stamp, offset = match.groups()
+            try:
+                return datetime.strptime(stamp + (offset or "+0000"), "%Y%m%d%H%M%S%z")
+            except ValueError:
+                raise ParamError(name, "not a valid time") from None
+        return parse_moment(raw, name)
+
+    def schema(self) -> dict[str, Any]:
+        return {"type": "string", "maxLength": 64,
+                "description": "unix seconds, XMLTV time (YYYYMMDDhhmmss +zzzz) or ISO-8601 date-time"}
+
+    def jsonable(self, value: Any) -> str:
+        return value.isoformat()
