@@ -16,7 +16,7 @@ from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 
 from apikit.signed import SignedContext, ok, signed_method
-from apikit.spec import INT, STR, ListOf, Obj, Param, nullable
+from apikit.spec import INT, STR, ErrorCode, ListOf, Obj, Param, nullable
 from common.errors import Conflict, NotFound, ServiceError
 from common.params import ParamError
 from common.readers import Day, Flag, Id, Int, IntList, Text
@@ -68,7 +68,7 @@ def find_bound_device(ctx: SignedContext) -> AccountDevice:
 TARIFF_PARAMS = tariff_params(None)  # malformed: the method's validation code
 
 
-def find_tariff(ctx: SignedContext, *, not_found) -> Tariff:
+def find_tariff(ctx: SignedContext, *, not_found: ErrorCode) -> Tariff:
     """The operator's tariff by `tariff_id` or `tariff_ext_id`. Virtual tariffs (`vtariff_id`) do not
     exist in this middleware: asking for one alone is answered like an unknown tariff."""
     tariff_id = ctx.args.tariff_id

@@ -8,7 +8,7 @@ Shared lookups (customers, tariffs, paging, `Refusal`) are in `apis.billing.look
 from __future__ import annotations
 
 import re
-from datetime import datetime, time
+from datetime import date, datetime, time
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -45,7 +45,7 @@ from .serializers import (
 )
 
 
-def end_of_day(day) -> datetime:
+def end_of_day(day: date) -> datetime:
     """The last second of a day, in the operator's time zone (an end date includes that day)."""
     return timezone.make_aware(datetime.combine(day, time(23, 59, 59)))
 

@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.debug import sensitive_post_parameters
 
 from apikit.signed import SignedContext, fail, ok, signed_method
-from apikit.spec import STR, Obj, Param
+from apikit.spec import STR, ErrorCode, Obj, Param
 from billing.payment_gateway import GatewayNotConfigured, GatewayRefusal, PaymentProvider
 from billing.payment_gateway import provider as payment_provider
 from common.readers import Money, Text
@@ -32,7 +32,7 @@ CARD_FIELDS = ("card_number", "card_holder", "card_expire", "card_cvv")
 PAYMENT_CODES = {int(code): code for code in PAYMENT_GATEWAY_CODES}
 
 
-def _gateway(missing_code) -> PaymentProvider:
+def _gateway(missing_code: ErrorCode) -> PaymentProvider:
     gateway = payment_provider()
     if gateway is None:
         raise Refusal(missing_code, GATEWAY_MISSING)

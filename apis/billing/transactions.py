@@ -7,6 +7,7 @@ the retries arrive at the same moment. `transaction_type=1` records a title the 
 """
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 
 from django.db.models import Case, IntegerField, Value, When
@@ -45,7 +46,7 @@ def _transaction_ext_id(ctx: SignedContext) -> str:
     raise Refusal(TRANSACTION_ID_REQUIRED, "The transaction id (ext_id) is required.", {"ext_id": "required"})
 
 
-def _available_until(ctx: SignedContext):
+def _available_until(ctx: SignedContext) -> datetime | None:
     """`video_available_until` (UTC); it must lie in the future."""
     moment = ctx.args.video_available_until
     if moment is not None and moment <= timezone.now():
