@@ -378,5 +378,32 @@ class AirTime(Reader):
         return {"type": "string", "maxLength": 64,
                 "description": "unix seconds, XMLTV time (YYYYMMDDhhmmss +zzzz) or ISO-8601 date-time"}
 
+
+_UTC_MOMENT = re.compile(r"(\d{4}-\d{2}-\d{2})(?:[ ,T](\d{2}:\d{2}(?::\d{2})?))?", re.ASCII)
+
+
+@dataclass(frozen=True)
+class UtcMoment(Reader):
+    """A moment in UTC as billings write it: `YYYY-MM-DD hh:mm[:ss]` (a space, `T` or `,` between), or a
+    date alone, meaning the end (23:59:59) of that day."""
+
+    def read(self, params: Params, name: str) -> datetime | None:
+        raw = Text(32).read(params, name)
+        if raw is None or not raw.strip():
+            return None
+        match = _UTC_MOMENT.fullmatch(raw.strip())
+        try:
+            if match is None:
+                raise ValueError(raw)
+            day = date.fromisoformat(match.group(1))
+            clock = time.fromisoformat(match.group(2)) if match.group(2) else time(23, 59, 59)
+        except ValueError:
+            raise ParamError(name, "not YYYY-MM-DD hh:mm:ss (UTC)") from None
+        return datetime.combine(day, clock, tzinfo=dt_timezone.utc)
+
+    def schema(self) -> dict[str, Any]:
+        return {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}([ ,T]\d{2}:\d{2}(:\d{2})?)?$",
+                "description": "UTC; a date alone means the end of that day"}
+
     def jsonable(self, value: Any) -> str:
         return value.isoformat()

@@ -4,93 +4,56 @@ looks at and ends their device sessions.
 
 Every method finds its rows through `for_client(ctx.client)`: an id of another operator's account,
 device, tariff or session is answered exactly like an unknown id. Writes go through the services;
-each view only parses, picks the documented code and renders (`apis.billing.serializers`).
+each view picks the documented code (`apis.billing.errors`) and renders (`apis.billing.serializers`).
 """
 from __future__ import annotations
 
-import functools
-import math
-import re
-from contextlib import contextmanager
-from datetime import date
-from typing import Any, Callable, Iterator, NoReturn
+from typing import Any, NoReturn
 
 from django.db import DatabaseError, transaction
 from django.db.models import Exists, OuterRef, QuerySet, prefetch_related_objects
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 
-from tvmiddleware import services
-from common.params import ParamError, Params
-from tvmiddleware.models import Account, AccountDevice, AuthKey, DeviceType, Tariff, hash_authkey
-from tvmiddleware.selectors import account_get, customer_get, tariff_get
-from tvmiddleware.services import devices_admin
+from apikit.signed import SignedContext, ok, signed_method
+from apikit.spec import INT, STR, ErrorCode, ListOf, Obj, Param, nullable
 from common.errors import Conflict, NotFound, ServiceError
-from tvmiddleware.services.sessions import active_window, session_delete_many
+from common.params import ParamError
+from common.readers import Day, Flag, Id, Int, IntList, Text
 from common.text import is_digits
+from tvmiddleware import services
+from tvmiddleware.models import Account, AccountDevice, AuthKey, DeviceType, Tariff, hash_authkey
+from tvmiddleware.selectors import customer_get, tariff_get
+from tvmiddleware.services import devices_admin
+from tvmiddleware.services.sessions import active_window, session_delete_many
 
-from apikit.signed import UNKNOWN_ERROR, SignedContext, fail, ok, signed_method
-from .serializers import account_details_prefetches, account_row, moment_text, with_account_details
+from .abonement_regexp import REGEXP_MAX_LENGTH, check_abonement_regexp
+from .errors import (
+    ABONEMENT_USED, ACCOUNT_INVALID, ACCOUNT_NOT_FOUND, ACCOUNT_TARIFF_NOT_HELD, ACCOUNT_TARIFF_REFUSED,
+    CAMERA_ACCOUNT_NOT_FOUND, CAMERA_INVALID, CAMERA_NOT_FOUND, CUSTOMER_NOT_FOUND, DEVICE_INVALID,
+    DEVICE_NOT_BOUND, DEVICE_NOT_FOUND, DEVICE_TYPE_AMBIGUOUS, DEVICE_TYPE_NOT_FOUND, DEVICE_TYPE_REQUIRED,
+    DEVICE_UID_USED, MESSAGE_INVALID, SESSION_NOT_FOUND, SESSION_SELECTOR_MISSING, TARIFF_NOT_FOUND, UNKNOWN_ERROR,
+)
+from .lookups import (
+    MAX_EXT_ID, PAGE_PARAMS, Refusal, account_from, account_params, page_slice, refusals, refusing, tariff_params,
+)
+from .serializers import ACCOUNT, MOMENT, account_details_prefetches, account_row, moment_text, with_account_details
 
-MAX_PAGE_SIZE = 100
-MAX_PAGE = 1_000_000
-
-
-# --- refusals ---------------------------------------------------------------------------------------
-
-class Refusal(Exception):
-    """A documented error answer, raised from the helpers below and rendered by `answers`."""
-
-    def __init__(self, code: int, message: str, fields: dict[str, Any] | None = None) -> None:
-        super().__init__(message)
-        self.code, self.message, self.fields = code, message, fields
-
-
-def answers(view: Callable[[HttpRequest, SignedContext], JsonResponse]) -> Callable:
-    """Render a `Refusal` raised anywhere in the view as `{"error": code, ...}` (under `signed_method`)."""
-
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, ctx: SignedContext) -> JsonResponse:
-        try:
-            return view(request, ctx)
-        except Refusal as refusal:
-            return fail(refusal.code, refusal.message, fields=refusal.fields)
-
-    return wrapper
-
-
-@contextmanager
-def refusing(*codes: tuple[type[ServiceError], int]) -> Iterator[None]:
-    """Turn a service's refusal into the method's code: the first matching class wins."""
-    try:
-        yield
-    except ServiceError as exc:
-        for kind, code in codes:
-            if isinstance(exc, kind):
-                raise Refusal(code, exc.message, exc.fields or None) from exc
-        raise
+ACCOUNT_PARAMS = account_params()  # malformed: the method's validation code
 
 
 # --- finding rows -----------------------------------------------------------------------------------
 
-def find_account(ctx: SignedContext, *, not_found: int = 1) -> Account:
-    """The account named by `account_id` or `abonement` (one of them is required)."""
-    params = ctx.params
-    account_id = params.int("account_id", min_value=1)
-    abonement = params.str("abonement", max_length=64).strip()
-    if account_id is None and not abonement:
-        raise ParamError("account_id", "required (or abonement)")
-    try:
-        return account_get(client=ctx.client, account_id=account_id, abonement=abonement or None)
-    except NotFound:
-        raise Refusal(not_found, "Account not found.") from None
+DEVICE_PARAMS = (
+    Param("device_id", Id(), description="the bound device's id"),
+    Param("device_uid", Text(128), description="the bound device's UID"),
+)
 
 
 def find_bound_device(ctx: SignedContext) -> AccountDevice:
     """A device bound to one of the operator's accounts, by `device_id` or `device_uid`."""
-    params = ctx.params
-    device_id = params.int("device_id", min_value=1)
-    device_uid = params.str("device_uid", max_length=128).strip()
+    device_id = ctx.args.device_id
+    device_uid = (ctx.args.device_uid or "").strip()
     if device_id is None and not device_uid:
         raise ParamError("device_id", "required (or device_uid)")
     devices = (AccountDevice.objects.for_client(ctx.client)
@@ -98,299 +61,249 @@ def find_bound_device(ctx: SignedContext) -> AccountDevice:
     devices = devices.filter(pk=device_id) if device_id is not None else devices.filter(device_uid=device_uid)
     device = devices.first()
     if device is None:
-        raise Refusal(1, "Device not found.")
+        raise Refusal(DEVICE_NOT_FOUND, "Device not found.")
     return device
 
 
-def find_tariff(ctx: SignedContext) -> Tariff:
+TARIFF_PARAMS = tariff_params(None)  # malformed: the method's validation code
+
+
+def find_tariff(ctx: SignedContext, *, not_found: ErrorCode) -> Tariff:
     """The operator's tariff by `tariff_id` or `tariff_ext_id`. Virtual tariffs (`vtariff_id`) do not
     exist in this middleware: asking for one alone is answered like an unknown tariff."""
-    params = ctx.params
-    tariff_id = params.int("tariff_id", min_value=1)
-    ext_id = params.str("tariff_ext_id", max_length=128).strip()
-    vtariff_id = params.int("vtariff_id", min_value=1)
+    tariff_id = ctx.args.tariff_id
+    ext_id = (ctx.args.tariff_ext_id or "").strip()
     if tariff_id is None and not ext_id:
-        if vtariff_id is not None:
-            raise Refusal(2, "Tariff not found: virtual tariffs are not supported.",
+        if ctx.args.vtariff_id is not None:
+            raise Refusal(not_found, "Tariff not found: virtual tariffs are not supported.",
                           {"vtariff_id": "not supported"})
-        raise Refusal(2, "Tariff not found: pass tariff_id or tariff_ext_id.", {"tariff_id": "required"})
+        raise Refusal(not_found, "Tariff not found: pass tariff_id or tariff_ext_id.", {"tariff_id": "required"})
     try:
         return tariff_get(client=ctx.client, tariff_id=tariff_id, ext_id=ext_id or None)
     except NotFound:
-        raise Refusal(2, "Tariff not found.") from None
+        raise Refusal(not_found, "Tariff not found.") from None
+
+
+DEVICE_TYPE_PARAMS = (
+    Param("system_name", Text(64), description="the device type's system name (mag, ios...)"),
+    Param("client_play_device_id", Id(), description="the device type's id"),
+)
 
 
 def find_device_type(ctx: SignedContext) -> DeviceType:
     """The device type by `system_name` or by its id (`client_play_device_id`); codes 6 and 2."""
-    params = ctx.params
-    system_name = params.str("system_name", max_length=64).strip()
-    type_id = params.int("client_play_device_id", min_value=1)
+    system_name = (ctx.args.system_name or "").strip()
+    type_id = ctx.args.client_play_device_id
     if not system_name and type_id is None:
-        raise Refusal(6, "Pass system_name or client_play_device_id.", {"system_name": "required"})
+        raise Refusal(DEVICE_TYPE_REQUIRED, "Pass system_name or client_play_device_id.", {"system_name": "required"})
     types = DeviceType.objects.all()  # shared by every operator
     device_type = types.filter(system_name=system_name).first() if system_name else types.filter(pk=type_id).first()
     if device_type is None:
-        raise Refusal(2, "Device type not found.")
+        raise Refusal(DEVICE_TYPE_NOT_FOUND, "Device type not found.")
     return device_type
-
-
-def page_window(params: Params) -> slice:
-    """`limit` (1–100, larger values are capped at 100) and `page` (from 1) as a slice."""
-    limit = min(params.int("limit", MAX_PAGE_SIZE, min_value=1), MAX_PAGE_SIZE)
-    page = params.int("page", 1, min_value=1, max_value=MAX_PAGE)
-    start = (page - 1) * limit
-    return slice(start, start + limit)
 
 
 # --- account options --------------------------------------------------------------------------------
 
 FLAG_OPTIONS = ("allow_multiple_login", "allow_login_by_abonement", "allow_login_by_device_uid", "allow_login_by_ip",
                 "use_timeshift")
-TEXT_OPTIONS = {"account_ext_id": 128, "template": 64, "option1": 255, "option2": 255, "option3": 255,
+TEXT_OPTIONS = {"account_ext_id": MAX_EXT_ID, "template": 64, "option1": 255, "option2": 255, "option3": 255,
                 "subnets": 4000}
 DATE_OPTIONS = ("extension_date", "activation_date", "deactivation_date")
 INT_OPTIONS = {"auto_activation_period": (0, 36_500), "preferred_timeshift_offset": (-24, 24)}
-_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+OPTION_PARAMS = (
+    *(Param(name, Flag()) for name in FLAG_OPTIONS),
+    *(Param(name, Int(min_value=low, max_value=high)) for name, (low, high) in INT_OPTIONS.items()),
+    Param("data_center", Int(min_value=0, max_value=2**31 - 1), description="0 or empty: none"),
+    *(Param(name, Text(limit)) for name, limit in TEXT_OPTIONS.items()),
+    *(Param(name, Day()) for name in DATE_OPTIONS),
+    Param("parent_code", Text(16), description="digits"),
+    Param("allowed_device_groups", IntList(max_items=10), description="device groups the login may use"),
+)
 
 
-def parse_date(params: Params, name: str) -> date | None:
-    value = params.str(name, max_length=10).strip()
-    if not value:
-        return None
-    try:
-        if not _DATE.fullmatch(value):
-            raise ValueError(value)
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ParamError(name, "not a date (yyyy-mm-dd)") from None
-
-
-def account_options(params: Params, *, clear_empty: bool) -> dict[str, Any]:
+def account_options(ctx: SignedContext, *, clear_empty: bool) -> dict[str, Any]:
     """Login options given in the request (only those: the rest stays as it is, or at its default).
 
     With `clear_empty` (modify) an empty value clears a text, a date, the parental code, the data
     centre or the device groups; on create an empty value means "the default".
     """
-    given = params.raw()
+    args, given = ctx.args, ctx.params.raw()
 
     def wanted(name: str) -> bool:
-        return name in params or (clear_empty and name in given)
+        return name in args or (clear_empty and name in given)
 
     options: dict[str, Any] = {}
-    for name in FLAG_OPTIONS:
-        if name in params:
-            options[name] = params.flag(name)
-    for name, (low, high) in INT_OPTIONS.items():
-        if name in params:
-            options[name] = params.int(name, min_value=low, max_value=high)
+    for name in (*FLAG_OPTIONS, *INT_OPTIONS):
+        if args[name] is not None:
+            options[name] = args[name]
     if wanted("data_center"):
-        options["data_center"] = params.int("data_center", min_value=0, max_value=2**31 - 1) or None
-    for name, limit in TEXT_OPTIONS.items():
+        options["data_center"] = args.data_center or None
+    for name in TEXT_OPTIONS:
         if wanted(name):
-            options[name] = params.str(name, max_length=limit).strip()
+            options[name] = (args[name] or "").strip()
     for name in DATE_OPTIONS:
         if wanted(name):
-            options[name] = parse_date(params, name)
+            options[name] = args[name]
     if wanted("parent_code"):
-        code = params.str("parent_code", max_length=16).strip()
+        code = (args.parent_code or "").strip()
         if code and not is_digits(code):
             raise ParamError("parent_code", "not a number")
         options["parent_code"] = code
     if "allowed_device_groups" in given:
-        options["allowed_device_groups"] = params.int_list("allowed_device_groups", max_items=10)
+        options["allowed_device_groups"] = args.allowed_device_groups
     return options
-
-
-# --- abonement_regexp -------------------------------------------------------------------------------
-
-REGEXP_MAX_LENGTH = 100
-ABONEMENT_MAX_LENGTH = 32  # Account.abonement
-REGEXP_COST_LIMIT = 100_000
-_REGEXP_TOKEN = re.compile(
-    r"\\[dD]|\\[.^$*+?()\[\]{}|\\/-]"         # \d, \D and escaped punctuation
-    r"|\[\^?(?:[0-9.^-]|\\d|\\[\]\\-])+\]"    # a bracket class of digits, ranges and \d
-    r"|\{\d{1,2}(?:,\d{0,2})?\}"              # {n}, {n,}, {n,m}
-    r"|\(\?:|[0-9^$.()|?*+]"
-)
-
-
-def check_abonement_regexp(pattern: str) -> None:
-    """Refuse a pattern that could be slow or that the databases read differently.
-
-    Abonements are digits, so patterns are built from digits, `.`, classes, groups, alternation,
-    anchors and quantifiers only: no backreferences, lookarounds or flags (PostgreSQL and Python,
-    which SQLite uses, disagree on those). Python's engine backtracks, so a quantified group that
-    itself holds a quantifier or an alternation (`(\\d+)+`) is refused, and so is a pattern whose
-    worst-case backtracking over a 32-digit abonement exceeds a fixed budget.
-    """
-    if len(pattern) > REGEXP_MAX_LENGTH:
-        raise ParamError("abonement_regexp", f"longer than {REGEXP_MAX_LENGTH} characters")
-    groups: list[bool] = []  # per open group: does it hold a quantifier or an alternation?
-    closed_complex = False  # the atom just before is a group holding one
-    quantifiers = alternations = 0
-    position = 0
-    while position < len(pattern):
-        match = _REGEXP_TOKEN.match(pattern, position)
-        if match is None:
-            raise ParamError("abonement_regexp", f"refused (unsupported syntax at position {position})")
-        token, position = match.group(), match.end()
-        if token in ("(", "(?:"):
-            groups.append(False)
-        elif token == ")":
-            if not groups:
-                raise ParamError("abonement_regexp", "refused (unbalanced parenthesis)")
-            inner = groups.pop()
-            if groups and inner:
-                groups[-1] = True
-            closed_complex = inner
-            continue
-        elif token in ("*", "+", "?") or token.startswith("{"):
-            counts = [int(n) for n in re.findall(r"\d+", token)]
-            if any(n > ABONEMENT_MAX_LENGTH for n in counts):
-                raise ParamError("abonement_regexp", f"refused (repetition above {ABONEMENT_MAX_LENGTH})")
-            if closed_complex and token != "?":
-                raise ParamError("abonement_regexp", "refused (nested quantifiers)")
-            if not (token.startswith("{") and "," not in token):
-                quantifiers += 1
-            if groups:
-                groups[-1] = True
-        elif token == "|":
-            alternations += 1
-            if groups:
-                groups[-1] = True
-        closed_complex = False
-    if math.comb(ABONEMENT_MAX_LENGTH + quantifiers, quantifiers) * 2 ** alternations > REGEXP_COST_LIMIT:
-        raise ParamError("abonement_regexp", "too complex")
-    try:
-        re.compile(pattern)
-    except re.error as exc:
-        raise ParamError("abonement_regexp", f"not a regular expression ({exc.msg})") from None
 
 
 # --- accounts ---------------------------------------------------------------------------------------
 
-@signed_method(validation_error=2)
-@answers
+@signed_method(validation_error=ACCOUNT_INVALID, params=(
+    Param("customer_id", Id(), description="the customer the login is for"),
+    Param("ext_id", Text(MAX_EXT_ID), description="the billing's id of the customer (instead of customer_id)"),
+    Param("abonement", Text(32), description="the login (digits); generated when not given"),
+    Param("password", Text(32), description="the password (digits); generated when not given"),
+    Param("active", Flag(), default=True),
+    Param("status_reason", Text(32)),
+    *OPTION_PARAMS,
+), errors=(CUSTOMER_NOT_FOUND, ABONEMENT_USED), response=Obj(account_id=INT, abonement=STR, password=STR))
+@refusals
 def account_create(request: HttpRequest, ctx: SignedContext) -> JsonResponse:
-    """AccountCreate: a new login for a customer (by `customer_id` or `ext_id`). The plaintext password
-    (given, or generated) is in the answer once; only its hash is kept."""
-    params = ctx.params
-    customer_id = params.int("customer_id", min_value=1)
-    ext_id = params.str("ext_id", max_length=128).strip()
-    if customer_id is None and not ext_id:
+    """Create a login for a customer (by `customer_id` or `ext_id`).
+
+    The plaintext password (given, or generated) is in the answer once; only its hash is kept."""
+    args = ctx.args
+    ext_id = (args.ext_id or "").strip()
+    if args.customer_id is None and not ext_id:
         raise ParamError("customer_id", "required (or ext_id)")
-    abonement = params.str("abonement", max_length=32).strip()
+    abonement = (args.abonement or "").strip()
     if abonement and not is_digits(abonement):
         raise ParamError("abonement", "not a number")
-    password = params.str("password", max_length=32).strip()
+    password = (args.password or "").strip()
     if password and not is_digits(password):
         raise ParamError("password", "not a number")
-    active = params.flag("active", True)
-    status_reason = params.str("status_reason", max_length=32).strip() or None
-    options = account_options(params, clear_empty=False)
+    status_reason = (args.status_reason or "").strip() or None
+    options = account_options(ctx, clear_empty=False)
     try:
-        customer = customer_get(client=ctx.client, customer_id=customer_id, ext_id=ext_id or None)
+        customer = customer_get(client=ctx.client, customer_id=args.customer_id, ext_id=ext_id or None)
     except NotFound:
-        raise Refusal(1, "Customer not found.") from None
-    with refusing((Conflict, 3)):
+        raise Refusal(CUSTOMER_NOT_FOUND, "Customer not found.") from None
+    with refusing((Conflict, ABONEMENT_USED)):
         account, plain = services.account_create(
             client=ctx.client, customer=customer, abonement=abonement or None, password=password or None,
-            active=active, status_reason=status_reason, **options)
+            active=args.active, status_reason=status_reason, **options)
     return ok(account_id=account.pk, abonement=account.abonement, password=plain)
 
 
-@signed_method(validation_error=2)
-@answers
+@signed_method(validation_error=ACCOUNT_INVALID, params=(
+    *ACCOUNT_PARAMS,
+    Param("password", Text(128), description="a new password (empty: unchanged)"),
+    Param("active", Flag()),
+    Param("status_reason", Text(32)),
+    Param("reset_device_settings", Flag(), default=False,
+          description="forget what the subscriber set up in the apps and log the devices out"),
+    *OPTION_PARAMS,
+), errors=(ACCOUNT_NOT_FOUND,), response=Obj())
+@refusals
 def account_modify(request: HttpRequest, ctx: SignedContext) -> JsonResponse:
-    """AccountModify: change the given login options only. A non-empty `password` replaces the
-    password; `active` and `status_reason` go through the status service (blocking for debt is
-    `active=0, status_reason=DEBT`, unblocking `active=1, status_reason=ACTIVE`) so partners hear of
-    it; `reset_device_settings=1` forgets what the subscriber set up in the apps and logs devices out."""
-    params = ctx.params
-    account = find_account(ctx)
-    password = params.str("password", max_length=128)
-    options = account_options(params, clear_empty=True)
-    if "active" in params:
-        options["active"] = params.flag("active")
-    if "status_reason" in params:
-        options["status_reason"] = params.str("status_reason", max_length=32).strip()
-    reset = params.flag("reset_device_settings")
-    devices_admin.account_update(account=account, password=password or None, reset_device_settings=reset, **options)
+    """Change the given options of a login only.
+
+    A non-empty `password` replaces the password; `active` and `status_reason` go through the
+    status service (blocking for debt is `active=0, status_reason=DEBT`, unblocking `active=1,
+    status_reason=ACTIVE`) so partners hear of it; `reset_device_settings=1` forgets what the
+    subscriber set up in the apps and logs devices out."""
+    args = ctx.args
+    account = account_from(ctx, not_found=ACCOUNT_NOT_FOUND)
+    options = account_options(ctx, clear_empty=True)
+    if args.active is not None:
+        options["active"] = args.active
+    if "status_reason" in args:
+        options["status_reason"] = args.status_reason.strip()
+    devices_admin.account_update(account=account, password=args.password or None,
+                                 reset_device_settings=args.reset_device_settings, **options)
     return ok()
 
 
-@signed_method(validation_error=1)
-@answers
+NOTIFY = Param("notify_external_api", Flag(), description="accepted; partners always hear of the change")
+
+
+@signed_method(validation_error=ACCOUNT_NOT_FOUND, params=(*ACCOUNT_PARAMS, NOTIFY), response=Obj())
+@refusals
 def account_activate(request: HttpRequest, ctx: SignedContext) -> JsonResponse:
-    """AccountActivate: `active=1, status_reason=ACTIVE`. Partners (CAS, SVOD) always hear of the
-    change through the event outbox, after commit and with retries, so `notify_external_api` is
-    accepted but changes nothing and code 2 (partner error) is never answered synchronously."""
-    ctx.params.flag("notify_external_api")
-    services.account_activate(account=find_account(ctx))
+    """Unblock a login: `active=1, status_reason=ACTIVE`.
+
+    Partners (CAS, SVOD) always hear of the change through the event outbox, after commit and with
+    retries, so `notify_external_api` is accepted but changes nothing and code 2 (partner error) is
+    never answered synchronously."""
+    services.account_activate(account=account_from(ctx, not_found=ACCOUNT_NOT_FOUND))
     return ok()
 
 
-@signed_method(validation_error=1)
-@answers
+@signed_method(validation_error=ACCOUNT_NOT_FOUND, params=(*ACCOUNT_PARAMS, NOTIFY), response=Obj())
+@refusals
 def account_deactivate(request: HttpRequest, ctx: SignedContext) -> JsonResponse:
-    """AccountDeactivate: `active=0, status_reason=INACTIVE` (see AccountActivate on partners)."""
-    ctx.params.flag("notify_external_api")
-    services.account_deactivate(account=find_account(ctx))
+    """Block a login: `active=0, status_reason=INACTIVE` (see AccountActivate on partners)."""
+    services.account_deactivate(account=account_from(ctx, not_found=ACCOUNT_NOT_FOUND))
     return ok()
 
 
-@signed_method(validation_error=1)
-@answers
+@signed_method(validation_error=ACCOUNT_NOT_FOUND, params=ACCOUNT_PARAMS, response=Obj())
+@refusals
 def account_delete(request: HttpRequest, ctx: SignedContext) -> JsonResponse:
-    """AccountDelete: remove a login with its sessions and bound devices (the customer stays)."""
-    services.account_delete(account=find_account(ctx))
+    """Remove a login with its sessions and bound devices (the customer stays)."""
+    services.account_delete(account=account_from(ctx, not_found=ACCOUNT_NOT_FOUND))
     return ok()
 
 
-@signed_method(validation_error=1)
-@answers
+@signed_method(validation_error=ACCOUNT_NOT_FOUND, params=ACCOUNT_PARAMS, response=ACCOUNT)
+@refusals
 def account_info(request: HttpRequest, ctx: SignedContext) -> JsonResponse:
-    """AccountInfo: the login, its bound devices, and the tariffs and subscriptions of its customer."""
-    account = find_account(ctx)
+    """A login: its options, its bound devices, and the tariffs and subscriptions of its customer."""
+    account = account_from(ctx, not_found=ACCOUNT_NOT_FOUND)
     prefetch_related_objects([account], *account_details_prefetches())
     return ok(**account_row(account))
 
 
 def account_list_queryset(ctx: SignedContext) -> QuerySet[Account]:
-    params = ctx.params
+    args = ctx.args
     accounts = Account.objects.for_client(ctx.client)
-    if "status" in params:
-        accounts = accounts.filter(active=params.flag("status"))
-    status_reason = params.str("status_reason", max_length=32).strip()
+    if args.status is not None:
+        accounts = accounts.filter(active=args.status)
+    status_reason = (args.status_reason or "").strip()
     if status_reason:
         accounts = accounts.filter(status_reason=status_reason)
-    device = params.str("device", max_length=64).strip()
+    device = (args.device or "").strip()
     if device:
         accounts = accounts.filter(Exists(AccountDevice.objects.filter(
             account=OuterRef("pk"), device_type__system_name=device)))
-    pattern = params.str("abonement_regexp", max_length=REGEXP_MAX_LENGTH + 1)
+    pattern = args.abonement_regexp
     if pattern:
         check_abonement_regexp(pattern)
         accounts = accounts.filter(abonement__regex=pattern)
     return accounts.order_by("id")
 
 
-@signed_method(validation_error=UNKNOWN_ERROR)
-@answers
+@signed_method(validation_error=UNKNOWN_ERROR, params=(
+    *PAGE_PARAMS,
+    Param("status", Flag(), description="1 active logins only, 0 blocked ones only"),
+    Param("status_reason", Text(32)),
+    Param("device", Text(64), description="only logins with a bound device of this type (system name)"),
+    Param("abonement_regexp", Text(REGEXP_MAX_LENGTH + 1),
+          description=f"only logins matching this pattern (digits, classes, groups; at most {REGEXP_MAX_LENGTH})"),
+), response=Obj(accounts=ListOf(ACCOUNT)))
+@refusals
 def account_list(request: HttpRequest, ctx: SignedContext) -> JsonResponse:
-    """AccountList: the operator's accounts, oldest first, filtered by activity (`status`),
-    `status_reason`, bound device type (`device`) and `abonement_regexp`; `limit` ≤ 100 per `page`.
+    """The operator's logins, oldest first, optionally filtered; `limit` ≤ 100 per `page`.
 
-    The reference documents no error besides 0: a bad filter gets the global -1 with `error_fields`
-    (as every method that documents no validation code).
+    Filters: activity (`status`), `status_reason`, bound device type (`device`) and
+    `abonement_regexp`. The reference documents no error besides 0: a bad filter gets the global -1
+    with `error_fields` (as every method that documents no validation code).
     """
-    window = page_window(ctx.params)
-    queryset = with_account_details(account_list_queryset(ctx))[window]
+    queryset = with_account_details(account_list_queryset(ctx))[page_slice(ctx.args)]
     try:
         with transaction.atomic():  # a savepoint: the database may still refuse a pattern
             accounts = list(queryset)
     except DatabaseError:
-        if not ctx.params.str("abonement_regexp", max_length=REGEXP_MAX_LENGTH):
+        if not ctx.args.abonement_regexp:
             raise
         raise ParamError("abonement_regexp", "refused by the database") from None
     return ok(accounts=[account_row(account) for account in accounts])
@@ -399,111 +312,126 @@ def account_list(request: HttpRequest, ctx: SignedContext) -> JsonResponse:
 # --- devices ----------------------------------------------------------------------------------------
 
 DEVICE_TEXTS = {"serial_number": 128, "device_model": 128, "brand_name": 128, "diagonal": 32}
+DEVICE_TEXT_PARAMS = tuple(Param(name, Text(limit)) for name, limit in DEVICE_TEXTS.items())
+RESET_SETTINGS = Param("reset_settings", Flag(), default=False,
+                       description="log the device out so it reloads the account's settings")
 
 
-def device_texts(params: Params) -> dict[str, str]:
+def device_texts(ctx: SignedContext) -> dict[str, str]:
     """Serial number, model and brand given in the request. `diagonal` is checked but not kept:
     bound devices have no such field."""
-    texts = {name: params.str(name, max_length=limit).strip()
-             for name, limit in DEVICE_TEXTS.items() if name in params.raw()}
-    texts.pop("diagonal", None)
-    return texts
+    given = ctx.params.raw()
+    return {name: (ctx.args[name] or "").strip() for name in DEVICE_TEXTS if name in given and name != "diagonal"}
 
 
-@signed_method(validation_error=3)
-@answers
+@signed_method(validation_error=DEVICE_NOT_BOUND, params=(
+    *ACCOUNT_PARAMS,
+    Param("device_uid", Text(128), required=True, description="the device's UID"),
+    *DEVICE_TYPE_PARAMS, *DEVICE_TEXT_PARAMS, RESET_SETTINGS,
+    Param("filter_by_uid", Flag(), description="accepted for compatibility"),
+    Param("sort_by", Text(64), description="accepted for compatibility"),
+), errors=(ACCOUNT_NOT_FOUND, DEVICE_TYPE_NOT_FOUND, DEVICE_UID_USED, DEVICE_TYPE_AMBIGUOUS, DEVICE_TYPE_REQUIRED),
+    response=Obj(device_id=INT))
+@refusals
 def account_device_create(request: HttpRequest, ctx: SignedContext) -> JsonResponse:
-    """AccountDeviceCreate: bind a device to an account — one of its own (basic) devices while the
-    customer's tariffs allow more, an additional one otherwise. A UID already bound to any of the
-    operator's accounts is code 4. Device types are unique by system name, so code 5 (several
-    matching types) never occurs; `filter_by_uid` and `sort_by` are accepted for compatibility.
-    `reset_settings=1` logs the device out so it reloads the account's settings."""
-    params = ctx.params
-    account = find_account(ctx)
-    device_uid = params.str("device_uid", required=True, max_length=128).strip()
+    """Bind a device to a login.
+
+    One of its own (basic) devices while the customer's tariffs allow more, an additional one
+    otherwise. A UID already bound to any of the operator's accounts is code 4. Device types are
+    unique by system name, so code 5 (several matching types) never occurs; `filter_by_uid` and
+    `sort_by` are accepted for compatibility. `reset_settings=1` logs the device out so it reloads
+    the account's settings."""
+    account = account_from(ctx, not_found=ACCOUNT_NOT_FOUND)
+    device_uid = ctx.args.device_uid.strip()
     if not device_uid:
         raise ParamError("device_uid", "required")
-    params.flag("filter_by_uid")
-    params.str("sort_by", max_length=64)
     device_type = find_device_type(ctx)
-    texts = device_texts(params)
-    reset = params.flag("reset_settings")
-    with refusing((Conflict, 4), (ServiceError, 3)):
+    with refusing((Conflict, DEVICE_UID_USED), (ServiceError, DEVICE_NOT_BOUND)):
         device = devices_admin.device_attach(account=account, device_type=device_type, device_uid=device_uid,
-                                             end_sessions=reset, **texts)
+                                             end_sessions=ctx.args.reset_settings, **device_texts(ctx))
     return ok(device_id=device.pk)
 
 
-@signed_method(validation_error=1)
-@answers
+@signed_method(validation_error=DEVICE_NOT_FOUND, params=DEVICE_PARAMS, response=Obj())
+@refusals
 def account_device_delete(request: HttpRequest, ctx: SignedContext) -> JsonResponse:
-    """AccountDeviceDelete: unbind a device (by `device_id` or `device_uid`) and end its sessions."""
+    """Unbind a device (by `device_id` or `device_uid`) and end its sessions."""
     devices_admin.device_release(device=find_bound_device(ctx))
     return ok()
 
 
-@signed_method(validation_error=2)
-@answers
+@signed_method(validation_error=DEVICE_INVALID, params=(*DEVICE_PARAMS, *DEVICE_TEXT_PARAMS, RESET_SETTINGS),
+               errors=(DEVICE_NOT_FOUND,), response=Obj())
+@refusals
 def account_device_modify(request: HttpRequest, ctx: SignedContext) -> JsonResponse:
-    """AccountDeviceModify: correct a bound device's serial number, model or brand; `reset_settings=1`
-    logs it out so it reloads the account's settings."""
-    params = ctx.params
+    """Correct a bound device's serial number, model or brand.
+
+    `reset_settings=1` logs it out so it reloads the account's settings."""
     device = find_bound_device(ctx)
-    texts = device_texts(params)
-    reset = params.flag("reset_settings")
-    devices_admin.device_modify(device=device, end_sessions=reset, **texts)
+    devices_admin.device_modify(device=device, end_sessions=ctx.args.reset_settings, **device_texts(ctx))
     return ok()
 
 
 # --- cameras (not part of this middleware) ------------------------------------------------------------
 
+CAMERA_PARAMS = (*ACCOUNT_PARAMS, Param("camera_id", IntList(max_items=100), description="camera ids"))
+
+
 def refuse_cameras(ctx: SignedContext) -> NoReturn:
     """Surveillance cameras are not supported: after the parameter and account checks every camera
     id is answered as unknown (code 3)."""
-    if not ctx.params.int_list("camera_id", max_items=100):
+    if not ctx.args.camera_id:
         raise ParamError("camera_id", "required")
-    find_account(ctx, not_found=2)
-    raise Refusal(3, "Camera not found: cameras are not supported by this middleware.",
+    account_from(ctx, not_found=CAMERA_ACCOUNT_NOT_FOUND)
+    raise Refusal(CAMERA_NOT_FOUND, "Camera not found: cameras are not supported by this middleware.",
                   {"camera_id": "not supported"})
 
 
-@signed_method(validation_error=1)
-@answers
+@signed_method(validation_error=CAMERA_INVALID, params=CAMERA_PARAMS,
+               errors=(CAMERA_ACCOUNT_NOT_FOUND, CAMERA_NOT_FOUND), response=Obj())
+@refusals
 def account_camera_create(request: HttpRequest, ctx: SignedContext) -> JsonResponse:
-    """AccountCameraCreate: not supported (see `refuse_cameras`)."""
+    """Add cameras to a login: not supported (every camera is unknown, code 3)."""
     return refuse_cameras(ctx)
 
 
-@signed_method(validation_error=1)
-@answers
+@signed_method(validation_error=CAMERA_INVALID, params=CAMERA_PARAMS,
+               errors=(CAMERA_ACCOUNT_NOT_FOUND, CAMERA_NOT_FOUND), response=Obj())
+@refusals
 def account_camera_delete(request: HttpRequest, ctx: SignedContext) -> JsonResponse:
-    """AccountCameraDelete: not supported (see `refuse_cameras`)."""
+    """Remove cameras from a login: not supported (every camera is unknown, code 3)."""
     return refuse_cameras(ctx)
 
 
 # --- tariffs ----------------------------------------------------------------------------------------
 
-@signed_method(validation_error=3)
-@answers
+@signed_method(validation_error=ACCOUNT_TARIFF_REFUSED, params=(*ACCOUNT_PARAMS, *TARIFF_PARAMS),
+               errors=(ACCOUNT_NOT_FOUND, TARIFF_NOT_FOUND), response=Obj())
+@refusals
 def account_tariff_assign(request: HttpRequest, ctx: SignedContext) -> JsonResponse:
-    """AccountTariffAssign: tariffs belong to customers here, so the tariff is assigned to the
-    account's customer and opens for every account of that customer (as CustomerTariffAssign would).
-    A new basic tariff replaces the customer's current one. Already held, disabled: code 3."""
-    account = find_account(ctx)
-    tariff = find_tariff(ctx)
-    with refusing((NotFound, 2), (ServiceError, 3)):
+    """Assign a tariff to the login's customer.
+
+    Tariffs belong to customers here, so the tariff opens for every account of that customer (as
+    CustomerTariffAssign would). A new basic tariff replaces the customer's current one. Already
+    held, disabled: code 3."""
+    account = account_from(ctx, not_found=ACCOUNT_NOT_FOUND)
+    tariff = find_tariff(ctx, not_found=TARIFF_NOT_FOUND)
+    with refusing((NotFound, TARIFF_NOT_FOUND), (ServiceError, ACCOUNT_TARIFF_REFUSED)):
         services.tariff_assign(customer=account.customer, tariff=tariff)
     return ok()
 
 
-@signed_method(validation_error=2)
-@answers
+@signed_method(validation_error=ACCOUNT_TARIFF_NOT_HELD, params=(*ACCOUNT_PARAMS, *TARIFF_PARAMS),
+               errors=(ACCOUNT_NOT_FOUND,), response=Obj())
+@refusals
 def account_tariff_remove(request: HttpRequest, ctx: SignedContext) -> JsonResponse:
-    """AccountTariffRemove: end the account's customer's subscription to the tariff (tariffs belong
-    to customers, see AccountTariffAssign). A tariff the customer does not hold is code 2."""
-    account = find_account(ctx)
-    tariff = find_tariff(ctx)
-    with refusing((ServiceError, 2)):
+    """End the login's customer's subscription to a tariff.
+
+    Tariffs belong to customers (see AccountTariffAssign). A tariff the customer does not hold is
+    code 2."""
+    account = account_from(ctx, not_found=ACCOUNT_NOT_FOUND)
+    tariff = find_tariff(ctx, not_found=ACCOUNT_TARIFF_NOT_HELD)
+    with refusing((ServiceError, ACCOUNT_TARIFF_NOT_HELD)):
         services.tariff_remove(customer=account.customer, tariff=tariff)
     return ok()
 
@@ -513,51 +441,61 @@ def account_tariff_remove(request: HttpRequest, ctx: SignedContext) -> JsonRespo
 UNSUPPORTED_CHANNELS = ("send_message_by_sms", "send_message_by_email", "send_message_by_cas")
 
 
-@signed_method(validation_error=2)
-@answers
+@signed_method(validation_error=MESSAGE_INVALID, params=(
+    *ACCOUNT_PARAMS,
+    Param("subject", Text(255)),
+    Param("text", Text(10_000)),
+    Param("urgent", Flag(), default=True, description="pop up at the apps' next status check"),
+    Param("delete_after_reading", Flag(), default=True, description="accepted; read messages stay listed as read"),
+    *(Param(name, Flag(), default=False, description="not available: 1 is refused") for name in UNSUPPORTED_CHANNELS),
+    Param("send_message_to_tv_screen", Flag(), default=True, description="the only channel available"),
+), errors=(ACCOUNT_NOT_FOUND,), response=Obj(message_id=INT))
+@refusals
 def account_message_create(request: HttpRequest, ctx: SignedContext) -> JsonResponse:
-    """AccountMessageCreate: a message on the account's screens (`subject` or `text` required;
-    `urgent` pops it up at the apps' next status check). SMS, e-mail and CAS delivery are not
+    """Put a message on the login's screens (`subject` or `text` required).
+
+    `urgent` pops it up at the apps' next status check. SMS, e-mail and CAS delivery are not
     available: asking for them is refused rather than silently dropped. `delete_after_reading` is
     accepted; read messages stay listed as read (messages have no such setting here)."""
-    params = ctx.params
-    account = find_account(ctx)
-    subject = params.str("subject", max_length=255)
-    text = params.str("text", max_length=10_000)
-    urgent = params.flag("urgent", True)
-    params.flag("delete_after_reading", True)
+    args = ctx.args
+    account = account_from(ctx, not_found=ACCOUNT_NOT_FOUND)
     for name in UNSUPPORTED_CHANNELS:
-        if params.flag(name):
-            raise Refusal(2, f"{name}: this delivery channel is not available.", {name: "not supported"})
-    if not params.flag("send_message_to_tv_screen", True):
-        raise Refusal(2, "Nothing to deliver: the TV screen is the only channel available.",
+        if args[name]:
+            raise Refusal(MESSAGE_INVALID, f"{name}: this delivery channel is not available.", {name: "not supported"})
+    if not args.send_message_to_tv_screen:
+        raise Refusal(MESSAGE_INVALID, "Nothing to deliver: the TV screen is the only channel available.",
                       {"send_message_to_tv_screen": "required"})
-    message = devices_admin.message_create(account=account, subject=subject, text=text, urgent=urgent)
+    message = devices_admin.message_create(account=account, subject=args.subject or "", text=args.text or "",
+                                           urgent=args.urgent)
     return ok(message_id=message.pk)
 
 
 # --- sessions ---------------------------------------------------------------------------------------
 
-@signed_method(validation_error=UNKNOWN_ERROR)
-@answers
+SESSION = Obj(id=INT, account=INT, abonement=STR, customer_id=INT, ip=STR, uid=STR, device=STR,
+              online={"type": "integer", "enum": [0, 1]}, created_at=nullable(MOMENT), last_active=nullable(MOMENT))
+
+
+@signed_method(validation_error=UNKNOWN_ERROR, params=(
+    *PAGE_PARAMS, *ACCOUNT_PARAMS, Param("customer_id", Id(), description="only sessions of this customer's logins"),
+), response=Obj(sessions=ListOf(SESSION)))
+@refusals
 def session_list(request: HttpRequest, ctx: SignedContext) -> JsonResponse:
-    """SessionList: the operator's device sessions, most recently used first, optionally of one
-    account (`account_id` / `abonement`) or customer (`customer_id`); `limit` ≤ 100 per `page`.
-    `online` is 1 for a session used within the window that counts against session limits.
-    An unknown (or another operator's) account or customer gives an empty list; a malformed
-    parameter gets the global -1 (no validation code is documented)."""
-    params = ctx.params
-    window = page_window(params)
+    """The operator's device sessions, most recently used first; `limit` ≤ 100 per `page`.
+
+    Optionally of one account (`account_id` / `abonement`) or customer (`customer_id`). `online` is
+    1 for a session used within the window that counts against session limits. An unknown (or
+    another operator's) account or customer gives an empty list; a malformed parameter gets the
+    global -1 (no validation code is documented)."""
+    args = ctx.args
     sessions = AuthKey.objects.for_client(ctx.client).select_related("account", "device_type")
-    account_id = params.int("account_id", min_value=1)
-    abonement = params.str("abonement", max_length=64).strip()
-    customer_id = params.int("customer_id", min_value=1)
-    if account_id is not None:
-        sessions = sessions.filter(account_id=account_id)
+    abonement = (args.abonement or "").strip()
+    if args.account_id is not None:
+        sessions = sessions.filter(account_id=args.account_id)
     if abonement:
         sessions = sessions.filter(account__abonement=abonement)
-    if customer_id is not None:
-        sessions = sessions.filter(account__customer_id=customer_id)
+    if args.customer_id is not None:
+        sessions = sessions.filter(account__customer_id=args.customer_id)
     since = timezone.now() - active_window()
     rows = [{
         "id": session.pk,
@@ -570,30 +508,35 @@ def session_list(request: HttpRequest, ctx: SignedContext) -> JsonResponse:
         "online": 1 if session.last_seen_at >= since else 0,
         "created_at": moment_text(session.created_at),
         "last_active": moment_text(session.last_seen_at),
-    } for session in sessions.order_by("-last_seen_at", "-id")[window]]
+    } for session in sessions.order_by("-last_seen_at", "-id")[page_slice(args)]]
     return ok(sessions=rows)
 
 
-@signed_method(validation_error=1)
-@answers
+@signed_method(validation_error=SESSION_SELECTOR_MISSING, params=(
+    Param("authkey_id", Id(), description="the session (SessionList's id)"),
+    Param("authkey_key", Text(256), description="the session's authkey"),
+    *ACCOUNT_PARAMS,
+), errors=(SESSION_NOT_FOUND,), response=Obj(deleted=INT))
+@refusals
 def authkey_delete(request: HttpRequest, ctx: SignedContext) -> JsonResponse:
-    """`authkey/delete/`: end device sessions — one by `authkey_id` (SessionList's `id`) or by the
-    authkey itself (`authkey_key`), or every session of an account (`account_id` / `abonement`).
-    Code 1: nothing to select by; code 2: no such session (or account) of this operator."""
-    params = ctx.params
-    authkey_id = params.int("authkey_id", min_value=1)
-    authkey = params.str("authkey_key", max_length=256).strip()
-    by_account = "account_id" in params or "abonement" in params
-    if authkey_id is None and not authkey and not by_account:
+    """End device sessions: one by `authkey_id` or by the authkey, or every session of a login.
+
+    One by `authkey_id` (SessionList's `id`) or by the authkey itself (`authkey_key`), or every
+    session of an account (`account_id` / `abonement`). Code 1: nothing to select by; code 2: no
+    such session (or account) of this operator."""
+    args = ctx.args
+    authkey = (args.authkey_key or "").strip()
+    by_account = "account_id" in args or "abonement" in args
+    if args.authkey_id is None and not authkey and not by_account:
         raise ParamError("authkey_id", "required (or authkey_key)")
     sessions = AuthKey.objects.for_client(ctx.client)
-    if authkey_id is not None:
-        sessions = sessions.filter(pk=authkey_id)
+    if args.authkey_id is not None:
+        sessions = sessions.filter(pk=args.authkey_id)
     if authkey:
         sessions = sessions.filter(key_hash=hash_authkey(authkey))
     if by_account:
-        sessions = sessions.filter(account=find_account(ctx, not_found=2))
+        sessions = sessions.filter(account=account_from(ctx, not_found=SESSION_NOT_FOUND))
     deleted = session_delete_many(sessions)
     if not deleted:
-        raise Refusal(2, "Session not found.")
+        raise Refusal(SESSION_NOT_FOUND, "Session not found.")
     return ok(deleted=deleted)

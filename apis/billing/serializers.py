@@ -12,14 +12,17 @@ with two decimals, like everywhere in the project). Empty values are `null`.
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, Iterable
 
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
+from apikit.spec import DATE, FLAG, INT, MONEY, STR, ListOf, Obj, nullable
 from tvmiddleware.models import Account, AccountDevice, TariffSubscription
 
 OPEN_SUBSCRIPTIONS = "open_subscriptions"  # attribute the prefetch fills on a Customer
+MOMENT = {"type": "string", "format": "date-time"}  # ISO 8601 with the UTC offset (`moment_text`)
 
 
 def date_text(value: date | None) -> str | None:
@@ -32,6 +35,11 @@ def moment_text(value: datetime | None) -> str | None:
 
 def flag(value: Any) -> int:
     return 1 if value else 0
+
+
+def money(value: Decimal | None) -> str:
+    """An amount as the API writes it: a decimal string with two places (None as "0.00")."""
+    return f"{(value or Decimal('0')):.2f}"
 
 
 # --- querysets the builders expect ------------------------------------------------------------------
@@ -167,3 +175,27 @@ def account_row(account: Account, *, subscriptions: Iterable[TariffSubscription]
         "subscriptions": [subscription_row(s) for s in subscriptions],
         "allowed_device_groups": list(account.allowed_device_groups or []),
     }
+
+
+# --- shapes of the rows above, for the methods' declared answers (`apikit.spec`) -----------------------
+
+SUBSCRIPTION = Obj(
+    id=INT, tariff_id=INT, api_config_id=nullable(INT), price=nullable(MONEY), start_date=nullable(MOMENT),
+    end_date=nullable(MOMENT), is_periodical=FLAG, price_expiration=nullable(DATE), is_price_overridden=FLAG,
+    is_closed=FLAG,
+)
+DEVICE = Obj(id=INT, system_name=STR, device_uid=STR, serial_number=STR, device_model=STR, brand_name=STR,
+             created_at=nullable(MOMENT), is_basic=FLAG)
+ACCOUNT_BRIEF_FIELDS = dict(id=INT, abonement=STR, active=FLAG, status_reason=STR,
+                            activation_days_left=nullable(INT), on_trial_period=FLAG)
+ACCOUNT_BRIEF = Obj(**ACCOUNT_BRIEF_FIELDS)
+ACCOUNT_FIELDS = dict(
+    ACCOUNT_BRIEF_FIELDS, last_active=nullable(MOMENT), created_at=nullable(MOMENT), account_ext_id=STR,
+    auto_activation_period=INT, extension_date=nullable(DATE), activation_date=nullable(DATE),
+    deactivation_date=nullable(DATE), allow_multiple_login=FLAG, allow_login_by_abonement=FLAG,
+    allow_login_by_device_uid=FLAG, allow_login_by_ip=FLAG, parent_code=nullable(STR), use_timeshift=FLAG,
+    preferred_timeshift_offset=INT, data_center=nullable(INT), template=STR, option1=STR, option2=STR, option3=STR,
+    devices=ListOf(DEVICE), tariffs=ListOf(INT), customer_id=INT, subnets=STR, subscriptions=ListOf(SUBSCRIPTION),
+    allowed_device_groups=ListOf(INT),
+)
+ACCOUNT = Obj(**ACCOUNT_FIELDS)
