@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time, timezone as dt_timezone
 from decimal import Decimal
@@ -23,7 +24,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 
 from .money import CENT, LEDGER_MAX, MAX_TEXT, MoneyError, read_decimal, read_money
 from .params import MAX_INT, MAX_STRING, ParamError, Params
-from .text import json_has_nul
+from .text import is_digits, json_has_nul
 
 LONG_TEXT = 20_000
 MAX_TIMESTAMP = 4_102_444_800  # 2100-01-01
@@ -86,6 +87,44 @@ class Id(Int):
     """A row id: a positive integer."""
 
     min_value: int | None = 1
+
+
+@dataclass(frozen=True)
+class Digits(Reader):
+    """A string of ASCII digits kept as text (an abonement, a PIN, a phone number: leading zeros
+    count); `plus` allows a leading '+'."""
+
+    max_length: int = 32
+    plus: bool = False
+
+    def read(self, params: Params, name: str) -> str | None:
+        value = Text(self.max_length).read(params, name)
+        if value is not None and not is_digits(value.lstrip("+") if self.plus else value):
+            raise ParamError(name, "not digits")
+        return value
+
+    def schema(self) -> dict[str, Any]:
+        return {"type": "string", "pattern": "^\\+*[0-9]+$" if self.plus else "^[0-9]+$", "maxLength": self.max_length}
+
+
+@dataclass(frozen=True)
+class Uuid(Reader):
+    """A UUID in any of its usual spellings (with or without hyphens, braces, a `urn:uuid:` prefix)."""
+
+    def read(self, params: Params, name: str) -> uuid.UUID | None:
+        raw = Text(64).read(params, name)
+        if raw is None:
+            return None
+        try:
+            return uuid.UUID(raw)
+        except ValueError:
+            raise ParamError(name, "not a UUID") from None
+
+    def schema(self) -> dict[str, Any]:
+        return {"type": "string", "format": "uuid"}
+
+    def jsonable(self, value: Any) -> str:
+        return str(value)
 
 
 @dataclass(frozen=True)
