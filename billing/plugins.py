@@ -10,7 +10,7 @@ built-in ledger where the plugin says so:
 - tariff changes (`assign_tariff`, `unassign_tariff`, `change_tariff`; the domain-event hooks
   `on_tariff_assigned` / `on_tariff_removed` reach them through the outbox, so a change made while
   the billing is down is delivered later);
-- video purchases (`purchase_video`), when `bills_purchases_externally` is on: the local balance is
+- video purchases (`charge_purchase`), when `bills_purchases_externally` is on: the local balance is
   then not checked and no ledger row is written (see `billing.purchases`); when the online
   cinema selling the title then refuses it, the charge is undone with `refund_purchase`;
 - registering a new subscriber (`register_account`);
@@ -81,7 +81,7 @@ class BillingPluginBase(ExternalSystemAPI):
     Subclasses override what their billing supports.
     """
 
-    #: The plugin bills video purchases itself: `purchase_video` is called and the local balance
+    #: The plugin bills video purchases itself: `charge_purchase` is called and the local balance
     #: is not checked. Operators can also switch it on per integration with the product's attribute
     #: `ignore_customer_balance_check = 1`.
     bills_purchases_externally: bool = False
@@ -94,7 +94,7 @@ class BillingPluginBase(ExternalSystemAPI):
 
     @property
     def purchases_external(self) -> bool:
-        """Purchases go through `purchase_video` and skip the local balance check."""
+        """Purchases go through `charge_purchase` and skip the local balance check."""
         return bool(self.bills_purchases_externally or self.ignore_customer_balance_check)
 
     # --- money ------------------------------------------------------------------------------------
@@ -160,17 +160,18 @@ class BillingPluginBase(ExternalSystemAPI):
         self.assign_tariff(customer=customer, tariff=new_tariff)
 
     # --- purchases --------------------------------------------------------------------------------
-    def purchase_video(self, *, account: "Account | None", video: "Video", price: Any,
-                       customer: "Customer | None" = None, kind: str = "buy",
-                       purchase_key: str = "") -> dict[str, Any]:
-        """Charge a title in the operator's billing. `purchase_key` identifies this purchase so a
+    def charge_purchase(self, *, account: "Account | None", video: "Video", price: Any,
+                        customer: "Customer | None" = None, kind: str = "buy",
+                        purchase_key: str = "") -> dict[str, Any]:
+        """Charge a title in the operator's billing (not `purchase_video`, which is a cinema selling
+        the title: `ExternalSystemAPI`). `purchase_key` identifies this purchase so a
         retried call does not charge twice. Returns the billing's answer (e.g. `{"ext_id": ...}`);
         raises `BillingRefused(reason="insufficient_funds")` when the billing says no money."""
         raise NotImplementedError(f"{type(self).__name__} does not bill purchases")
 
     def refund_purchase(self, *, customer: "Customer", video: "Video", price: Any, kind: str = "buy",
                         purchase_key: str = "", answer: dict[str, Any] | None = None, reason: str = "") -> bool:
-        """Undo a charge `purchase_video` made for a purchase that could not be completed (the online
+        """Undo a charge `charge_purchase` made for a purchase that could not be completed (the online
         cinema selling the title refused it). `purchase_key` and `answer` are those of the charge;
         must be idempotent (a refund of a key already refunded, or never billed, is a success).
 

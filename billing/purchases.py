@@ -17,7 +17,7 @@ LEDGER — the built-in ledger bills (no billing plugin answers for the customer
     plugin may set `ignore_customer_balance_check`: the price is then charged without requiring funds.
 
 EXTERNAL_BILLING — the customer's billing plugin bills purchases (`purchases_external`): the price is
-    charged by the plugin's `purchase_video`; the local balance is neither checked nor moved and no
+    charged by the plugin's `charge_purchase`; the local balance is neither checked nor moved and no
     ledger row is written. The plugin gets a `purchase_key` naming this purchase (see `purchase_key`),
     so a retry after a lost answer is recognised there. A partner TVOD title is then also bought at
     the partner; when the partner refuses or cannot be reached, the billing's charge is undone with
@@ -194,7 +194,7 @@ def _bill_through_plugin(plugin: BillingPluginBase, partner, *, customer: Custom
                          expires_at: datetime | None) -> VideoPurchase | PartnerRefused:
     key = purchase_key(customer, video, kind)
     try:
-        answer = plugin.purchase_video(account=account, video=video, price=price, customer=customer, kind=kind,
+        answer = plugin.charge_purchase(account=account, video=video, price=price, customer=customer, kind=kind,
                                        purchase_key=key)
     except BillingRefused as exc:
         if exc.reason == "insufficient_funds":

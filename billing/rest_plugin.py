@@ -323,12 +323,12 @@ class RestBillingPlugin(BillingPluginBase):
         return str(customer_ext_id), tariff_ext_id
 
     # --- purchases ------------------------------------------------------------------------------
-    def purchase_video(self, *, account: "Account | None", video: "Video", price: Any,
-                       customer: Customer | None = None, kind: str = "buy",
-                       purchase_key: str = "") -> dict[str, Any]:
+    def charge_purchase(self, *, account: "Account | None", video: "Video", price: Any,
+                        customer: Customer | None = None, kind: str = "buy",
+                        purchase_key: str = "") -> dict[str, Any]:
         customer = customer or (account.customer if account is not None else None)
         if customer is None:
-            raise PluginError("purchase_video needs the customer")
+            raise PluginError("charge_purchase needs the customer")
         _, answer = self._request(
             "POST", self._customer_path(_require_ext_id(customer)) + "/purchases", success=(200, 201),
             json={"purchase_key": purchase_key, "video_id": video.pk, "video_ext_id": video.ext_id,

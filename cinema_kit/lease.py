@@ -1,32 +1,29 @@
 """One catalogue sync of an integration at a time, across processes and hosts (the sync's lease).
 
-A run takes the integration's lease row with a conditional UPDATE (free, or its lease expired),
-which works the same on PostgreSQL and SQLite and needs no shared cache (the default local-memory
-cache is per process, so a cache lock would not stop a second cron run). A heartbeat thread keeps
-extending the lease while the run works; a run that crashed leaves a lease that expires after
-`LEASE_SECONDS`, after which the next run takes over. A run whose lease was taken over (it was
-stalled longer than the lease) notices at its next heartbeat and stops.
+The protocol is the core's (`tvmiddleware.leases`): a run takes the integration's lease row with a
+conditional UPDATE (free, or its lease expired), a heartbeat thread keeps extending the lease while
+the run works, and a run that crashed leaves a lease that expires after `LEASE_SECONDS`, after which
+the next run takes over. A run whose lease was taken over (it was stalled longer than the lease)
+notices at its next heartbeat and stops (`Lease.lost`).
 
 The lease row lives in the cinema's own app (a model subclassing `SyncLeaseFields` or with the same
 columns: `external_system` one-to-one, `owner`, `expires_at`, `started_at`, `last_run`,
-`last_summary`); `LeaseStore(model, command=...)` runs the protocol on it.
+`last_summary`); `LeaseStore(model, command=...)` is this kit's adapter of the core protocol to such
+a row: it numbers the runs and says who runs now (`SyncAlreadyRunning`) when the lease is taken.
 """
 from __future__ import annotations
 
-import logging
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from django.db import IntegrityError, OperationalError, close_old_connections, connection, models
-from django.db.models import F, Q
+from django.db import IntegrityError, models
+from django.db.models import F
 from django.utils import timezone
 
+from tvmiddleware import leases
 from tvmiddleware.models import ExternalSystem
-from tvmiddleware.scheduler import lease_owner
-
-logger = logging.getLogger("cinema_kit.lease")
 
 LEASE_SECONDS = 120
 HEARTBEAT_SECONDS = 30
@@ -74,6 +71,7 @@ class LeaseStore:
         self.model = model
         self.command = command
         self.label = label  # log prefix, e.g. "megogo sync"
+        self.columns = leases.LeaseColumns(model, owner="owner", expires="expires_at")
 
     def acquire(self, system: ExternalSystem, *, seconds: int = LEASE_SECONDS) -> Lease:
         """Take the lease or raise `SyncAlreadyRunning`. Each successful take is a new run number."""
@@ -81,64 +79,38 @@ class LeaseStore:
             self.model.objects.get_or_create(external_system=system)
         except IntegrityError:  # created concurrently by the other run
             pass
-        owner = lease_owner()
+        owner = leases.lease_owner()
         now = timezone.now()
-        taken = self.model.objects.filter(external_system=system).filter(
-            Q(expires_at__isnull=True) | Q(expires_at__lt=now)
-        ).update(owner=owner, expires_at=now + timedelta(seconds=seconds), started_at=now,
-                 last_run=F("last_run") + 1)
+        taken = self.columns.acquire({"external_system": system}, owner=owner, seconds=seconds, now=now,
+                                     started_at=now, last_run=F("last_run") + 1)
         row = self.model.objects.get(external_system=system)
         if not taken:
             raise SyncAlreadyRunning(system, row.owner, row.started_at, row.expires_at, command=self.command)
         return Lease(system_id=system.pk, owner=owner, run=row.last_run, lost=threading.Event())
 
     def extend(self, lease: Lease, *, seconds: int = LEASE_SECONDS) -> bool:
-        """Push the lease's end further; False when it is no longer ours."""
-        kept = self.model.objects.filter(external_system_id=lease.system_id, owner=lease.owner).update(
-            expires_at=timezone.now() + timedelta(seconds=seconds))
+        """Push the lease's end further; False (and `lease.lost` set) when it is no longer ours."""
+        kept = self.columns.extend({"external_system_id": lease.system_id}, owner=lease.owner, seconds=seconds)
         if not kept:
             lease.lost.set()
-        return bool(kept)
+        return kept
 
     def release(self, lease: Lease, *, summary: str = "", **columns: Any) -> None:
         """Free the lease, keeping the run's summary (and any further columns of the cinema's row)."""
-        updates: dict[str, Any] = {"expires_at": None, "last_summary": summary, **columns}
-        self.model.objects.filter(external_system_id=lease.system_id, owner=lease.owner).update(**updates)
+        self.columns.release({"external_system_id": lease.system_id}, owner=lease.owner, last_summary=summary,
+                             **columns)
 
     def heartbeat(self, lease: Lease, *, interval: float = HEARTBEAT_SECONDS,
                   seconds: int = LEASE_SECONDS) -> "Heartbeat":
         return Heartbeat(self, lease, interval=interval, seconds=seconds)
 
 
-class Heartbeat:
-    """Extends the lease every `interval` seconds from a thread (its own DB connection)."""
+class Heartbeat(leases.Heartbeat):
+    """The core heartbeat on one sync's lease: extends it every `interval` seconds from a thread."""
 
     def __init__(self, store: LeaseStore, lease: Lease, *, interval: float = HEARTBEAT_SECONDS,
                  seconds: int = LEASE_SECONDS) -> None:
+        super().__init__(lambda: store.extend(lease, seconds=seconds), interval=interval, label=store.label,
+                         lost=lease.lost)
         self.store = store
         self.lease = lease
-        self.interval = interval
-        self.seconds = seconds
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._beat, name=f"{store.command}-heartbeat", daemon=True)
-
-    def __enter__(self) -> "Heartbeat":
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join(timeout=10)
-
-    def _beat(self) -> None:
-        try:
-            while not self._stop.wait(self.interval):
-                try:
-                    if not self.store.extend(self.lease, seconds=self.seconds):
-                        logger.error("%s: the lock was taken over by another run; stopping", self.store.label)
-                        return
-                except OperationalError as exc:  # e.g. SQLite busy: try again at the next beat
-                    logger.warning("%s: could not extend the lock: %s", self.store.label, exc)
-                    close_old_connections()
-        finally:
-            connection.close()

@@ -11,18 +11,20 @@ from __future__ import annotations
 
 from django.db import models
 
+from cinema_kit.genres import PartnerGenreMap, operator_genre
 from tvmiddleware.models import TenantModel
 
 
-class StartGenreMap(TenantModel):
-    """A Start genre and the operator's genre its titles get (none: matched by name)."""
+class StartGenreMap(PartnerGenreMap):
+    """A Start genre and the operator's genre its titles get (none: matched by name); one map per
+    operator (the kit's `PartnerGenreMap`)."""
+
+    partner_label = "Start"
 
     partner_genre_id = models.CharField("Start genre id", max_length=128)
     partner_name = models.CharField("Start name", max_length=200, blank=True, default="")
-    genre = models.ForeignKey("tvmiddleware.Genre", null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+", help_text="Start's titles of this genre get this genre (applied on "
-                                                          "the next sync). Empty: the genre of the same name.")
-    updated_at = models.DateTimeField(auto_now=True)
+    genre = operator_genre("Start's titles of this genre get this genre (applied on the next sync). "
+                           "Empty: the genre of the same name.")
 
     class Meta:
         ordering = ["partner_name", "partner_genre_id"]
@@ -31,9 +33,6 @@ class StartGenreMap(TenantModel):
             models.UniqueConstraint(fields=["client", "partner_genre_id"], name="startgenremap_unique",
                                     violation_error_message="This Start genre is already mapped."),
         ]
-
-    def __str__(self) -> str:
-        return f"{self.partner_name or self.partner_genre_id} → {self.genre or '—'}"
 
 
 class StartDeviceStatistics(TenantModel):

@@ -9,7 +9,6 @@ Start from the device types the operator switched on (`cinema_start.statistics`)
 """
 from __future__ import annotations
 
-from django.db import IntegrityError, transaction
 
 from cinema_kit.http import parse_timeout
 from cinema_kit.records import TitleRecord
@@ -45,22 +44,5 @@ class StartAPI(GenericSvodPartnerAPI):
         for title in titles:
             for genre in title.genres:
                 if genre.ext_id:
-                    seen.setdefault(genre.ext_id[:128], genre.name[:200])
-        client_id = self.external_system.client_id
-        rows = {row.partner_genre_id: row for row in StartGenreMap.objects.for_client(client_id)}
-        new = [StartGenreMap(client_id=client_id, partner_genre_id=gid, partner_name=name)
-               for gid, name in seen.items() if gid not in rows]
-        renamed = []
-        for gid, name in seen.items():
-            if gid in rows and name and rows[gid].partner_name != name:
-                rows[gid].partner_name = name
-                renamed.append(rows[gid])
-        if new:
-            try:
-                with transaction.atomic():
-                    StartGenreMap.objects.bulk_create(new)
-            except IntegrityError:  # a concurrent sync listed them first
-                pass
-        if renamed:
-            StartGenreMap.objects.bulk_update(renamed, ["partner_name"])
-        return {gid: row.genre_id for gid, row in rows.items() if row.genre_id}
+                    seen.setdefault(genre.ext_id, genre.name)
+        return StartGenreMap.sync_partner_genres(self.external_system, seen)

@@ -24,7 +24,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 
 from .money import CENT, LEDGER_MAX, MAX_TEXT, MoneyError, read_decimal, read_money
 from .params import MAX_INT, MAX_STRING, ParamError, Params
-from .text import is_digits, json_has_nul
+from .text import has_control, is_digits, json_has_nul
 
 LONG_TEXT = 20_000
 MAX_TIMESTAMP = 4_102_444_800  # 2100-01-01
@@ -46,12 +46,16 @@ class Reader:
 
 @dataclass(frozen=True)
 class Text(Reader):
-    """Text without control characters, at most `max_length` characters."""
+    """Text without control characters, at most `max_length` characters; `strip`: without the
+    surrounding white space (blank text is then absent)."""
 
     max_length: int = MAX_STRING
+    strip: bool = False
 
     def read(self, params: Params, name: str) -> str | None:
         value = params.str(name, max_length=self.max_length)
+        if self.strip:
+            value = value.strip()
         return value if value != "" else None
 
     def schema(self) -> dict[str, Any]:
@@ -129,10 +133,11 @@ class Uuid(Reader):
 
 @dataclass(frozen=True)
 class Flag(Reader):
-    """0 or 1."""
+    """0 or 1; absent, empty or blank is absent (the method's default applies)."""
 
     def read(self, params: Params, name: str) -> bool | None:
-        return None if name not in params else params.flag(name)
+        value = params.int(name, None, min_value=0, max_value=1)
+        return None if value is None else bool(value)
 
     def schema(self) -> dict[str, Any]:
         return {"type": "integer", "enum": [0, 1]}
@@ -235,11 +240,17 @@ class Url(Reader):
 
 
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_DOTTED_DAY = re.compile(r"([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4})")
+ISO = "YYYY-MM-DD"
+DOTTED = "DD.MM.YYYY"  # the device API's guide days: 31.12.2024
 
 
 @dataclass(frozen=True)
 class Day(Reader):
-    """A calendar date, YYYY-MM-DD."""
+    """A calendar date, YYYY-MM-DD; with `fmt=DOTTED` DD.MM.YYYY (days and months may lack the zero;
+    years 1900..2100)."""
+
+    fmt: str = ISO
 
     def read(self, params: Params, name: str) -> date | None:
         raw = Text(10).read(params, name)
@@ -247,13 +258,19 @@ class Day(Reader):
             return None
         raw = raw.strip()
         try:
+            if self.fmt == DOTTED:
+                if not (match := _DOTTED_DAY.fullmatch(raw)) or not 1900 <= int(match[3]) <= 2100:
+                    raise ValueError(raw)
+                return date(int(match[3]), int(match[2]), int(match[1]))
             if not _DAY.fullmatch(raw):
                 raise ValueError(raw)
             return date.fromisoformat(raw)
         except ValueError:
-            raise ParamError(name, "not a YYYY-MM-DD date") from None
+            raise ParamError(name, f"not a {self.fmt} date") from None
 
     def schema(self) -> dict[str, Any]:
+        if self.fmt == DOTTED:
+            return {"type": "string", "pattern": r"^[0-9]{1,2}\.[0-9]{1,2}\.[0-9]{4}$", "description": "DD.MM.YYYY"}
         return {"type": "string", "format": "date"}
 
     def jsonable(self, value: Any) -> str:
@@ -304,17 +321,52 @@ class Timestamp(Reader):
 @dataclass(frozen=True)
 class IntList(Reader):
     """Integers, repeated (`a=1&a=2`) or comma separated (`a=1,2`); duplicates dropped, order kept.
-    An empty list when the parameter is given empty, None when it is absent."""
+    An empty list when the parameter is given empty, None when it is absent. Each within
+    [min_value, max_value]; `nonempty`: a value without any number (`a=,`) is refused, a blank one
+    is as if absent."""
 
     max_items: int = 200
+    min_value: int = 0
+    max_value: int = MAX_INT
+    nonempty: bool = False
 
     def read(self, params: Params, name: str) -> list[int] | None:
         if name not in params.raw():
             return None
-        return list(dict.fromkeys(params.int_list(name, max_items=self.max_items)))
+        items = list(dict.fromkeys(params.int_list(name, max_items=self.max_items)))
+        if any(not self.min_value <= item <= self.max_value for item in items):
+            raise ParamError(name, "out of range")
+        if self.nonempty and not items:
+            if name not in params:
+                return None
+            raise ParamError(name, "empty")
+        return items
 
     def schema(self) -> dict[str, Any]:
-        return {"type": "string", "pattern": r"^[0-9]*(,[0-9]+)*$", "description": "comma separated ids"}
+        return {"type": "string", "pattern": r"^[0-9]*(,[0-9]+)*$",
+                "description": f"comma separated integers, {self.min_value}..{self.max_value}, "
+                               f"at most {self.max_items}"}
+
+
+@dataclass(frozen=True)
+class TextList(Reader):
+    """Texts, repeated (`a=x&a=y`) or comma separated (`a=x,y`), each without the surrounding white
+    space; blank items are dropped. None when the parameter is absent."""
+
+    max_items: int = 50
+    max_length: int = 100
+
+    def read(self, params: Params, name: str) -> list[str] | None:
+        if name not in params.raw():
+            return None
+        items = [part.strip() for chunk in params.raw().getlist(name) for part in chunk.split(",") if part.strip()]
+        if len(items) > self.max_items or any(len(item) > self.max_length or has_control(item) for item in items):
+            raise ParamError(name)
+        return items
+
+    def schema(self) -> dict[str, Any]:
+        return {"type": "string", "description": f"comma separated texts, at most {self.max_items} "
+                                                 f"of at most {self.max_length} characters"}
 
 
 @dataclass(frozen=True)
@@ -337,3 +389,33 @@ class Json(Reader):
 
     def schema(self) -> dict[str, Any]:
         return {"type": "string", "maxLength": self.max_length, "description": "JSON text"}
+
+
+_XMLTV = re.compile(r"^(\d{14})(?:\s*([+-]\d{4}))?$", re.ASCII)
+
+
+@dataclass(frozen=True)
+class AirTime(Reader):
+    """A broadcast time as guides give it: unix seconds, XMLTV (`YYYYMMDDhhmmss +zzzz`) or ISO-8601."""
+
+    def read(self, params: Params, name: str) -> datetime | None:
+        raw = Text(64).read(params, name)
+        if raw is None:
+            return None
+        raw = raw.strip()
+        if is_digits(raw) and len(raw) <= 10:
+            return datetime.fromtimestamp(int(raw), tz=dt_timezone.utc)
+        if match := _XMLTV.match(raw):
+            stamp, offset = match.groups()
+            try:
+                return datetime.strptime(stamp + (offset or "+0000"), "%Y%m%d%H%M%S%z")
+            except ValueError:
+                raise ParamError(name, "not a valid time") from None
+        return parse_moment(raw, name)
+
+    def schema(self) -> dict[str, Any]:
+        return {"type": "string", "maxLength": 64,
+                "description": "unix seconds, XMLTV time (YYYYMMDDhhmmss +zzzz) or ISO-8601 date-time"}
+
+    def jsonable(self, value: Any) -> str:
+        return value.isoformat()

@@ -5,58 +5,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin, messages
-from django.db.models import QuerySet
+from django.contrib import admin
 from django.http import HttpRequest
 
+from cinema_kit.admin import PartnerGenreMapAdmin
 from tvmiddleware.admin.base import PanelAdminMixin, TenantAdmin, TenantScopedMixin
-from tvmiddleware.models import Genre
 
 from .models import GenreMapping, MegogoSubscriber, MegogoTitle, SyncLease
 
 
-class MappedFilter(admin.SimpleListFilter):
-    title = "mapped"
-    parameter_name = "mapped"
-
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [("yes", "Mapped"), ("no", "Not mapped")]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        if self.value() == "yes":
-            return queryset.filter(genre__isnull=False)
-        if self.value() == "no":
-            return queryset.filter(genre__isnull=True)
-        return queryset
-
-
 @admin.register(GenreMapping)
-class GenreMappingAdmin(TenantAdmin):
+class GenreMappingAdmin(PartnerGenreMapAdmin):
     """MEGOGO's genres (listed by the sync) and the operator's genre each one gives its titles.
     A change is applied to the titles on the next `megogo_sync_content`."""
 
-    list_display = ["megogo_name", "megogo_genre_id", "genre", "external_system", "updated_at"]
-    list_editable = ["genre"]
-    list_filter = [MappedFilter, "external_system"]
-    search_fields = ["megogo_name", "megogo_genre_id"]
-    fields = ["external_system", "megogo_genre_id", "megogo_name", "genre"]
-    readonly_fields = ["external_system", "megogo_genre_id", "megogo_name"]
+    scope_columns = ["external_system"]
+    synced_only = True  # rows come from MEGOGO's genre list at each sync
     actions = ["create_same_named_genres"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False  # rows come from MEGOGO's genre list at each sync
-
-    @admin.action(description="Map to a genre of the same name (created if missing)")
-    def create_same_named_genres(self, request: HttpRequest, queryset: QuerySet) -> None:
-        mapped = 0
-        for row in queryset.filter(genre__isnull=True).exclude(megogo_name=""):
-            genre = (Genre.objects.for_client(row.client_id).filter(name__iexact=row.megogo_name).first()
-                     or Genre.objects.create(client_id=row.client_id, name=row.megogo_name[:100]))
-            row.genre = genre
-            row.save(update_fields=["genre", "updated_at"])
-            mapped += 1
-        self.message_user(request, f"{mapped} MEGOGO genre(s) mapped; titles get them on the next sync.",
-                          messages.SUCCESS)
+    create_same_named_genres = PartnerGenreMapAdmin.map_to_same_named_genres  # the action's name in this panel
 
 
 class ReadOnlyAdmin(TenantAdmin):

@@ -10,22 +10,27 @@
 """
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 
-from tvmiddleware.models import TenantModel
+from cinema_kit.genres import PartnerGenreMap, operator_genre
+from tvmiddleware.models import ExternalSystem, TenantModel
 
 
-class GenreMapping(TenantModel):
-    """A MEGOGO genre and the operator's genre its titles get (none: titles do not get it)."""
+class GenreMapping(PartnerGenreMap):
+    """A MEGOGO genre and the operator's genre its titles get (none: titles do not get it); one map
+    per integration (the kit's `PartnerGenreMap`)."""
+
+    partner_label = "MEGOGO"
+    genre_id_field = "megogo_genre_id"
+    genre_name_field = "megogo_name"
 
     external_system = models.ForeignKey("tvmiddleware.ExternalSystem", on_delete=models.CASCADE,
                                         related_name="megogo_genre_mappings")
     megogo_genre_id = models.CharField("MEGOGO genre id", max_length=64)
     megogo_name = models.CharField("MEGOGO name", max_length=200, blank=True, default="")
-    genre = models.ForeignKey("tvmiddleware.Genre", null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+", help_text="Titles of this MEGOGO genre get this genre "
-                                                          "(applied on the next sync).")
-    updated_at = models.DateTimeField(auto_now=True)
+    genre = operator_genre("Titles of this MEGOGO genre get this genre (applied on the next sync).")
 
     class Meta:
         ordering = ["external_system", "megogo_name"]
@@ -35,8 +40,9 @@ class GenreMapping(TenantModel):
                                     violation_error_message="This MEGOGO genre is already mapped."),
         ]
 
-    def __str__(self) -> str:
-        return f"{self.megogo_name or self.megogo_genre_id} → {self.genre or '—'}"
+    @classmethod
+    def scope(cls, system: ExternalSystem) -> dict[str, Any]:
+        return {"external_system": system}
 
 
 class MegogoTitle(TenantModel):

@@ -14,8 +14,9 @@ Every job has a `ScheduledJob` row: its last run and a lease. A scheduler runs a
 taking that row with one conditional UPDATE (lease free or expired, and `last_run_at` still what it
 read when it found the job due), and keeps extending the lease while the job runs. So two processes
 never run the same job at once nor twice for one period, on SQLite as on PostgreSQL, with no shared
-cache; a process that died leaves a lease that expires after `SCHEDULED_JOB_LEASE_SECONDS`. The
-catalogue syncs take their own per-integration lease as well, so a cron run never overlaps either.
+cache; a process that died leaves a lease that expires after `SCHEDULED_JOB_LEASE_SECONDS` (the
+protocol is `tvmiddleware.leases`). The catalogue syncs take their own per-integration lease with
+the same protocol, so a cron run never overlaps either.
 
 A job seen for the first time counts as just run (as Celery beat does): it first runs one period
 after. The rows persist, so restarting the server does not restart the periods.
@@ -24,11 +25,7 @@ from __future__ import annotations
 
 import importlib
 import logging
-import os
-import socket
 import threading
-import time
-import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -37,9 +34,10 @@ from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, OperationalError, close_old_connections, connection
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
+from .leases import Heartbeat, LeaseColumns, lease_owner, retrying_when_locked
 from .models import ScheduledJob
 
 logger = logging.getLogger("tvmiddleware.scheduler")
@@ -100,26 +98,11 @@ def resolve_task(name: str) -> Any | None:
     return current_app.tasks.get(name)
 
 
-def lease_owner() -> str:
-    """Who holds a lease: host, process and a random tag (one per scheduler or sync run)."""
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-
-
 def _lease_seconds() -> int:
     return settings.SCHEDULED_JOB_LEASE_SECONDS
 
 
-def _retrying_when_locked(write, *, attempts: int = 6):
-    """`write()`, tried again shortly when the database answers "locked": SQLite does so at once while
-    another job's thread writes (no busy wait in shared-cache mode), and a lease left held would wait
-    for its expiry."""
-    for attempt in range(attempts):
-        try:
-            return write()
-        except OperationalError:
-            if attempt == attempts - 1:
-                raise
-            time.sleep(0.05 * 2 ** attempt)
+JOB_LEASES = LeaseColumns(ScheduledJob, owner="owner", expires="locked_until")
 
 
 class Scheduler:
@@ -149,7 +132,7 @@ class Scheduler:
                     logger.warning("scheduler: %s: task %s is not installed; skipped", job.name, job.task)
                 continue
             try:
-                if not _retrying_when_locked(lambda: self._claim(job)):
+                if not retrying_when_locked(lambda: self._claim(job)):
                     continue
             except OperationalError as exc:  # e.g. SQLite busy: the next pass tries again
                 logger.warning("scheduler: %s: could not take the job: %s", job.name, exc)
@@ -176,56 +159,38 @@ class Scheduler:
             return False
         if row.last_run_at is not None and not job.schedule.is_due(row.last_run_at).is_due:
             return False
-        taken = ScheduledJob.objects.filter(pk=row.pk, last_run_at=row.last_run_at).filter(
-            Q(locked_until__isnull=True) | Q(locked_until__lt=now)
-        ).update(owner=self.owner, locked_until=now + timedelta(seconds=_lease_seconds()), last_run_at=now,
-                 runs=F("runs") + 1, task=job.task)
-        return taken == 1
-
-    def _extend(self, job: Job) -> bool:
-        return bool(ScheduledJob.objects.filter(name=job.name, owner=self.owner).update(
-            locked_until=timezone.now() + timedelta(seconds=_lease_seconds())))
+        return JOB_LEASES.acquire({"pk": row.pk, "last_run_at": row.last_run_at}, owner=self.owner,
+                                  seconds=_lease_seconds(), now=now, last_run_at=now, runs=F("runs") + 1,
+                                  task=job.task)
 
     def _run(self, job: Job, task: Any) -> None:
         """Run the task in this thread while a heartbeat keeps the job's lease; record the outcome."""
-        done = threading.Event()
-        heartbeat = threading.Thread(target=self._beat, args=(job, done), name=f"lease-{job.name}", daemon=True)
-        heartbeat.start()
+        heartbeat = Heartbeat(lambda: JOB_LEASES.extend({"name": job.name}, owner=self.owner,
+                                                        seconds=_lease_seconds()),
+                              interval=max(_lease_seconds() / 4, 0.05), label=f"scheduler: {job.name}",
+                              join_timeout=None)
         try:
-            close_old_connections()
-            logger.debug("scheduler: running %s (%s)", job.name, job.task)
-            try:
-                result = task.apply(args=job.args, kwargs=job.kwargs, throw=True).result
-                outcome = f"ok: {result!r}"
-            except Exception as exc:  # a failing job is recorded and runs again next period
-                logger.exception("scheduler: %s failed", job.name)
-                outcome = f"failed: {type(exc).__name__}: {exc}"
-            done.set()
-            heartbeat.join()
+            with heartbeat:
+                close_old_connections()
+                logger.debug("scheduler: running %s (%s)", job.name, job.task)
+                try:
+                    result = task.apply(args=job.args, kwargs=job.kwargs, throw=True).result
+                    outcome = f"ok: {result!r}"
+                except Exception as exc:  # a failing job is recorded and runs again next period
+                    logger.exception("scheduler: %s failed", job.name)
+                    outcome = f"failed: {type(exc).__name__}: {exc}"
             self._record(job, outcome)
         finally:
-            done.set()
             connection.close()
 
     def _record(self, job: Job, outcome: str) -> None:
         """Release the lease and keep the outcome."""
         try:
-            _retrying_when_locked(lambda: ScheduledJob.objects.filter(name=job.name, owner=self.owner).update(
-                locked_until=None, last_finished_at=timezone.now(), last_outcome=outcome[:2000]))
+            retrying_when_locked(lambda: JOB_LEASES.release({"name": job.name}, owner=self.owner,
+                                                            last_finished_at=timezone.now(),
+                                                            last_outcome=outcome[:2000]))
         except OperationalError as exc:
             logger.warning("scheduler: %s: could not record the outcome: %s", job.name, exc)
-
-    def _beat(self, job: Job, done: threading.Event) -> None:
-        try:
-            while not done.wait(max(_lease_seconds() / 4, 0.05)):
-                try:
-                    if not self._extend(job):
-                        logger.error("scheduler: %s: the lease was taken over by another process", job.name)
-                        return
-                except OperationalError as exc:
-                    logger.warning("scheduler: %s: could not extend the lease: %s", job.name, exc)
-        finally:
-            connection.close()
 
     # --- the loop --------------------------------------------------------------------------------
     def run(self) -> None:

@@ -1,10 +1,9 @@
-"""What every Content API view shares: the method decorator with the documented error codes, typed
-readers of the reference's parameter kinds, and pagination.
+"""What every Content API view shares: the method decorator, which declares the method's parameters
+(from its `Column` and extra-data maps too), the documented error codes, and pagination.
 
-Codes (Smarty's Content API reference, every method; docs/signed-apis.md): 0 ok; 20 a parameter is
-missing or malformed; 21 the data breaks a rule (duplicate ext_id, end before begin...); 22 the
-database refused to save; 404 an object is unknown — another operator's ids included.
-Method-specific codes (1..7) are answered by the views.
+Codes (`apis/content/errors.py`; docs/signed-apis.md): 0 ok; 20 a parameter is missing or
+malformed; 21 the data breaks a rule; 22 the database refused to save; 404 an object is unknown.
+Method-specific codes (1..7) are answered by the views and declared by their methods.
 """
 from __future__ import annotations
 
@@ -17,34 +16,46 @@ from django.db import DatabaseError, models
 from django.http import HttpRequest, HttpResponse
 
 from apikit.signed import SignedAPI, SignedContext, fail, ok, signed_method
+from apikit.spec import STR, Args, ErrorCode, Obj, Param
 from common.errors import NotFound, ServiceError
-from common.params import ParamError, Params
+from common.params import ParamError
 from common.readers import (  # noqa: F401  (the views' readers, re-exported)
-    LONG_TEXT, Choice, Day, Dec, Flag, Int, Json, Moment, Reader, Text, Url, parse_moment,
+    LONG_TEXT, Choice, Day, Dec, Flag, Id, Int, IntList, Json, Moment, Reader, Text, Url,
 )
+
+from .errors import BAD_PARAMETER, INVALID, NOT_FOUND, SAVE_FAILED, SHARED
 
 # Views take the framework's answers and context from here too, with the readers below.
 __all__ = ["BAD_PARAMETER", "INVALID", "NOT_FOUND", "SAVE_FAILED", "SignedContext", "content_method", "fail", "ok"]
 logger = logging.getLogger(__name__)
 
-BAD_PARAMETER = 20
-INVALID = 21
-SAVE_FAILED = 22
-NOT_FOUND = 404
-
 LANGS = tuple(f"_lang{n}" for n in range(1, 6))
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
+IDS = IntList(max_items=1000)  # ids, repeated or comma separated
+PAGE = (Param("page", Int(1, 10_000_000), default=1, description="Page number, from 1."),
+        Param("limit", Int(1), default=DEFAULT_LIMIT, description="Rows per page; more than 100 are capped at 100."))
 
 
-def content_method(view: Callable | None = None, *, columns: dict[str, "Column"] | None = None) -> Callable:
-    """A signed Content API method. Service errors become the documented codes; `columns` names
+def content_method(view: Callable | None = None, *, columns: dict[str, "Column"] | None = None,
+                   extra: dict[str, Reader] | None = None, required: Iterable[str] = (),
+                   params: Iterable[Param] = (), errors: Iterable[ErrorCode] = (),
+                   response: Obj | None = None) -> Callable:
+    """A signed Content API method.
+
+    Its parameters are `params`, then one per entry of `columns` (API parameter → model field) and
+    of `extra` (kept in the object's extra data, `localized()` ones included) that `params` does not
+    declare; `required` names the derived ones the method cannot do without. Service errors become
+    the documented codes (NOT_FOUND, INVALID, SAVE_FAILED, declared on every method); `columns` names
     the API parameters behind model fields, so `error_fields` speak the caller's language."""
+    declared = _declared(tuple(params), columns or {}, extra or {}, set(required))
+    codes = (*errors, *(code for code in SHARED if code not in errors))
 
     def decorate(func: Callable[[HttpRequest, SignedContext], HttpResponse]) -> Callable:
         param_of = {column.field: name for name, column in (columns or {}).items()}
 
-        @signed_method(api=SignedAPI.CONTENT, validation_error=BAD_PARAMETER)
+        @signed_method(api=SignedAPI.CONTENT, validation_error=BAD_PARAMETER, params=declared, errors=codes,
+                       response=response)
         @functools.wraps(func)
         def wrapper(request: HttpRequest, ctx: SignedContext) -> HttpResponse:
             try:
@@ -62,11 +73,28 @@ def content_method(view: Callable | None = None, *, columns: dict[str, "Column"]
     return decorate(view) if view is not None else decorate
 
 
+def _declared(params: tuple[Param, ...], columns: dict[str, "Column"], extra: dict[str, Reader],
+              required: set[str]) -> tuple[Param, ...]:
+    names = {param.name for param in params}
+    derived = [*((name, column.reader) for name, column in columns.items()), *extra.items()]
+    unknown = required - {name for name, _ in derived}
+    if unknown:
+        raise ValueError(f"required parameters without a column or extra reader: {sorted(unknown)}")
+    return params + tuple(Param(name, reader, required=name in required, description=_described(name, columns))
+                          for name, reader in derived if name not in names)
+
+
+def _described(name: str, columns: dict[str, "Column"]) -> str:
+    base, _, lang = name.rpartition("_lang")
+    if base and lang in {"1", "2", "3", "4", "5"}:
+        return f"`{base}` in the operator's language {lang}."
+    if name in columns:
+        return columns[name].description or f"Stored as the object's `{columns[name].field}`."
+    return "Kept with the object."
+
+
 def _rename(fields: dict[str, Any], param_of: dict[str, str]) -> dict[str, Any]:
     return {param_of.get(name, name): problem for name, problem in fields.items()}
-
-
-# Readers of the reference's parameter kinds are the common ones (`common.readers`).
 
 
 @dataclass(frozen=True)
@@ -75,26 +103,17 @@ class Column:
 
     field: str
     reader: Reader
+    description: str = ""
 
 
-def read_columns(params: Params, columns: dict[str, Column]) -> dict[str, Any]:
+def read_columns(args: Args, columns: dict[str, Column]) -> dict[str, Any]:
     """{model field: value} of the parameters present."""
-    values = {}
-    for name, column in columns.items():
-        value = column.reader.read(params, name)
-        if value is not None:
-            values[column.field] = value
-    return values
+    return {column.field: args[name] for name, column in columns.items() if args[name] is not None}
 
 
-def read_extra(params: Params, readers: dict[str, Reader]) -> dict[str, Any]:
+def read_extra(args: Args, readers: dict[str, Reader]) -> dict[str, Any]:
     """{parameter: JSON-able value} of the parameters present, kept in the object's extra data."""
-    values = {}
-    for name, reader in readers.items():
-        value = reader.read(params, name)
-        if value is not None:
-            values[name] = reader.jsonable(value)
-    return values
+    return {name: reader.jsonable(args[name]) for name, reader in readers.items() if args[name] is not None}
 
 
 def localized(*bases: str, reader: Reader = Text(1000)) -> dict[str, Reader]:
@@ -102,17 +121,15 @@ def localized(*bases: str, reader: Reader = Text(1000)) -> dict[str, Reader]:
     return {base + suffix: reader for base in bases for suffix in LANGS}
 
 
+def lang_fields(*bases: str, shape: Any = STR) -> dict[str, Any]:
+    """Answer fields `<base>_lang1` .. `<base>_lang5` for each base."""
+    return {base + suffix: shape for base in bases for suffix in LANGS}
+
+
 def required(value: Any, name: str) -> Any:
     if value is None or value == "":
         raise ParamError(name, "required")
     return value
-
-
-def id_list(params: Params, name: str) -> list[int] | None:
-    """Ids as repeated parameters or comma separated; None when absent."""
-    if name not in params.raw():
-        return None
-    return list(dict.fromkeys(params.int_list(name, max_items=1000)))
 
 
 # --- lookups ----------------------------------------------------------------------------------------------
@@ -158,11 +175,9 @@ def ids_of(rows: Iterable[models.Model]) -> list[int]:
     return [row.pk for row in rows]
 
 
-def page_params(params: Params, default_limit: int = DEFAULT_LIMIT) -> tuple[int, int]:
-    """(page, limit): page from 1; limit 1..100, larger values are capped at 100 as the reference says."""
-    page = params.int("page", 1, min_value=1, max_value=10_000_000)
-    limit = params.int("limit", default_limit, min_value=1)
-    return page, min(limit, MAX_LIMIT)
+def page_params(args: Args) -> tuple[int, int]:
+    """(page, limit) of a method declaring `PAGE`: larger limits are capped at 100 as the reference says."""
+    return args.page, min(args.limit, MAX_LIMIT)
 
 
 def paginate(queryset: models.QuerySet, page: int, limit: int) -> tuple[list, int]:
@@ -172,11 +187,13 @@ def paginate(queryset: models.QuerySet, page: int, limit: int) -> tuple[list, in
     return (list(queryset[offset:offset + limit]) if offset < count else []), count
 
 
-def not_supported(method: str) -> Callable:
+def not_supported(method: str, params: Iterable[Param] = ()) -> Callable:
     """A documented method this middleware does not implement yet: a clear refusal, never 404/500."""
 
     def view(request: HttpRequest, ctx: SignedContext) -> HttpResponse:
         return fail(SAVE_FAILED, f"{method} is not supported by this middleware.")
 
     view.__name__ = view.__qualname__ = method  # the framework logs requests under this name
-    return content_method(view)
+    view.__doc__ = f"{method}: not supported by this middleware (answers {int(SAVE_FAILED)}).\n\n" \
+                   "Documented by the Content API reference; not implemented here yet."
+    return content_method(view, params=params)

@@ -14,10 +14,11 @@ from django.http import HttpRequest, HttpResponse
 from tvmiddleware.models import Channel, ChannelCategory, EpgChannel, StreamService, Tariff
 from tvmiddleware.services import catalogue
 
+from apikit.spec import FLAG, INT, STR, ListOf, Obj, Param, nullable
 from tvmiddleware.selectors import content as selectors
 from .helpers import (
-    LONG_TEXT, Choice, Column, Flag, Int, Json, SignedContext, Text, content_method, extra_of, id_list, localized, ok,
-    page_params, paginate, read_columns, read_extra, required, scoped_get, scoped_many, with_langs,
+    IDS, LONG_TEXT, PAGE, Choice, Column, Flag, Id, Int, Json, SignedContext, Text, content_method, extra_of,
+    lang_fields, localized, ok, page_params, paginate, read_columns, read_extra, scoped_get, scoped_many, with_langs,
 )
 
 CHANNEL_COLUMNS = {
@@ -42,43 +43,56 @@ CHANNEL_EXTRA = {
 STRING_EXTRA = ("uri", "multicast_address", "secondary_multicast_address", "comment")
 
 
+SINGLE = {"category": (ChannelCategory, "category"), "epg_channel": (EpgChannel, "epg_channel"),
+          "after": (Channel, "sort_after_cid")}
+MANY = {"additional_categories": ChannelCategory, "tariffs": Tariff, "stream_services": StreamService}
+RELATION_PARAMS = (
+    Param("category", Id(), description="The channel's category."),
+    Param("epg_channel", Id(), description="The guide channel of its programmes."),
+    Param("sort_after_cid", Id(), description="Place the channel after this one."),
+    Param("additional_categories", IDS, description="More categories."),
+    Param("tariffs", IDS, description="Tariffs that open the channel."),
+    Param("stream_services", IDS, description="Stream services that serve it."),
+)
+
+
 def _relations(ctx: SignedContext) -> dict[str, Any]:
-    client, params = ctx.client, ctx.params
-    single = {"category": (ChannelCategory, "category"), "epg_channel": (EpgChannel, "epg_channel"),
-              "after": (Channel, "sort_after_cid")}
+    client, args = ctx.client, ctx.args
     relations: dict[str, Any] = {}
-    for name, (model, param) in single.items():
-        pk = params.int(param, min_value=1)
-        if pk is not None:
-            relations[name] = scoped_get(model, client, pk, field=param)
-    for name, model in (("additional_categories", ChannelCategory), ("tariffs", Tariff),
-                        ("stream_services", StreamService)):
-        rows = scoped_many(model, client, id_list(params, name), field=name)
+    for name, (model, param) in SINGLE.items():
+        if args[param] is not None:
+            relations[name] = scoped_get(model, client, args[param], field=param)
+    for name, model in MANY.items():
+        rows = scoped_many(model, client, args[name], field=name)
         if rows is not None:
             relations[name] = rows
     return relations
 
 
-@content_method(columns=CHANNEL_COLUMNS)
+@content_method(columns=CHANNEL_COLUMNS, extra=CHANNEL_EXTRA, required=("name", "url_prefix"), params=(
+    Param("recording_days", Int(0, 3650), description="Archive depth, days."),
+    Param("hbb_providers", IDS, description="HbbTV providers (kept)."),
+    *RELATION_PARAMS,
+), response=Obj(id=INT))
 def channel_create(request: HttpRequest, ctx: SignedContext) -> HttpResponse:
-    fields = read_columns(ctx.params, CHANNEL_COLUMNS)
-    name = required(fields.pop("name", None), "name")
-    required(fields.get("url_prefix"), "url_prefix")
-    days = ctx.params.int("recording_days", min_value=0, max_value=3650)
-    if days is not None:
-        fields["max_archive_duration"] = days * 24
-    extra = read_extra(ctx.params, CHANNEL_EXTRA)
-    hbb_providers = id_list(ctx.params, "hbb_providers")
-    if hbb_providers is not None:
-        extra["hbb_providers"] = hbb_providers
+    """Add a channel to the line-up.
+
+    Fields that drive nothing here (multicast, telemeter, HbbTV...) are kept and shown by ChannelList."""
+    fields = read_columns(ctx.args, CHANNEL_COLUMNS)
+    name = fields.pop("name")
+    if ctx.args.recording_days is not None:
+        fields["max_archive_duration"] = ctx.args.recording_days * 24
+    extra = read_extra(ctx.args, CHANNEL_EXTRA)
+    if ctx.args.hbb_providers is not None:
+        extra["hbb_providers"] = ctx.args.hbb_providers
     channel = catalogue.channel_create(client=ctx.client, name=name, extra=extra, **_relations(ctx), **fields)
     return ok(id=channel.pk)
 
 
-@content_method
+@content_method(params=(Param("id", Id(), required=True, description="The channel's id."),), response=Obj())
 def channel_delete(request: HttpRequest, ctx: SignedContext) -> HttpResponse:
-    channel = scoped_get(Channel, ctx.client, ctx.params.int("id", required=True, min_value=1), field="id")
-    catalogue.channel_delete(channel=channel)
+    """Delete a channel."""
+    catalogue.channel_delete(channel=scoped_get(Channel, ctx.client, ctx.args.id, field="id"))
     return ok()
 
 
@@ -103,14 +117,29 @@ def _channel_row(channel: Channel) -> dict[str, Any]:
     }
 
 
-@content_method
+NAMED = ListOf(Obj(id=INT, name=STR))
+CHANNEL_ROW = Obj(
+    id=INT, name=STR, **lang_fields("name"), category_id=nullable(INT), category_name=STR,
+    price_category_id=nullable(INT), price_category_name=STR, epg_channel_id=nullable(INT), epg_channel_name=STR,
+    enabled=FLAG, url_prefix=STR, option1=STR, option2=STR, option3=STR, additional_categories=NAMED,
+    tariffs=NAMED, stream_services=NAMED, id_for_stream_service=STR, **{name: STR for name in STRING_EXTRA})
+
+
+@content_method(params=(
+    *PAGE,
+    Param("search", Text(200), default="", description="Channels whose name contains this."),
+    Param("search_tariff", Text(200), default="", description="Channels of tariffs whose name contains this."),
+    Param("tariffs", IDS, description="Channels of these tariffs."),
+    Param("search_stream_service", Text(200), default="",
+          description="Channels of stream services whose name contains this."),
+    Param("stream_services", IDS, description="Channels of these stream services."),
+), response=Obj(channels=ListOf(CHANNEL_ROW), count=INT))
 def channel_list(request: HttpRequest, ctx: SignedContext) -> HttpResponse:
-    params = ctx.params
-    page, limit = page_params(params)
+    """The line-up, a page at a time, with each channel's fields."""
+    args = ctx.args
+    page, limit = page_params(args)
     queryset = selectors.channels(
-        client=ctx.client, search=params.str("search", max_length=200),
-        search_tariff=params.str("search_tariff", max_length=200), tariff_ids=id_list(params, "tariffs"),
-        search_stream_service=params.str("search_stream_service", max_length=200),
-        stream_service_ids=id_list(params, "stream_services"))
+        client=ctx.client, search=args.search, search_tariff=args.search_tariff, tariff_ids=args.tariffs,
+        search_stream_service=args.search_stream_service, stream_service_ids=args.stream_services)
     rows, count = paginate(queryset, page, limit)
     return ok(channels=[_channel_row(channel) for channel in rows], count=count)

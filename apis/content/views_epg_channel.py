@@ -16,21 +16,30 @@ from tvmiddleware.models import EpgChannel
 from tvmiddleware.services import catalogue
 
 from tvmiddleware.selectors import content as selectors
-from .helpers import SignedContext, content_method, fail, file_url, ok, page_params, paginate, required, scoped_get
+from apikit.spec import ANY, INT, STR, ListOf, Obj, Param, nullable
+from .errors import BAD_SIZES, NO_MAIN_ICON, UPLOAD_FAILED
+from .helpers import (
+    PAGE, Flag, Id, Int, SignedContext, Text, content_method, fail, file_url, ok, page_params, paginate, required,
+    scoped_get,
+)
 
-BAD_SIZES = 2
-UPLOAD_FAILED = 3
-NO_MAIN_ICON = 4
 _SIZES = re.compile(r"^\d{1,5}_\d{1,5}(,\d{1,5}_\d{1,5})*\Z", re.ASCII)
 
 
-@content_method
+@content_method(params=(
+    Param("epg_channel_id", Id(), required=True, description="The guide channel."),
+    Param("extra_sizes", Text(500), default="", description="WIDTH_HEIGHT,... (none are available here: 2)."),
+    Param("skip_main_size", Flag(), default=False, description="Only make the extra sizes."),
+    Param("icon_url", Text(2000), description="The image as a multipart file (or `icon`); an address answers 3."),
+), errors=(BAD_SIZES, UPLOAD_FAILED, NO_MAIN_ICON), response=Obj())
 def epg_channel_icon_upload(request: HttpRequest, ctx: SignedContext) -> HttpResponse:
-    params = ctx.params
-    epg_channel = scoped_get(EpgChannel, ctx.client, params.int("epg_channel_id", required=True, min_value=1),
-                             field="epg_channel_id")
-    sizes = params.str("extra_sizes", max_length=500).replace(" ", "")
-    skip_main = params.flag("skip_main_size")
+    """Upload a guide channel's icon (a PNG, JPEG, GIF or WebP file of at most 5 MB).
+
+    The image is the multipart file field `icon` (or `icon_url`); icons are not fetched from addresses."""
+    args = ctx.args
+    epg_channel = scoped_get(EpgChannel, ctx.client, args.epg_channel_id, field="epg_channel_id")
+    sizes = args.extra_sizes.replace(" ", "")
+    skip_main = args.skip_main_size
     if sizes and not _SIZES.match(sizes):
         return fail(BAD_SIZES, "extra_sizes is a list of WIDTH_HEIGHT separated by commas.",
                     fields={"extra_sizes": "invalid"})
@@ -42,7 +51,7 @@ def epg_channel_icon_upload(request: HttpRequest, ctx: SignedContext) -> HttpRes
         return ok()
     upload = request.FILES.get("icon") or request.FILES.get("icon_url")
     if upload is None:
-        required(params.str("icon_url", max_length=2000), "icon_url")
+        required(args.icon_url, "icon_url")
         return fail(UPLOAD_FAILED, "Icons are not fetched from addresses: upload the image as the multipart "
                                    "file field 'icon'.", fields={"icon_url": "upload the file"})
     try:
@@ -52,10 +61,14 @@ def epg_channel_icon_upload(request: HttpRequest, ctx: SignedContext) -> HttpRes
     return ok()
 
 
-@content_method
+@content_method(params=(*PAGE, Param("source", Int(0), description="Only channels of this EPG source.")),
+                response=Obj(count=INT, channels=ListOf(Obj(
+                    id=INT, source=nullable(INT), icon_url=STR, source_channel_id=STR, extra_category_ids=ListOf(INT),
+                    sort_number=INT, timeshift=INT, source_update_date=nullable(STR), extra_icons=ANY))))
 def epg_channel_list(request: HttpRequest, ctx: SignedContext) -> HttpResponse:
-    page, limit = page_params(ctx.params)
-    queryset = selectors.epg_channels(client=ctx.client, source_id=ctx.params.int("source", min_value=0))
+    """The operator's guide channels, a page at a time."""
+    page, limit = page_params(ctx.args)
+    queryset = selectors.epg_channels(client=ctx.client, source_id=ctx.args.source)
     rows, count = paginate(queryset, page, limit)
     return ok(count=count, channels=[{
         "id": row.pk, "source": row.source_id, "icon_url": file_url(request, row.icon),

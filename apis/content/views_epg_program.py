@@ -6,36 +6,25 @@ The event is named by the EPG source's id (`external_id`, kept by the import as 
 """
 from __future__ import annotations
 
-import re
-from datetime import datetime, timezone as dt_timezone
-
 from django.http import HttpRequest, HttpResponse
 
-from common.params import ParamError
+from apikit.spec import Obj, Param
+from common.readers import AirTime
 from tvmiddleware.services import catalogue
 
-from .helpers import SignedContext, Text, content_method, ok, parse_moment, required
-from common.text import is_digits
-
-_XMLTV = re.compile(r"^(\d{14})(?:\s*([+-]\d{4}))?$", re.ASCII)
+from .helpers import SignedContext, Text, content_method, ok
 
 
-def _moment(ctx: SignedContext, name: str) -> datetime:
-    raw = required(Text(64).read(ctx.params, name), name).strip()
-    if is_digits(raw) and len(raw) <= 10:
-        return datetime.fromtimestamp(int(raw), tz=dt_timezone.utc)
-    if match := _XMLTV.match(raw):
-        stamp, offset = match.groups()
-        try:
-            return datetime.strptime(stamp + (offset or "+0000"), "%Y%m%d%H%M%S%z")
-        except ValueError:
-            raise ParamError(name, "not a valid time") from None
-    return parse_moment(raw, name)
-
-
-@content_method
+@content_method(params=(
+    Param("external_id", Text(128), required=True, description="The event's id in the EPG source."),
+    Param("start", AirTime(), required=True, description="When the event actually began."),
+    Param("stop", AirTime(), required=True, description="When the event actually ended."),
+), response=Obj())
 def epg_program_time_specify(request: HttpRequest, ctx: SignedContext) -> HttpResponse:
-    event_id = required(Text(128).read(ctx.params, "external_id"), "external_id")
-    catalogue.programme_time_specify(client=ctx.client, event_id=event_id.strip(), begin_time=_moment(ctx, "start"),
-                                     end_time=_moment(ctx, "stop"))
+    """Set the actual air times of a broadcast event.
+
+    The programme is found by its EPG source's event id; an end before the beginning answers 21."""
+    args = ctx.args
+    catalogue.programme_time_specify(client=ctx.client, event_id=args.external_id.strip(), begin_time=args.start,
+                                     end_time=args.stop)
     return ok()

@@ -6,9 +6,10 @@ from django.http import HttpRequest, HttpResponse
 from tvmiddleware.models import RadioStation, Tariff
 from tvmiddleware.services import catalogue
 
+from apikit.spec import INT, Obj, Param
 from .helpers import (
-    LONG_TEXT, Column, Flag, Int, SignedContext, Text, content_method, id_list, localized, ok, read_columns,
-    read_extra, required, scoped_get, scoped_many,
+    IDS, LONG_TEXT, Column, Flag, Id, Int, SignedContext, Text, content_method, localized, ok, read_columns,
+    read_extra, scoped_get, scoped_many,
 )
 
 RADIO_COLUMNS = {
@@ -22,18 +23,21 @@ RADIO_LOCALIZED = {**localized("name", reader=Text.of(RadioStation, "name")),
                    **localized("description", reader=Text(LONG_TEXT))}
 
 
-@content_method(columns=RADIO_COLUMNS)
+@content_method(columns=RADIO_COLUMNS, extra=RADIO_LOCALIZED, required=("name",), params=(
+    Param("tariffs", IDS, description="Tariffs that open the station."),
+), response=Obj(id=INT))
 def radio_create(request: HttpRequest, ctx: SignedContext) -> HttpResponse:
-    fields = read_columns(ctx.params, RADIO_COLUMNS)
-    name = required(fields.pop("name", None), "name")
-    tariffs = scoped_many(Tariff, ctx.client, id_list(ctx.params, "tariffs"), field="tariffs")
+    """Add an internet radio station."""
+    fields = read_columns(ctx.args, RADIO_COLUMNS)
+    name = fields.pop("name")
+    tariffs = scoped_many(Tariff, ctx.client, ctx.args.tariffs, field="tariffs")
     station = catalogue.radio_create(client=ctx.client, name=name, tariffs=tariffs,
-                                     localized=read_extra(ctx.params, RADIO_LOCALIZED), **fields)
+                                     localized=read_extra(ctx.args, RADIO_LOCALIZED), **fields)
     return ok(id=station.pk)
 
 
-@content_method
+@content_method(params=(Param("id", Id(), required=True, description="The station."),), response=Obj())
 def radio_delete(request: HttpRequest, ctx: SignedContext) -> HttpResponse:
-    station = scoped_get(RadioStation, ctx.client, ctx.params.int("id", required=True, min_value=1), field="id")
-    catalogue.radio_delete(station=station)
+    """Delete a radio station."""
+    catalogue.radio_delete(station=scoped_get(RadioStation, ctx.client, ctx.args.id, field="id"))
     return ok()

@@ -1,6 +1,7 @@
 """Content API methods of the reference this middleware does not implement yet (cameras, cinema
-seances and tickets, targeted banners): signed like the others, they answer code 22 with a clear
-message instead of a 404 page."""
+seances and tickets, targeted banners): signed like the others, they answer code 22 (SAVE_FAILED,
+"not supported") with a clear message instead of a 404 page. Their specs declare no parameters: the
+documentation does not list them, and nothing is read."""
 from __future__ import annotations
 
 from .helpers import not_supported

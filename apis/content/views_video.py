@@ -20,11 +20,12 @@ from tvmiddleware.models import (
 from tvmiddleware.services import catalogue
 from common.errors import NotFound
 
+from apikit.spec import ANY, BOOL, FLAG, INT, NUMBER, STR, ListOf, Obj, Param, nullable
 from tvmiddleware.selectors import content as selectors
 from .helpers import (
-    LONG_TEXT, Choice, Column, Dec, Flag, Int, Json, Moment, SignedContext, Text, Url, content_method, extra_of,
-    id_list, ids_of, localized, ok, page_params, paginate, read_columns, read_extra, required, scoped_get,
-    scoped_many, with_langs,
+    IDS, LONG_TEXT, PAGE, Choice, Column, Dec, Flag, Id, Int, Json, Moment, SignedContext, Text, Url,
+    content_method, extra_of, ids_of, lang_fields, localized, ok, page_params, paginate, read_columns, read_extra,
+    required, scoped_get, scoped_many, with_langs,
 )
 
 MAX_INT32 = 2_147_483_647
@@ -74,6 +75,30 @@ FILE_EXTRA = {"name": Text(300), **localized("name", reader=Text(300)), "is_trai
               "self_skip_fragments_priority": Flag()}
 
 
+RELATION_LISTS = {"genres": (Genre, "genres"), "actors": (Actor, "actors_set"), "tariffs": (Tariff, "tariffs"),
+                  "package_videos": (Video, "package_videos"), "similar": (Video, "similar_set"),
+                  "stream_services": (StreamService, "stream_services")}
+MODIFY_LISTS = {"similar_add": (Video, "similar_add"), "similar_remove": (Video, "similar_remove")}
+RELATION_PARAMS = (
+    Param("genres", IDS, description="Genre ids."),
+    Param("actors_set", IDS, description="The people credited (actor ids)."),
+    Param("tariffs", IDS, description="Tariffs that open the video."),
+    Param("package_videos", IDS, description="The videos of a package."),
+    Param("similar_set", IDS, description="Similar videos."),
+    Param("stream_services", IDS, description="Stream services that serve it."),
+    Param("available_on", IDS, description="Player device types it is offered on."),
+    Param("external_api_config", Id(), description="The external system it comes from."),
+)
+MODIFY_PARAMS = (
+    Param("similar_add", IDS, description="Similar videos to add."),
+    Param("similar_remove", IDS, description="Similar videos to take off."),
+)
+LOAD_META = Param("load_meta", Flag(), default=False,
+                  description="Load metadata (Kinopoisk/TMDB): not configured, `upload_errors` says so.")
+UPLOAD_ERRORS = ListOf(Obj(field=STR, error=STR))
+ID = Param("id", Id(), required=True, description="The video.")
+
+
 def _device_types(ids: list[int] | None) -> list[DeviceType] | None:
     """Player device types (shared by every operator)."""
     if ids is None:
@@ -87,49 +112,49 @@ def _device_types(ids: list[int] | None) -> list[DeviceType] | None:
 
 def _relations(ctx: SignedContext, *, modify: bool = False) -> dict[str, Any]:
     """The related rows the request names, each list resolved in one query (absent = unchanged)."""
-    client, params = ctx.client, ctx.params
-    lists = {"genres": (Genre, "genres"), "actors": (Actor, "actors_set"), "tariffs": (Tariff, "tariffs"),
-             "package_videos": (Video, "package_videos"), "similar": (Video, "similar_set"),
-             "stream_services": (StreamService, "stream_services")}
-    if modify:
-        lists |= {"similar_add": (Video, "similar_add"), "similar_remove": (Video, "similar_remove")}
-    relations = {name: scoped_many(model, client, id_list(params, param), field=param)
+    client, args = ctx.client, ctx.args
+    lists = RELATION_LISTS | MODIFY_LISTS if modify else RELATION_LISTS
+    relations = {name: scoped_many(model, client, args[param], field=param)
                  for name, (model, param) in lists.items()}
-    relations["available_on"] = _device_types(id_list(params, "available_on"))
-    system_id = params.int("external_api_config", min_value=1)
-    if system_id is not None:
-        relations["external_system"] = scoped_get(ExternalSystem, client, system_id, field="external_api_config")
+    relations["available_on"] = _device_types(args.available_on)
+    if args.external_api_config is not None:
+        relations["external_system"] = scoped_get(ExternalSystem, client, args.external_api_config,
+                                                  field="external_api_config")
     return {name: value for name, value in relations.items() if value is not None}
 
 
 def _meta_not_loaded(ctx: SignedContext) -> list[dict[str, str]]:
-    if not ctx.params.flag("load_meta"):
+    if not ctx.args.load_meta:
         return []
     return [{"field": "load_meta", "error": "Metadata loading (Kinopoisk/TMDB) is not configured; "
                                             "the fields given were saved as they are."}]
 
 
-@content_method(columns=VIDEO_COLUMNS)
+@content_method(columns=VIDEO_COLUMNS, extra=VIDEO_EXTRA, required=("name",), params=(*RELATION_PARAMS, LOAD_META),
+                response=Obj(id=INT, upload_errors=UPLOAD_ERRORS))
 def video_create(request: HttpRequest, ctx: SignedContext) -> HttpResponse:
-    fields = read_columns(ctx.params, VIDEO_COLUMNS)
-    required(fields.get("name"), "name")
-    video = catalogue.video_create(client=ctx.client, extra=read_extra(ctx.params, VIDEO_EXTRA),
-                                   **_relations(ctx), **fields)
+    """Add a video title (a film, or a series with `is_season=1`).
+
+    Images are addresses: nothing is downloaded. Metadata loading has no provider here."""
+    video = catalogue.video_create(client=ctx.client, extra=read_extra(ctx.args, VIDEO_EXTRA),
+                                   **_relations(ctx), **read_columns(ctx.args, VIDEO_COLUMNS))
     return ok(id=video.pk, upload_errors=_meta_not_loaded(ctx))
 
 
-@content_method(columns=VIDEO_COLUMNS)
+@content_method(columns=VIDEO_COLUMNS, extra=VIDEO_EXTRA, params=(ID, *RELATION_PARAMS, *MODIFY_PARAMS, LOAD_META),
+                response=Obj(upload_errors=UPLOAD_ERRORS))
 def video_modify(request: HttpRequest, ctx: SignedContext) -> HttpResponse:
-    video = scoped_get(Video, ctx.client, ctx.params.int("id", required=True, min_value=1), field="id")
-    catalogue.video_modify(video=video, extra=read_extra(ctx.params, VIDEO_EXTRA),
-                           **_relations(ctx, modify=True), **read_columns(ctx.params, VIDEO_COLUMNS))
+    """Change a video's fields and relations (those given; a list given replaces the old one)."""
+    video = scoped_get(Video, ctx.client, ctx.args.id, field="id")
+    catalogue.video_modify(video=video, extra=read_extra(ctx.args, VIDEO_EXTRA),
+                           **_relations(ctx, modify=True), **read_columns(ctx.args, VIDEO_COLUMNS))
     return ok(upload_errors=_meta_not_loaded(ctx))
 
 
-@content_method
+@content_method(params=(ID,), response=Obj())
 def video_delete(request: HttpRequest, ctx: SignedContext) -> HttpResponse:
-    catalogue.video_delete(video=scoped_get(Video, ctx.client, ctx.params.int("id", required=True, min_value=1),
-                                            field="id"))
+    """Delete a video with its files, seasons and episodes."""
+    catalogue.video_delete(video=scoped_get(Video, ctx.client, ctx.args.id, field="id"))
     return ok()
 
 
@@ -137,10 +162,28 @@ def _poster(request: HttpRequest, video: Video) -> str:
     return request.build_absolute_uri(video.cover.url) if video.cover else video.cover_url
 
 
-@content_method
+VIDEO_DETAIL = Obj(
+    id=INT, is_season=FLAG, has_seasons=BOOL, has_episodes=BOOL, files=ListOf(INT), seasons=ListOf(INT),
+    video_provider_id=nullable(INT), provider=STR, language=STR, is_announcement=FLAG, screenshot_big=STR,
+    screenshot_b_big=STR, name=STR, **lang_fields("name"), name_orig=STR,
+    poster_small=STR, **lang_fields("poster_small"), poster_big=STR, **lang_fields("poster_big"),
+    logo=STR, vertical_poster=STR, horizontal_poster=STR, **lang_fields("horizontal_poster"), ad_banner=STR,
+    description=STR, **lang_fields("description"), short_description=STR, **lang_fields("short_description"),
+    year=nullable(INT), genres=ListOf(INT), countries=STR, **lang_fields("countries", "language"),
+    genres_kinopoisk=STR, is_parent_control=FLAG, is_package=FLAG, package_videos=ListOf(INT), rating=nullable(INT),
+    kinopoisk_rating=NUMBER, imdb_rating=NUMBER, average_customers_rating=NUMBER, duration=INT,
+    video_source=nullable(INT), actors=ListOf(INT), episode_count=INT, ext_id=STR, is_4k=FLAG,
+    is_similar_exist=FLAG, meta=STR,
+)
+
+
+@content_method(params=(
+    Param("id", Id(), description="The video (or ext_id)."),
+    Param("ext_id", Text(128), default="", description="The video's id in the operator's system."),
+), response=VIDEO_DETAIL)
 def video_detail(request: HttpRequest, ctx: SignedContext) -> HttpResponse:
-    ext_id = ctx.params.str("ext_id", max_length=128)
-    video_id = ctx.params.int("id", min_value=1)
+    """A video's fields and the ids of its files, seasons, genres and people, by `id` or `ext_id`."""
+    ext_id, video_id = ctx.args.ext_id, ctx.args.id
     if not ext_id and video_id is None:
         required(None, "id")
     video = selectors.video_get(client=ctx.client, video_id=video_id, ext_id=ext_id)
@@ -180,9 +223,11 @@ def _meta_text(data: dict[str, Any]) -> str:
     return json.dumps(data["meta"], ensure_ascii=False) if "meta" in data else ""
 
 
-@content_method
+@content_method(params=PAGE, response=Obj(count=INT, videos=ListOf(Obj(
+    id=INT, has_seasons=ANY, has_episodes=ANY, files=ListOf(Obj(id=INT, name=STR, duration=INT))))))
 def video_list(request: HttpRequest, ctx: SignedContext) -> HttpResponse:
-    page, limit = page_params(ctx.params)
+    """The operator's videos, a page at a time, with their files."""
+    page, limit = page_params(ctx.args)
     rows, count = paginate(selectors.videos(client=ctx.client), page, limit)
     return ok(count=count, videos=[{
         "id": video.pk, "has_seasons": video.has_seasons, "has_episodes": video.has_episodes,
@@ -195,54 +240,62 @@ def _file_name(video_file: VideoFile) -> str:
 
 
 def _file_fields(ctx: SignedContext) -> dict[str, Any]:
-    fields = read_columns(ctx.params, FILE_COLUMNS)
-    quality = QUALITY.read(ctx.params, "quality")
-    if quality:
-        fields["quality"] = QUALITY_LINES[quality]
+    fields = read_columns(ctx.args, FILE_COLUMNS)
+    if ctx.args.quality:
+        fields["quality"] = QUALITY_LINES[ctx.args.quality]
     return fields
 
 
 def _file_extra(ctx: SignedContext) -> dict[str, Any]:
-    extra = read_extra(ctx.params, FILE_EXTRA)
-    quality = QUALITY.read(ctx.params, "quality")
-    if quality is not None:
-        extra["quality"] = quality
+    extra = read_extra(ctx.args, FILE_EXTRA)
+    if ctx.args.quality is not None:
+        extra["quality"] = ctx.args.quality
     return extra
 
 
 def _episode(ctx: SignedContext, video: Video) -> Episode | None:
-    episode_id = ctx.params.int("episode_id", min_value=1)
+    episode_id = ctx.args.episode_id
     if episode_id is None:
         return None
     return scoped_get(Episode, ctx.client, episode_id, field="episode_id", video=video)
 
 
-@content_method(columns=FILE_COLUMNS)
+QUALITY_PARAM = Param("quality", QUALITY, description="Quality code (the file's vertical resolution; 0 not stated).")
+EPISODE_PARAM = Param("episode_id", Id(), description="The episode the file plays (of the same video).")
+
+
+@content_method(columns=FILE_COLUMNS, extra=FILE_EXTRA, required=("name", "filename"), params=(
+    Param("vid", Id(), required=True, description="The video."),
+    Param("sort_after_vfid", Id(), description="Checked; files are listed by quality here."),
+    QUALITY_PARAM, EPISODE_PARAM,
+), response=Obj(id=INT))
 def video_file_create(request: HttpRequest, ctx: SignedContext) -> HttpResponse:
-    required(FILE_EXTRA["name"].read(ctx.params, "name"), "name")
-    video = scoped_get(Video, ctx.client, ctx.params.int("vid", required=True, min_value=1), field="vid")
-    after_id = ctx.params.int("sort_after_vfid", min_value=1)
-    if after_id is not None:  # checked, but files are listed by quality here: the order is not kept
-        scoped_get(VideoFile, ctx.client, after_id, field="sort_after_vfid", video=video)
-    fields = _file_fields(ctx)
-    required(fields.get("path"), "filename")  # the file's path on the VOD server ($file in URL masks)
+    """Add a file (asset) of a video; `filename` is its path on the VOD server ($file in URL masks)."""
+    video = scoped_get(Video, ctx.client, ctx.args.vid, field="vid")
+    if ctx.args.sort_after_vfid is not None:  # checked, but files are listed by quality here: the order is not kept
+        scoped_get(VideoFile, ctx.client, ctx.args.sort_after_vfid, field="sort_after_vfid", video=video)
     video_file = catalogue.video_file_create(video=video, episode=_episode(ctx, video), extra=_file_extra(ctx),
-                                             **fields)
+                                             **_file_fields(ctx))
     return ok(id=video_file.pk)
 
 
-@content_method(columns=FILE_COLUMNS)
+@content_method(columns=FILE_COLUMNS, extra=FILE_EXTRA, params=(
+    Param("id", Id(), required=True, description="The file."), QUALITY_PARAM, EPISODE_PARAM,
+), response=Obj())
 def video_file_modify(request: HttpRequest, ctx: SignedContext) -> HttpResponse:
-    video_file = scoped_get(VideoFile, ctx.client, ctx.params.int("id", required=True, min_value=1), field="id")
+    """Change a video file's fields (those given)."""
+    video_file = scoped_get(VideoFile, ctx.client, ctx.args.id, field="id")
     catalogue.video_file_modify(video_file=video_file, episode=_episode(ctx, video_file.video),
                                 extra=_file_extra(ctx), **_file_fields(ctx))
     return ok()
 
 
-@content_method
+@content_method(params=(Param("id", Id(), required=True, description="The file."),), response=Obj(
+    id=INT, name=STR, **lang_fields("name"), duration=INT, is_trailer=BOOL,
+    skip_video_fragments=ListOf(Obj(id=INT, type=INT, begin_time=NUMBER, end_time=NUMBER))))
 def video_file_detail(request: HttpRequest, ctx: SignedContext) -> HttpResponse:
-    video_file = selectors.video_file_get(client=ctx.client,
-                                          file_id=ctx.params.int("id", required=True, min_value=1))
+    """A video file's fields and its skip fragments."""
+    video_file = selectors.video_file_get(client=ctx.client, file_id=ctx.args.id)
     data = extra_of(video_file)
     return ok(
         id=video_file.pk, name=_file_name(video_file), **with_langs(data, "name"), duration=video_file.duration,

@@ -17,7 +17,7 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Callable, Iterable
 
 from django.conf import settings
@@ -36,8 +36,15 @@ from tvmiddleware.models import Channel, ChannelCategory, EpgChannel, EpgProgram
 from tvmiddleware.streaming.access import LocalCache
 
 from apikit.device import Auth, DeviceContext, device_method
-from common.params import ParamError
 from apikit.device_responses import error, flag, ok, unixtime
+from apikit.spec import INT, STR, ListOf, Obj, Param
+from common.readers import DOTTED, Day, Flag, Id, Int, IntList, Text, Timestamp
+
+from . import channel_shapes as shapes
+from .errors import (
+    BAD_GUIDE_WINDOW, CHANNEL_NOT_FOUND, CHANNEL_NOT_FOUND_1, INVALID_CHANNEL_LIST, INVALID_PARAM, NO_PROGRAMME_FROM,
+    NOT_SUPPORTED, PROGRAMME_NOT_FOUND_1, SORT_NOT_FOUND,
+)
 
 MAX_CHANNEL_LIMIT = 1000
 MAX_SEARCH_LIMIT = 100
@@ -118,6 +125,28 @@ def _latest(*values: datetime | None) -> datetime | None:
     return max(present) if present else None
 
 
+# --- parameters several methods share ---------------------------------------------------------------
+
+PAGE = Param("page", Int(1, 1_000_000), default=1, description="Page number, from 1 (with `limit`).")
+ICON_SIZES = tuple(Param(name, Int(1, 10_000), description="Accepted; icons are served as uploaded.")
+                   for name in ("icon_width", "icon_height"))
+CHANNEL_SORT = Param("channel_sort_id", Int(0), description="A saved channel sort: none exists here, so any "
+                                                            "value answers SORT_NOT_FOUND.")
+ACCOUNT_SORT = Param("account_sort", Flag(), default=True, description="1 (default): in the account's own order.")
+
+
+def _list_params(*, search_required: bool) -> tuple[Param, ...]:
+    """The parameters of channel/list and channel/list/search."""
+    return (
+        Param("search", Text(MAX_SEARCH_LENGTH, strip=True), required=search_required, default="",
+              description="Only channels whose name contains this (case-insensitive)."),
+        PAGE, Param("limit", Int(1, MAX_CHANNEL_LIMIT), description="Channels per page; all when absent."),
+        *ICON_SIZES, Param("reject_multicast", Flag(), description="Accepted; channel lists carry no stream URLs."),
+        CHANNEL_SORT, Param("compact", Flag(), default=False, description="1: without the programmes on now."),
+        ACCOUNT_SORT,
+    )
+
+
 # --- rendering -------------------------------------------------------------------------------------
 
 class IconUrls:
@@ -178,19 +207,13 @@ class ListOptions:
     limit: int | None
 
 
-def _list_options(ctx: DeviceContext, *, search_required: bool = False) -> ListOptions | HttpResponse:
-    """Parameters shared by channel/list and channel/list/search."""
-    p = ctx.params
-    search = p.str("search", required=search_required, max_length=MAX_SEARCH_LENGTH).strip()
-    page = p.int("page", 1, min_value=1, max_value=1_000_000)
-    limit = p.int("limit", None, min_value=1, max_value=MAX_CHANNEL_LIMIT)
-    for name in ("icon_width", "icon_height"):
-        p.int(name, None, min_value=1, max_value=10_000)  # accepted; icons are served as uploaded
-    p.flag("reject_multicast")  # accepted; channel lists carry no stream URLs
-    if p.int("channel_sort_id", None, min_value=0) is not None:
-        return error(1, "The requested channel sort does not exist.")
-    return ListOptions(search=search, compact=p.flag("compact"), use_account_sort=p.flag("account_sort", True),
-                       offset=(page - 1) * limit if limit else 0, limit=limit)
+def _list_options(ctx: DeviceContext) -> ListOptions | HttpResponse:
+    """The parameters (`_list_params`) of channel/list and channel/list/search."""
+    args = ctx.args
+    if args.channel_sort_id is not None:
+        return error(SORT_NOT_FOUND, "The requested channel sort does not exist.")
+    return ListOptions(search=args.search, compact=args.compact, use_account_sort=args.account_sort,
+                       offset=(args.page - 1) * args.limit if args.limit else 0, limit=args.limit)
 
 
 def _channel_item(icon_url: IconUrls, row: dict[str, Any], *, flags: sel.ChannelFlags, subscribed: bool,
@@ -214,7 +237,8 @@ def _channel_item(icon_url: IconUrls, row: dict[str, Any], *, flags: sel.Channel
 
 # --- category/list ---------------------------------------------------------------------------------
 
-@device_method(auth=Auth.SESSION, invalid_param_error=1)
+@device_method(auth=Auth.SESSION, invalid_param_error=INVALID_PARAM,
+               response=Obj(categories=ListOf(shapes.CATEGORY)))
 def category_list(request: HttpRequest, ctx: DeviceContext) -> HttpResponse:
     """The operator's channel categories, with how many visible channels each holds."""
     icon_url = IconUrls(request)
@@ -470,54 +494,59 @@ for _model in (Channel, ChannelCategory, EpgChannel, EpgProgram, EpgSource):
 m2m_changed.connect(_forget_lineups, sender=Channel.additional_categories.through, dispatch_uid="tvmw-lineup-m2m")
 
 
-@device_method(auth=Auth.SESSION, invalid_param_error=1)
+@device_method(auth=Auth.SESSION, invalid_param_error=INVALID_PARAM, params=_list_params(search_required=False),
+               errors=(SORT_NOT_FOUND,), response=Obj(channels=ListOf(shapes.CHANNEL)))
 def channel_list(request: HttpRequest, ctx: DeviceContext) -> HttpResponse:
-    """The operator's visible channels in the account's order, with flags and the programme on now."""
+    """The operator's visible channels in the account's order, with flags and the programme on now.
+
+    Answers `ETag` / `Last-Modified`, and 304 to a matching `If-None-Match` / `If-Modified-Since`."""
     options = _list_options(ctx)
     return options if isinstance(options, HttpResponse) else _channel_list(request, ctx, options)
 
 
-@device_method(auth=Auth.SESSION, invalid_param_error=1)
+@device_method(auth=Auth.SESSION, invalid_param_error=INVALID_PARAM, params=_list_params(search_required=True),
+               errors=(SORT_NOT_FOUND,), response=Obj(channels=ListOf(shapes.CHANNEL)))
 def channel_list_search(request: HttpRequest, ctx: DeviceContext) -> HttpResponse:
     """channel/list restricted to channels whose name contains `search` (case-insensitive)."""
-    options = _list_options(ctx, search_required=True)
-    if isinstance(options, HttpResponse):
-        return options
-    if not options.search:
-        return error(1, "Parameter 'search' is required.")
-    return _channel_list(request, ctx, options)
+    options = _list_options(ctx)
+    return options if isinstance(options, HttpResponse) else _channel_list(request, ctx, options)
 
 
 # --- channel/list/programs --------------------------------------------------------------------------
 
 def _requested_channel_ids(ctx: DeviceContext) -> list[int] | None:
-    """`channel_ids` (repeated, comma separated, or as `channel_ids[]`); None = every channel."""
-    ids = ctx.params.int_list("channel_ids", max_items=MAX_CHANNEL_LIMIT)
-    ids += ctx.params.int_list("channel_ids[]", max_items=MAX_CHANNEL_LIMIT)
-    if len(ids) > MAX_CHANNEL_LIMIT:
-        raise ParamError("channel_ids", "too long")
-    present = "channel_ids" in ctx.params or "channel_ids[]" in ctx.params
-    return ids if present else None
+    """`channel_ids` and `channel_ids[]` together; None (every channel) when neither is given."""
+    if "channel_ids" not in ctx.args and "channel_ids[]" not in ctx.args:
+        return None
+    return list(dict.fromkeys((ctx.args["channel_ids"] or []) + (ctx.args["channel_ids[]"] or [])))
 
 
-@device_method(auth=Auth.SESSION, invalid_param_error=1)
+_CHANNEL_IDS = "Channel ids, repeated or comma separated (also as `channel_ids[]`); all channels when absent."
+
+
+@device_method(auth=Auth.SESSION, invalid_param_error=INVALID_PARAM, params=(
+    Param("channel_ids", IntList(MAX_CHANNEL_LIMIT), error=INVALID_CHANNEL_LIST, description=_CHANNEL_IDS),
+    Param("channel_ids[]", IntList(MAX_CHANNEL_LIMIT), error=INVALID_CHANNEL_LIST, description=_CHANNEL_IDS),
+    Param("programs_from_ts", Timestamp(), required=True, description="Start of the window."),
+    Param("programs_to_ts", Timestamp(), required=True,
+          description=f"End of the window, at most {MAX_GUIDE_WINDOW.days} days after its start."),
+    CHANNEL_SORT, ACCOUNT_SORT,
+), errors=(BAD_GUIDE_WINDOW, SORT_NOT_FOUND), response=Obj(channels=ListOf(shapes.GRID_CHANNEL)))
 def channel_list_programs(request: HttpRequest, ctx: DeviceContext) -> HttpResponse:
     """The guide of many channels for a time window (an EPG grid), in one programme query."""
-    p = ctx.params
-    try:
-        channel_ids = _requested_channel_ids(ctx)
-    except ParamError as exc:
-        return error(2, f"The channel list is invalid: {exc}")
-    time_from = p.timestamp("programs_from_ts", required=True)
-    time_to = p.timestamp("programs_to_ts", required=True)
-    assert time_from is not None and time_to is not None
+    args = ctx.args
+    channel_ids = _requested_channel_ids(ctx)
+    if channel_ids is not None and len(channel_ids) > MAX_CHANNEL_LIMIT:
+        return error(INVALID_CHANNEL_LIST, f"The channel list is invalid: more than {MAX_CHANNEL_LIMIT} channels.")
+    time_from, time_to = args.programs_from_ts, args.programs_to_ts
     if time_to <= time_from or time_to - time_from > MAX_GUIDE_WINDOW:
-        return error(1, f"programs_to_ts must follow programs_from_ts by at most {MAX_GUIDE_WINDOW.days} days.")
-    if p.int("channel_sort_id", None, min_value=0) is not None:
-        return error(1, "The requested channel sort does not exist.")
+        return error(BAD_GUIDE_WINDOW,
+                     f"programs_to_ts must follow programs_from_ts by at most {MAX_GUIDE_WINDOW.days} days.")
+    if args.channel_sort_id is not None:
+        return error(SORT_NOT_FOUND, "The requested channel sort does not exist.")
     session = ctx.session
     assert session is not None
-    rows = _account_channels(ctx, channel_ids=channel_ids, use_account_sort=p.flag("account_sort", True))
+    rows = _account_channels(ctx, channel_ids=channel_ids, use_account_sort=args.account_sort)
     epg_ids = [row["epg_channel_id"] for row in rows if row["epg_channel_id"]]
     programmes = sel.programmes_by_channel(client=ctx.client, epg_channel_ids=epg_ids, time_from=time_from,
                                            time_to=time_to)
@@ -543,15 +572,16 @@ def channel_list_programs(request: HttpRequest, ctx: DeviceContext) -> HttpRespo
 
 # --- channel/detail ---------------------------------------------------------------------------------
 
-@device_method(auth=Auth.SESSION, invalid_param_error=1)
+@device_method(auth=Auth.SESSION, invalid_param_error=INVALID_PARAM, params=(
+    Param("cid", Id(), required=True, description="The channel."),
+    Param("show_virtual_tariffs", Flag(), description="Accepted; there are no virtual tariffs here."),
+), errors=(CHANNEL_NOT_FOUND,), response=Obj(id=INT, name=STR, actions=ListOf(shapes.TARIFF_OFFER)))
 def channel_detail(request: HttpRequest, ctx: DeviceContext) -> HttpResponse:
     """A channel and the tariffs the subscriber could take to watch it (`actions`)."""
-    cid = ctx.params.int("cid", required=True, min_value=1)
-    ctx.params.flag("show_virtual_tariffs")  # accepted; this middleware has no virtual tariffs
-    assert cid is not None and ctx.session is not None
-    channel = sel.channel_get_visible(client=ctx.client, channel_id=cid)
+    assert ctx.session is not None
+    channel = sel.channel_get_visible(client=ctx.client, channel_id=ctx.args.cid)
     if channel is None:
-        return error(404, "Channel not found.")
+        return error(CHANNEL_NOT_FOUND, "Channel not found.")
     held = sel.customer_entitlements(client=ctx.client, customer_id=ctx.session.customer_id).tariff_ids
     offers = sel.channel_offers(client=ctx.client, channel=channel, exclude_tariff_ids=held)
     actions = [
@@ -571,11 +601,7 @@ class GuideWindow:
     begins_in_window: bool  # a day of the guide: programmes that start in it
 
 
-def _day_window(value: str) -> GuideWindow | None:
-    try:
-        day = datetime.strptime(value, "%d.%m.%Y").date()
-    except ValueError:
-        return None
+def _day_window(day: date) -> GuideWindow:
     tz = timezone.get_current_timezone()
     start = timezone.make_aware(datetime.combine(day, datetime.min.time()), tz)
     end = timezone.make_aware(datetime.combine(day + timedelta(days=1), datetime.min.time()), tz)
@@ -585,21 +611,18 @@ def _day_window(value: str) -> GuideWindow | None:
 def _guide_window(ctx: DeviceContext, *, pid_begin: datetime | None) -> GuideWindow | str:
     """The window program/list asks for: `date` (a local day), or `time_from`/`time_to`, or from the
     programme `pid_from`; today when none is given. A message string when the request is invalid."""
-    p = ctx.params
-    date = p.str("date", max_length=10)
-    time_from, time_to = p.timestamp("time_from"), p.timestamp("time_to")
-    if date:
+    day, time_from, time_to = ctx.args.date, ctx.args.time_from, ctx.args.time_to
+    if day is not None:
         if time_from or time_to or pid_begin:
             return "Use either date, or time_from/time_to (with pid_from)."
-        window = _day_window(date)
-        return window if window is not None else "date must be dd.mm.YYYY."
+        return _day_window(day)
     if pid_begin is not None:
         if time_from is not None:
             return "Use either pid_from or time_from."
         time_from = pid_begin
         window = GuideWindow(time_from, time_to or time_from + DEFAULT_GUIDE_WINDOW, True)
     elif time_from is None and time_to is None:
-        return _day_window(timezone.localdate().strftime("%d.%m.%Y")) or "date must be dd.mm.YYYY."
+        return _day_window(timezone.localdate())
     else:
         start = time_from or time_to - DEFAULT_GUIDE_WINDOW  # type: ignore[operator]
         window = GuideWindow(start, time_to or start + DEFAULT_GUIDE_WINDOW, False)
@@ -608,28 +631,38 @@ def _guide_window(ctx: DeviceContext, *, pid_begin: datetime | None) -> GuideWin
     return window
 
 
-@device_method(auth=Auth.SESSION, invalid_param_error=1)
+@device_method(auth=Auth.SESSION, invalid_param_error=INVALID_PARAM, params=(
+    Param("cid", Id(), required=True, description="The channel."),
+    Param("pid_from", Id(), description="From this programme of the channel (with `time_to`, else 24 hours)."),
+    Param("is_camera", Flag(), default=False, description="Cameras are not supported: 1 answers NOT_SUPPORTED."),
+    Param("date", Day(DOTTED), description="A day of the guide (the server's time zone): programmes that "
+                                            "start in it. Today when no window is given."),
+    Param("time_from", Timestamp(), description="Start of a window (24 hours before `time_to` when absent)."),
+    Param("time_to", Timestamp(), description=f"End of a window, at most {MAX_GUIDE_WINDOW.days} days long "
+                                              "(24 hours after its start when absent)."),
+), errors=(NOT_SUPPORTED, CHANNEL_NOT_FOUND_1, NO_PROGRAMME_FROM, BAD_GUIDE_WINDOW),
+   response=Obj(programs=ListOf(Obj(**shapes.GUIDE_ENTRY))))
 def program_list(request: HttpRequest, ctx: DeviceContext) -> HttpResponse:
-    """The guide of one channel for a day or a time window, with archive and viewing flags."""
-    p = ctx.params
-    cid = p.int("cid", required=True, min_value=1)
-    pid_from = p.int("pid_from", None, min_value=1)
-    if p.flag("is_camera"):
-        return error(1, "Cameras are not supported.")
-    assert cid is not None and ctx.session is not None
+    """The guide of one channel for a day or a time window, with archive and viewing flags.
+
+    Answers `ETag` / `Last-Modified`, and 304 to a matching `If-None-Match` / `If-Modified-Since`."""
+    cid, pid_from = ctx.args.cid, ctx.args.pid_from
+    if ctx.args.is_camera:
+        return error(NOT_SUPPORTED, "Cameras are not supported.")
+    assert ctx.session is not None
     client, account_id = ctx.client, ctx.session.account_id
     channel = _visible_channel(client, cid)
     if channel is None:
-        return error(1, "Channel not found.")
+        return error(CHANNEL_NOT_FOUND_1, "Channel not found.")
     pid_begin = None
     if pid_from is not None:
         anchor = sel.programme_get(client=client, programme_id=pid_from)
         if anchor is None or anchor["epg_channel_id"] != channel["epg_channel_id"]:
-            return error(2, "No programme matches pid_from.")
+            return error(NO_PROGRAMME_FROM, "No programme matches pid_from.")
         pid_begin = anchor["begin_time"]
     window = _guide_window(ctx, pid_begin=pid_begin)
     if isinstance(window, str):
-        return error(1, window)
+        return error(BAD_GUIDE_WINDOW, window)
     subscribed = sel.channel_is_subscribed(client=client, customer_id=ctx.session.customer_id, channel_id=cid)
     now = timezone.now()
     epg_channel_id = channel["epg_channel_id"]
@@ -671,19 +704,22 @@ def program_list(request: HttpRequest, ctx: DeviceContext) -> HttpResponse:
 
 # --- program/detail ---------------------------------------------------------------------------------
 
-@device_method(auth=Auth.SESSION, invalid_param_error=1)
+@device_method(auth=Auth.SESSION, invalid_param_error=INVALID_PARAM, params=(
+    Param("pid", Id(), required=True, description="The programme."),
+    Param("cid", Int(0), default=0, description="The channel it is seen on; 0 or absent: the first visible "
+                                                "channel that shows it."),
+), errors=(PROGRAMME_NOT_FOUND_1,), response=Obj(**shapes.GUIDE_ENTRY))
 def program_detail(request: HttpRequest, ctx: DeviceContext) -> HttpResponse:
     """One programme, seen on the channel `cid` (or the first visible channel that shows it)."""
-    pid = ctx.params.int("pid", required=True, min_value=1)
-    cid = ctx.params.int("cid", 0, min_value=0)
-    assert pid is not None and ctx.session is not None
+    pid, cid = ctx.args.pid, ctx.args.cid
+    assert ctx.session is not None
     programme = sel.programme_with_position(client=ctx.client, account_id=ctx.session.account_id, programme_id=pid)
     if programme is None:
-        return error(1, "Programme not found.")
+        return error(PROGRAMME_NOT_FOUND_1, "Programme not found.")
     channel = sel.channel_showing(client=ctx.client, epg_channel_id=programme["epg_channel_id"],
                                   channel_id=cid or None)
     if channel is None:
-        return error(1, "Programme not found on this channel." if cid else "Programme not found.")
+        return error(PROGRAMME_NOT_FOUND_1, "Programme not found on this channel." if cid else "Programme not found.")
     subscribed = sel.channel_is_subscribed(client=ctx.client, customer_id=ctx.session.customer_id,
                                            channel_id=channel["id"])
     return ok(**guide_entry(programme, channel=channel, subscribed=subscribed, now=timezone.now()),
@@ -696,28 +732,28 @@ def search_days() -> int:
     return int(getattr(settings, "TVMIDDLEWARE_PROGRAM_LIST_SEARCH_DAYS", 7))
 
 
-@device_method(auth=Auth.SESSION, invalid_param_error=1)
+@device_method(auth=Auth.SESSION, invalid_param_error=INVALID_PARAM, params=(
+    Param("search", Text(MAX_SEARCH_LENGTH, strip=True), required=True,
+          description="Part of the programme's name (case-insensitive)."),
+    Param("limit", Int(1, MAX_SEARCH_LIMIT), default=20, description="Results per page."), PAGE,
+    Param("only_archive", Flag(), default=False, description="1: only programmes in the archive."),
+    Param("skip_unavailable", Flag(), default=False,
+          description="1: only channels the subscriber's tariffs open."),
+    *ICON_SIZES,
+), response=Obj(results=ListOf(shapes.SEARCH_RESULT)))
 def program_list_search(request: HttpRequest, ctx: DeviceContext) -> HttpResponse:
     """Programmes whose name contains `search`, that can still be watched: upcoming ones and those in
-    the archive (`only_archive=1`: archive only; `skip_unavailable=1`: only channels the subscriber's
-    tariffs open)."""
-    p = ctx.params
-    search = p.str("search", required=True, max_length=MAX_SEARCH_LENGTH).strip()
-    if not search:
-        return error(1, "Parameter 'search' is required.")
-    limit = p.int("limit", 20, min_value=1, max_value=MAX_SEARCH_LIMIT)
-    page = p.int("page", 1, min_value=1, max_value=1_000_000)
-    only_archive = p.flag("only_archive")
-    skip_unavailable = p.flag("skip_unavailable")
-    for name in ("icon_width", "icon_height"):
-        p.int(name, None, min_value=1, max_value=10_000)
-    assert limit is not None and page is not None and ctx.session is not None
+    the archive.
+
+    Each result is the channel with the programme's fields (`program_*`)."""
+    args = ctx.args
+    assert ctx.session is not None
     entitlements = sel.customer_entitlements(client=ctx.client, customer_id=ctx.session.customer_id)
     now = timezone.now()
-    hits = sel.programme_search(client=ctx.client, search=search, now=now, days=search_days(),
-                                only_archive=only_archive,
-                                only_channel_ids=entitlements.channel_ids if skip_unavailable else None,
-                                offset=(page - 1) * limit, limit=limit)
+    hits = sel.programme_search(client=ctx.client, search=args.search, now=now, days=search_days(),
+                                only_archive=args.only_archive,
+                                only_channel_ids=entitlements.channel_ids if args.skip_unavailable else None,
+                                offset=(args.page - 1) * args.limit, limit=args.limit)
     icon_url = IconUrls(request)
     return ok(results=[_search_result(icon_url, hit, entitlements.channel_ids, now) for hit in hits],
               error_message="")

@@ -70,6 +70,7 @@ ALREADY_BOUGHT = ErrorCode(3, "ALREADY_BOUGHT", "The title has already been boug
 ACTION_ACCOUNT_INACTIVE = ErrorCode(4, "ACTION_ACCOUNT_INACTIVE", "The account is not active.")
 ACTION_VIDEO_NOT_FOUND = ErrorCode(5, "ACTION_VIDEO_NOT_FOUND", "Video not found.")
 ACTOR_NOT_FOUND = ErrorCode(1, "ACTOR_NOT_FOUND", "Actor not found.")
+SEASON_NOT_FOUND = ErrorCode(1, "SEASON_NOT_FOUND", "Season not found, or not of the series `vid`.")
 
 # --- settings, messages, positions, portal settings -------------------------------------------------------
 MESSAGE_NOT_FOUND = ErrorCode(1, "MESSAGE_NOT_FOUND", "Message not found.")

@@ -30,12 +30,19 @@ from billing.purchases import (
 from billing.selectors.external import customer_balance_view
 from tvmiddleware.selectors import vod
 from tvmiddleware.models import Actor, PersonType, PriceCategory, PurchaseKind, Video, VideoFile
-from common.money import MoneyError, read_decimal
 from common.errors import NotFound
 
 from apikit.device import Auth, DeviceContext, device_method
-from common.params import ParamError, Params
 from apikit.device_responses import error, flag, ok, unixtime
+from apikit.spec import INT, MONEY, TIMESTAMP, Args, ErrorCode, ListOf, Obj, Param, nullable
+from common.params import ParamError
+from common.readers import Choice, Dec, Flag, Id, Int, IntList, Text, TextList
+
+from . import vod_shapes as shapes
+from .errors import (
+    ACTION_ACCOUNT_INACTIVE, ACTION_INSUFFICIENT_FUNDS, ACTION_REFUSED, ACTION_VIDEO_NOT_FOUND, ACTOR_NOT_FOUND,
+    ALREADY_BOUGHT, FILTERS_CONFLICT, INVALID_PARAM, PARENTAL_CONTROL, SEASON_NOT_FOUND, VIDEO_NOT_FOUND,
+)
 
 MAX_LIMIT = 100
 MAX_PAGE = 1_000_000
@@ -50,60 +57,38 @@ DETAIL_ACTOR_ORDERS = tuple(k for k in vod.ACTOR_ORDERS if k != "cyrillic-first"
 
 # --- parameters ------------------------------------------------------------------------------------
 
-def _pagination(p: Params, *, default_limit: int) -> tuple[int, int]:
+def _pagination_params(*, default_limit: int) -> tuple[Param, Param]:
+    return (Param("page", Int(1, MAX_PAGE), default=1, description="Page number, from 1."),
+            Param("limit", Int(1), default=default_limit,
+                  description=f"Items per page (default {default_limit}); above {MAX_LIMIT} it is {MAX_LIMIT}."))
+
+
+def _pagination(args: Args) -> tuple[int, int]:
     """`page` from 1; `limit` at least 1, and above the documented maximum of 100 it is clamped."""
-    page = p.int("page", 1, min_value=1, max_value=MAX_PAGE)
-    limit = p.int("limit", default_limit, min_value=1)
-    return page, min(limit, MAX_LIMIT)
+    return args.page, min(args.limit, MAX_LIMIT)
 
 
-def _choice(p: Params, name: str, choices, default: str = "") -> str:
-    value = p.str(name, default, max_length=64)
-    if value not in choices:
-        raise ParamError(name)
-    return value
+def _flag_params(*names: str, default: bool | None = False, description: str = "") -> tuple[Param, ...]:
+    return tuple(Param(name, Flag(), default=default, description=description) for name in names)
 
 
-def _optional_flag(p: Params, name: str) -> bool | None:
-    value = p.int(name, None, min_value=0, max_value=1)
-    return None if value is None else bool(value)
+SOURCE_TYPE = Param("source_type", IntList(10, min_value=1, max_value=2, nonempty=True),
+                    description="1 the operator's own titles, 2 online cinemas' titles (both: `1,2`).")
+SOURCE_FLAGS = _flag_params("source_internal", "source_external", default=True,
+                            description="Without `source_type`: 0 leaves out the operator's own titles "
+                                        "(`source_internal`) or the online cinemas' (`source_external`).")
+PARENT_CODE = Param("parent_code", Text(32), default="", description="The account's PIN, for a PIN-locked title.")
+VIDEO_ID = Param("vid", Id(), required=True, description="The title.")
+PERSON_TYPE = Param("type", Choice(vod.PERSON_TYPES), default="actor", description="Which people.")
+PROVIDER_ID = Param("provider_id", Id(), description="Only the titles of this online cinema (its id).")
+VIDEO_PROVIDER_ID = Param("video_provider_id", Id(), description="Accepted; there are no video providers here.")
 
 
-def _str_list(p: Params, name: str, *, max_items: int = 50, max_length: int = 100) -> list[str]:
-    """Repeated (`a=x&a=y`) and comma separated (`a=x,y`) forms both work."""
-    items = [part.strip() for chunk in p.raw().getlist(name) for part in chunk.split(",") if part.strip()]
-    if len(items) > max_items or any(len(i) > max_length or "\x00" in i for i in items):
-        raise ParamError(name)
-    return items
-
-
-def _decimal(p: Params, name: str, *, max_value: Decimal = Decimal("100")) -> Decimal | None:
-    value = p.str(name, max_length=16)
-    if not value:
-        return None
-    try:
-        return read_decimal(value, places=2, minimum=Decimal(0), maximum=max_value)
-    except MoneyError as exc:
-        raise ParamError(name, exc.problem) from None
-
-
-def _years(p: Params, name: str) -> list[int]:
-    years = p.int_list(name, max_items=50)
-    if any(not 1 <= y <= 9999 for y in years):
-        raise ParamError(name, "out of range")
-    return years
-
-
-def _source_types(p: Params) -> frozenset[int]:
+def _source_types(args: Args) -> frozenset[int]:
     """`source_type` (1 own titles, 2 online cinemas), else `source_internal`/`source_external`."""
-    if "source_type" in p:
-        types = set(p.int_list("source_type", max_items=10))
-        if not types or not types <= {1, 2}:
-            raise ParamError("source_type")
-        return frozenset(types)
-    internal = p.flag("source_internal", default=True)
-    external = p.flag("source_external", default=True)
-    return frozenset({1} if internal else set()) | frozenset({2} if external else set())
+    if args.source_type is not None:
+        return frozenset(args.source_type)
+    return frozenset(({1} if args.source_internal else set()) | ({2} if args.source_external else set()))
 
 
 def _viewer(ctx: DeviceContext) -> vod.Viewer:
@@ -112,10 +97,9 @@ def _viewer(ctx: DeviceContext) -> vod.Viewer:
 
 def _parent_control_error(ctx: DeviceContext, video: Video) -> JsonResponse | None:
     """The documented answer when a PIN-locked title is asked for without the account's code."""
-    if vod.parent_control_passed(account=ctx.account, video=video,
-                                 parent_code=ctx.params.str("parent_code", max_length=32)):
+    if vod.parent_control_passed(account=ctx.account, video=video, parent_code=ctx.args.parent_code):
         return None
-    return error(1, "Parental control: this title needs the account's parent_code.")
+    return error(PARENTAL_CONTROL, "Parental control: this title needs the account's parent_code.")
 
 
 # --- rendering -------------------------------------------------------------------------------------
@@ -207,93 +191,113 @@ def _offer_row(video, offer: vod.Offer) -> dict:
 
 # --- genres ----------------------------------------------------------------------------------------
 
-@device_method(auth=Auth.SESSION, invalid_param_error=1)
+@device_method(auth=Auth.SESSION, invalid_param_error=INVALID_PARAM, params=(
+    Param("categories", Flag(), default=False, description="1: genre-categories; there are none here."),
+    PROVIDER_ID, VIDEO_PROVIDER_ID,
+    Param("category_id", Id(), description="Count only titles that also have this genre."),
+    SOURCE_TYPE,
+), response=Obj(genres=ListOf(shapes.GENRE)))
 def genre_list(request, ctx: DeviceContext):
-    """VOD genres with the number of catalogue titles in each (there are no genre-categories here:
-    `categories=1` answers an empty list)."""
-    p = ctx.params
-    categories = p.flag("categories")
-    provider_id = p.int("provider_id", min_value=1)
-    p.int("video_provider_id", min_value=1)
-    category_id = p.int("category_id", min_value=1)
-    sources = _source_types(p) if "source_type" in p else None
-    if categories:
+    """VOD genres with the number of catalogue titles in each.
+
+    There are no genre-categories here: `categories=1` answers an empty list."""
+    args = ctx.args
+    if args.categories:
         return ok(genres=[], error_message="")
-    genres = vod.genre_list(client=ctx.client, provider_id=provider_id, category_id=category_id, sources=sources)
+    sources = None if args.source_type is None else frozenset(args.source_type)
+    genres = vod.genre_list(client=ctx.client, provider_id=args.provider_id, category_id=args.category_id,
+                            sources=sources)
     return ok(genres=[{"id": g.pk, "name": g.name, "is_category": 0, "count": g.count, "subgenres_count": 0,
                        "icon": "", "icon_tv": "", "dashboard_icon": ""} for g in genres], error_message="")
 
 
 # --- videos ----------------------------------------------------------------------------------------
 
-def _video_filters(p: Params) -> vod.VideoFilters | None:
-    """The filters of `video/list`; None when the personal filters are combined (error 2)."""
-    personal = [kind for name, kind in VIDEO_PERSONAL_FLAGS.items() if p.flag(name)]
+RATING = Dec(places=2, max_value=Decimal(100))
+VIDEO_LIST_PARAMS = (
+    *_pagination_params(default_limit=20), VIDEO_PROVIDER_ID,
+    *_flag_params(*VIDEO_PERSONAL_FLAGS, description="Only the subscriber's titles of this kind (one of "
+                                                     f"{', '.join(VIDEO_PERSONAL_FLAGS)} at most)."),
+    Param("search", Text(200, strip=True), default="", description="Part of the title's name."),
+    Param("genre", IntList(20), default=(), description="Titles with all of these genres."),
+    *(Param(name, Id(), description="A genre the titles must have (older single-genre form).")
+      for name in ("gid", "cgid")),
+    Param("genre_any", IntList(50), default=(), description="Titles with any of these genres."),
+    Param("aid", Id(), description="Titles with this person."),
+    Param("year", IntList(50, min_value=1, max_value=9999), default=(), description="Titles of these years."),
+    Param("year_from", Int(0, 9999), description="Titles of this year or later."),
+    Param("year_to", Int(0, 9999), description="Titles of this year or earlier."),
+    Param("kinopoisk_rating_from", RATING, description="Kinopoisk rating at least this (0..100, e.g. 7.5)."),
+    Param("kinopoisk_rating_to", RATING, description="Kinopoisk rating at most this."),
+    Param("country", TextList(50, 100), default=(), description="Titles of any of these countries."),
+    Param("tariff", IntList(50), default=(), description="Titles opened by any of these tariffs."),
+    Param("exclude_tariff_id", IntList(50), default=(), description="Not titles opened by these tariffs."),
+    PROVIDER_ID, Param("provider", Text(200), default="", description="Only the titles of this online cinema "
+                                                                       "(its name)."),
+    SOURCE_TYPE, *SOURCE_FLAGS,
+    *_flag_params("package", "season", default=None, description="1: only packages / series; 0: none."),
+    *_flag_params("announcement", "new", "premiere", description="1: only announced / new / premiere titles."),
+    Param("order", Choice(tuple(vod.VIDEO_ORDERS)), default="", description="Sort order (`-` descending)."),
+)
+
+
+def _video_filters(args: Args) -> vod.VideoFilters | None:
+    """The filters of `video/list`; None when the personal filters are combined (FILTERS_CONFLICT)."""
+    personal = [kind for name, kind in VIDEO_PERSONAL_FLAGS.items() if args[name]]
     if len(personal) > 1:
         return None
-    genres_all = p.int_list("genre", max_items=20)
-    for name in ("gid", "cgid"):  # older single-genre forms; genre-categories are genres here
-        genre_id = p.int(name, min_value=1)
-        if genre_id is not None:
-            genres_all.append(genre_id)
+    # gid, cgid: older single-genre forms; genre-categories are genres here
+    genres_all = [*args.genre, *(args[name] for name in ("gid", "cgid") if args[name] is not None)]
     return vod.VideoFilters(
-        search=p.str("search", max_length=200).strip(),
-        genres_all=genres_all, genres_any=p.int_list("genre_any", max_items=50),
-        actor_id=p.int("aid", min_value=1),
-        years=_years(p, "year"),
-        year_from=p.int("year_from", min_value=0, max_value=9999),
-        year_to=p.int("year_to", min_value=0, max_value=9999),
-        kinopoisk_rating_from=_decimal(p, "kinopoisk_rating_from"),
-        kinopoisk_rating_to=_decimal(p, "kinopoisk_rating_to"),
-        countries=_str_list(p, "country"),
-        tariff_ids=p.int_list("tariff", max_items=50), exclude_tariff_ids=p.int_list("exclude_tariff_id", max_items=50),
-        provider_id=p.int("provider_id", min_value=1), provider_name=p.str("provider", max_length=200),
-        sources=_source_types(p),
-        package=_optional_flag(p, "package"), series=_optional_flag(p, "season"),
-        announcement=p.flag("announcement"), new=p.flag("new"), premiere=p.flag("premiere"),
-        personal=personal[0] if personal else None,
-        order=_choice(p, "order", ("", *vod.VIDEO_ORDERS)),
+        search=args.search, genres_all=genres_all, genres_any=args.genre_any, actor_id=args.aid,
+        years=args.year, year_from=args.year_from, year_to=args.year_to,
+        kinopoisk_rating_from=args.kinopoisk_rating_from, kinopoisk_rating_to=args.kinopoisk_rating_to,
+        countries=args.country, tariff_ids=args.tariff, exclude_tariff_ids=args.exclude_tariff_id,
+        provider_id=args.provider_id, provider_name=args.provider, sources=_source_types(args),
+        package=args.package, series=args.season,
+        announcement=args.announcement, new=args.new, premiere=args.premiere,
+        personal=personal[0] if personal else None, order=args.order,
     )
 
 
-@device_method(auth=Auth.SESSION, invalid_param_error=1)
+@device_method(auth=Auth.SESSION, invalid_param_error=INVALID_PARAM, params=VIDEO_LIST_PARAMS,
+               errors=(FILTERS_CONFLICT,), response=Obj(videos=ListOf(shapes.VIDEO), count=INT))
 def video_list(request, ctx: DeviceContext):
     """The catalogue page by page, with the subscriber's flags on every title."""
-    p = ctx.params
-    page, limit = _pagination(p, default_limit=20)
-    p.int("video_provider_id", min_value=1)
-    filters = _video_filters(p)
+    page, limit = _pagination(ctx.args)
+    filters = _video_filters(ctx.args)
     if filters is None:
-        return error(2, "get_purchased, viewed_only, favorited_only, is_viewing and history_only "
-                        "cannot be combined.")
+        return error(FILTERS_CONFLICT, "get_purchased, viewed_only, favorited_only, is_viewing and history_only "
+                                       "cannot be combined.")
     result = vod.video_list(viewer=_viewer(ctx), filters=filters, page=page, limit=limit)
     return ok(videos=[_video_row(request, item) for item in result.items], count=result.count, error_message="")
 
 
-def _video_or_error(ctx: DeviceContext, viewer: vod.Viewer, *, not_found_code: int):
+def _video_or_error(ctx: DeviceContext, viewer: vod.Viewer, *, not_found: ErrorCode):
     """(video, None) or (None, the error to answer): unknown, foreign and withdrawn titles are not
     found; PIN-locked ones need the account's parental code."""
-    vid = ctx.params.int("vid", required=True, min_value=1)
     try:
-        video = vod.video_get(viewer=viewer, video_id=vid)
+        video = vod.video_get(viewer=viewer, video_id=ctx.args.vid)
     except NotFound:
-        return None, error(not_found_code, "Video not found.")
+        return None, error(not_found, "Video not found.")
     return video, _parent_control_error(ctx, video)
 
 
-@device_method(auth=Auth.SESSION, invalid_param_error=1)
+@device_method(auth=Auth.SESSION, invalid_param_error=INVALID_PARAM, params=(
+    PERSON_TYPE,
+    Param("actors_order", Choice(DETAIL_ACTOR_ORDERS), default="", description="Order of `actors_info`."),
+    Param("external_api_request", Flag(), default=True, description="Accepted."),
+    Param("show_reviews", Flag(), description="Accepted; there are no reviews here."),
+    VIDEO_ID, PARENT_CODE,
+), errors=(VIDEO_NOT_FOUND, PARENTAL_CONTROL), response=shapes.VIDEO_DETAIL)
 def video_detail(request, ctx: DeviceContext):
     """One title with everything about it and the ways to get it (`actions`)."""
-    p = ctx.params
-    people_type = _choice(p, "type", vod.PERSON_TYPES, default="actor")
-    people_order = _choice(p, "actors_order", ("", *DETAIL_ACTOR_ORDERS))
-    p.flag("external_api_request", default=True)
-    p.flag("show_reviews")
     viewer = _viewer(ctx)
-    video, answer = _video_or_error(ctx, viewer, not_found_code=1)
+    video, answer = _video_or_error(ctx, viewer, not_found=VIDEO_NOT_FOUND)
     if answer is not None:
         return answer
-    detail = vod.video_detail(viewer=viewer, video=video, people_type=people_type, people_order=people_order)
+    detail = vod.video_detail(viewer=viewer, video=video, people_type=ctx.args.type,
+                              people_order=ctx.args.actors_order)
     row = _video_row(request, detail.item)
     row.update(
         actions=[_offer_row(video, offer) for offer in detail.offers],
@@ -306,20 +310,23 @@ def video_detail(request, ctx: DeviceContext):
     return ok(**row, error_message="")
 
 
-@device_method(auth=Auth.SESSION, invalid_param_error=1)
+@device_method(auth=Auth.SESSION, invalid_param_error=INVALID_PARAM, params=(
+    Param("season_id", Id(), description="The season (required without `vid`)."),
+    Param("vid", Id(), description="The series (required without `season_id`)."),
+    PARENT_CODE,
+), errors=(SEASON_NOT_FOUND, VIDEO_NOT_FOUND, PARENTAL_CONTROL),
+   response=Obj(episodes=ListOf(shapes.EPISODE), season_number=nullable(INT)))
 def video_episode_list(request, ctx: DeviceContext):
-    """Episodes of a season (`season_id`, as documented), or of a whole series (`vid`, optionally
-    with `season_id`), each with its files."""
-    p = ctx.params
-    season_id = p.int("season_id", min_value=1)
-    video_id = p.int("vid", min_value=1)
+    """Episodes of a season (`season_id`), or of a whole series (`vid`, optionally with `season_id`),
+    each with its files."""
+    season_id, video_id = ctx.args.season_id, ctx.args.vid
     if season_id is None and video_id is None:
         raise ParamError("season_id", "required")
     viewer = _viewer(ctx)
     try:
         result = vod.episode_list(viewer=viewer, season_id=season_id, video_id=video_id)
     except NotFound as exc:
-        return error(1, exc.message)
+        return error(VIDEO_NOT_FOUND if exc.message.startswith("Video") else SEASON_NOT_FOUND, exc.message)
     answer = _parent_control_error(ctx, result.video)
     if answer is not None:
         return answer
@@ -333,83 +340,101 @@ def video_episode_list(request, ctx: DeviceContext):
     return ok(episodes=episodes, season_number=result.season.number if result.season else None, error_message="")
 
 
-@device_method(auth=Auth.SESSION, invalid_param_error=1)
+@device_method(auth=Auth.SESSION, invalid_param_error=INVALID_PARAM, params=(
+    Param("action", Choice(vod.ACTIONS), required=True,
+          description="`buy` or `rent` (the actions of video/detail; `play` and `subscribe` are done elsewhere)."),
+    VIDEO_ID, PARENT_CODE,
+), errors=(ACTION_REFUSED, ACTION_INSUFFICIENT_FUNDS, ALREADY_BOUGHT, ACTION_ACCOUNT_INACTIVE,
+           ACTION_VIDEO_NOT_FOUND, PARENTAL_CONTROL),
+   response=Obj(purchase_id=INT, expires_at=nullable(TIMESTAMP), balance=MONEY))
 def video_action(request, ctx: DeviceContext):
-    """Buy (for good) or rent a purchase-category title; `billing.purchases.video_purchase` decides
-    who bills it (the balance, or the operator's billing)."""
-    p = ctx.params
-    action = p.str("action", required=True, max_length=32)
-    if action not in vod.ACTIONS:
-        return error(1, f"Unknown action {action!r}: use one of the actions of video/detail.")
+    """Buy (for good) or rent a purchase-category title.
+
+    `billing.purchases.video_purchase` decides who bills it (the balance, or the operator's billing);
+    `expires_at` is the end of a rental, `balance` the customer's balance after it."""
+    action = ctx.args.action
     viewer = _viewer(ctx)
-    video, answer = _video_or_error(ctx, viewer, not_found_code=5)
+    video, answer = _video_or_error(ctx, viewer, not_found=ACTION_VIDEO_NOT_FOUND)
     if answer is not None:
         return answer
     if action == vod.PLAY:
-        return error(1, "Nothing to do for 'play': ask video/url for the stream.")
+        return error(ACTION_REFUSED, "Nothing to do for 'play': ask video/url for the stream.")
     if action == vod.SUBSCRIBE:
-        return error(1, "Subscriptions are taken with customer/tariff/subscribe and the action's tariff_id.")
+        return error(ACTION_REFUSED, "Subscriptions are taken with customer/tariff/subscribe and the action's "
+                                     "tariff_id.")
     try:
         purchase = video_purchase(customer=ctx.customer, video=video, kind=PurchaseKind(action), account=ctx.account)
     except AccountInactive:
-        return error(4, "The account is not active.")
+        return error(ACTION_ACCOUNT_INACTIVE, "The account is not active.")
     except InsufficientFunds:
-        return error(2, "Insufficient funds.")
+        return error(ACTION_INSUFFICIENT_FUNDS, "Insufficient funds.")
     except AlreadyPurchased:
-        return error(3, "The title has already been bought or is rented.")
+        return error(ALREADY_BOUGHT, "The title has already been bought or is rented.")
     except NotFound:
-        return error(5, "Video not found.")
+        return error(ACTION_VIDEO_NOT_FOUND, "Video not found.")
     except NotPurchasable as exc:
-        return error(1, exc.message)
+        return error(ACTION_REFUSED, exc.message)
     except ExternalBillingError as exc:
-        return error(1, f"The purchase was not made: {exc}")
+        return error(ACTION_REFUSED, f"The purchase was not made: {exc}")
     except PartnerRefused as exc:  # the online cinema said no; the charge was undone
-        return error(1, exc.message)
+        return error(ACTION_REFUSED, exc.message)
     return ok(purchase_id=purchase.pk, expires_at=unixtime(purchase.expires_at),
               balance=f"{customer_balance_view(ctx.customer):.2f}", error_message="")
 
 
 # --- people ----------------------------------------------------------------------------------------
 
-def _actor_list(request, ctx: DeviceContext, *, search: str, default_order: str):
-    p = ctx.params
-    page, limit = _pagination(p, default_limit=20)
-    order = _choice(p, "order", ACTOR_LIST_ORDERS, default=default_order)
-    person_type = _choice(p, "type", vod.PERSON_TYPES, default="actor")
-    video_id = p.int("vid", min_value=1)
+def _actor_list_params(*, search_required: bool, default_order: str) -> tuple[Param, ...]:
+    return (
+        Param("search", Text(200), required=search_required, default="",
+              description="Part of the person's name."),
+        *_pagination_params(default_limit=20),
+        Param("order", Choice(ACTOR_LIST_ORDERS), default=default_order, description="Sort order."),
+        PERSON_TYPE, Param("vid", Id(), description="Only the people of this title."),
+    )
+
+
+_ACTOR_LIST = dict(errors=(VIDEO_NOT_FOUND,), response=Obj(actors=ListOf(shapes.ACTOR), count=INT))
+
+
+def _actor_list(request, ctx: DeviceContext):
+    args = ctx.args
+    page, limit = _pagination(args)
     try:
-        actors, count = vod.actor_list(client=ctx.client, person_type=person_type, search=search,
-                                       video_id=video_id, order=order, page=page, limit=limit)
+        actors, count = vod.actor_list(client=ctx.client, person_type=args.type, search=args.search.strip(),
+                                       video_id=args.vid, order=args.order, page=page, limit=limit)
     except NotFound as exc:
-        return error(1, exc.message)
+        return error(VIDEO_NOT_FOUND, exc.message)
     return ok(actors=[{**_person_row(request, a), "profession": a.get_type_display(), "biography": a.description,
                        "film_count": a.film_count} for a in actors], count=count, error_message="")
 
 
-@device_method(auth=Auth.SESSION, invalid_param_error=1)
+@device_method(auth=Auth.SESSION, invalid_param_error=INVALID_PARAM,
+               params=_actor_list_params(search_required=False, default_order="name"), **_ACTOR_LIST)
 def actor_list(request, ctx: DeviceContext):
     """People (actors by default), optionally of one title (`vid`) or matching `search`."""
-    return _actor_list(request, ctx, search=ctx.params.str("search", max_length=200).strip(), default_order="name")
+    return _actor_list(request, ctx)
 
 
-@device_method(auth=Auth.SESSION, invalid_param_error=1)
+@device_method(auth=Auth.SESSION, invalid_param_error=INVALID_PARAM,
+               params=_actor_list_params(search_required=True, default_order="-film_count"), **_ACTOR_LIST)
 def actor_list_search(request, ctx: DeviceContext):
     """People whose name contains `search`, the most filmed first."""
-    return _actor_list(request, ctx, search=ctx.params.str("search", required=True, max_length=200).strip(),
-                       default_order="-film_count")
+    return _actor_list(request, ctx)
 
 
-@device_method(auth=Auth.SESSION, invalid_param_error=1)
+@device_method(auth=Auth.SESSION, invalid_param_error=INVALID_PARAM, params=(
+    Param("aid", Id(), required=True, description="The person."), *_pagination_params(default_limit=20),
+), errors=(ACTOR_NOT_FOUND,), response=shapes.ACTOR_DETAIL)
 def actor_detail(request, ctx: DeviceContext):
-    """One person, the genres of their titles, and their titles in the catalogue (`videos`, paged
-    by `page`/`limit`, total in `videos_count`)."""
-    p = ctx.params
-    actor_id = p.int("aid", required=True, min_value=1)
-    page, limit = _pagination(p, default_limit=20)
+    """One person, the genres of their titles, and their titles in the catalogue.
+
+    `videos` is paged by `page`/`limit`, its total is `videos_count`."""
+    page, limit = _pagination(ctx.args)
     try:
-        actor = vod.actor_get(client=ctx.client, actor_id=actor_id)
+        actor = vod.actor_get(client=ctx.client, actor_id=ctx.args.aid)
     except NotFound:
-        return error(1, "Actor not found.")
+        return error(ACTOR_NOT_FOUND, "Actor not found.")
     videos = vod.actor_videos(viewer=_viewer(ctx), actor=actor, page=page, limit=limit)
     return ok(**_person_row(request, actor), name_orig=actor.name_orig, screenshot_b_big="",
               profession=actor.get_type_display(), biography=actor.description,
@@ -424,24 +449,29 @@ SELECTION_TYPE_MANUAL = 0
 CONTENT_TYPE_VIDEO = 2
 
 
-@device_method(auth=Auth.SESSION, invalid_param_error=1)
+@device_method(auth=Auth.SESSION, invalid_param_error=INVALID_PARAM, params=(
+    *_pagination_params(default_limit=MAX_LIMIT),
+    Param("videos_limit", Int(0, MAX_LIMIT), default=20, description="Titles shown of each selection."),
+    Param("order", Choice(tuple(o for o in vod.SELECTION_ORDERS if o)), default="",
+          description="By `date` (of creation); the operator's order when absent."),
+    Param("type", Int(0, 1), description="0 manual selections (all there are here)."),
+    Param("content_type", Int(0, 6), description="2 videos (all there are here)."),
+    Param("program_id", Id(), description="Selections of an EPG programme: there are none here."),
+    VIDEO_PROVIDER_ID,
+), response=Obj(selections=ListOf(shapes.SELECTION), count=INT))
 def selection_list(request, ctx: DeviceContext):
-    """Enabled selections in their order (`page`/`limit`, at most 100 a page), each with its number
-    of available titles (`count`) and its first titles (`videos`, at most `videos_limit`, default 20,
-    at most 100). Every selection here is a manual selection of videos (type 0, content type 2):
-    asking for other types or for the selections of an EPG programme answers an empty list."""
-    p = ctx.params
-    page, limit = _pagination(p, default_limit=MAX_LIMIT)
-    videos_limit = p.int("videos_limit", 20, min_value=0, max_value=MAX_LIMIT)
-    order = _choice(p, "order", tuple(vod.SELECTION_ORDERS))
-    selection_type = p.int("type", min_value=0, max_value=1)
-    content_type = p.int("content_type", min_value=0, max_value=6)
-    program_id = p.int("program_id", min_value=1)
-    p.int("video_provider_id", min_value=1)
-    if program_id is not None or selection_type not in (None, SELECTION_TYPE_MANUAL) \
-            or content_type not in (None, CONTENT_TYPE_VIDEO):
+    """Enabled selections in their order, each with its number of available titles (`count`) and its
+    first titles (`videos`).
+
+    Every selection here is a manual selection of videos (type 0, content type 2): asking for other
+    types or for the selections of an EPG programme answers an empty list."""
+    args = ctx.args
+    page, limit = _pagination(args)
+    if args.program_id is not None or args.type not in (None, SELECTION_TYPE_MANUAL) \
+            or args.content_type not in (None, CONTENT_TYPE_VIDEO):
         return ok(selections=[], count=0, error_message="")
-    result = vod.selection_list(viewer=_viewer(ctx), order=order, page=page, limit=limit, videos_limit=videos_limit)
+    result = vod.selection_list(viewer=_viewer(ctx), order=args.order, page=page, limit=limit,
+                                videos_limit=args.videos_limit)
     selections = [{
         "id": row.selection.pk, "name": row.selection.name, "promo_image": "", "count": row.count,
         "type": SELECTION_TYPE_MANUAL, "content_type": CONTENT_TYPE_VIDEO,

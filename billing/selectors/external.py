@@ -85,6 +85,6 @@ def customer_balance_view(customer: Customer) -> Decimal:
 
 def purchases_billed_externally(customer: Customer) -> bool:
     """True when this customer's purchases are billed by the operator's billing: `billing.purchases`
-    then sells in its EXTERNAL_BILLING mode (the plugin's `purchase_video`, no local balance check)."""
+    then sells in its EXTERNAL_BILLING mode (the plugin's `charge_purchase`, no local balance check)."""
     plugin = billing_plugin_for(customer)
     return plugin is not None and plugin.purchases_external

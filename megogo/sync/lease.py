@@ -1,8 +1,9 @@
 """MEGOGO's catalogue sync runs one at a time per integration, on the cinema kit's lease.
 
-The protocol (conditional UPDATE, heartbeat thread, expiry of a crashed run's lease) is
-`cinema_kit.lease`; MEGOGO keeps its own lease row (`megogo.models.SyncLease`, which also remembers
-the tariffs the last run managed) and its command name in the messages.
+The protocol (conditional UPDATE, heartbeat thread, expiry of a crashed run's lease) is the core's
+`tvmiddleware.leases`, adapted to a sync's lease row by `cinema_kit.lease`; MEGOGO keeps its own
+lease row (`megogo.models.SyncLease`, which also remembers the tariffs the last run managed) and its
+command name in the messages.
 """
 from __future__ import annotations
 

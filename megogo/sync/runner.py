@@ -169,23 +169,13 @@ class SyncRun:
 
     # --- steps ------------------------------------------------------------------------------------
     def genre_map(self, configuration: dict) -> dict[str, int]:
-        """Upsert a map row per MEGOGO genre; returns {MEGOGO genre id: operator genre id} of bound rows."""
+        """List MEGOGO's genres in the genre map; returns {MEGOGO genre id: operator genre id} of bound rows."""
         genres = {}
         for item in configuration.get("genres") or []:
             if isinstance(item, dict) and item.get("id") not in (None, ""):
-                genres[str(item["id"])] = str(item.get("title") or item.get("name") or "")[:200]
-        rows = {m.megogo_genre_id: m for m in GenreMapping.objects.filter(external_system=self.system)}
-        new = [GenreMapping(client_id=self.system.client_id, external_system=self.system, megogo_genre_id=gid,
-                            megogo_name=name) for gid, name in genres.items() if gid not in rows]
-        renamed = []
-        for gid, name in genres.items():
-            if gid in rows and name and rows[gid].megogo_name != name:
-                rows[gid].megogo_name = name
-                renamed.append(rows[gid])
-        GenreMapping.objects.bulk_create(new)
-        GenreMapping.objects.bulk_update(renamed, ["megogo_name"])
+                genres[str(item["id"])] = str(item.get("title") or item.get("name") or "")
         self.summary.genres = len(genres)
-        return {gid: row.genre_id for gid, row in rows.items() if row.genre_id}
+        return GenreMapping.sync_partner_genres(self.system, genres)
 
     def tvod_ids(self) -> set[str] | None:
         if not self.config.tvod_collection_id:

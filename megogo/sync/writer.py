@@ -14,7 +14,6 @@ starts by extending the run's lease (`_begin_writing`).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Iterable
 
@@ -28,9 +27,9 @@ from tvmiddleware.models import (
 )
 
 from ..client import MegogoError
-from ..models import MegogoTitle, SyncLease
+from ..models import MegogoTitle
 from .covers import StoredCover, delete_files
-from .lease import LEASE_SECONDS
+from .lease import LEASE_SECONDS, STORE
 from .parse import TitleData
 
 if TYPE_CHECKING:
@@ -132,9 +131,8 @@ class ChunkWriter:
         no longer ours). Writing first also takes SQLite's write lock before anything is read, so a
         concurrent writer (another run taking the lock, the heartbeat) makes this transaction wait
         instead of failing with "database is locked" when it would upgrade from reading."""
-        kept = SyncLease.objects.filter(external_system=self.ctx.system, owner=self.ctx.lease_owner).update(
-            expires_at=timezone.now() + timedelta(seconds=LEASE_SECONDS))
-        if not kept:
+        if not STORE.columns.extend({"external_system": self.ctx.system}, owner=self.ctx.lease_owner,
+                                    seconds=LEASE_SECONDS):
             raise MegogoError("the sync lock was taken over by another run")
 
     # --- reading ----------------------------------------------------------------------------------

@@ -489,7 +489,7 @@ class TestExternalPurchase:
         customer, account, title = shop
         plugin = billing_plugin_for(customer)
         key = purchase_key(customer, title, "buy")
-        plugin.purchase_video(account=account, video=title, price=title.price, customer=customer, purchase_key=key)
+        plugin.charge_purchase(account=account, video=title, price=title.price, customer=customer, purchase_key=key)
         assert fake_billing.customers["C1"]["balance"] == Decimal("70.00")  # billed, our row never written
         video_purchase(customer=customer, video=title, kind="buy", account=account)
         assert fake_billing.customers["C1"]["balance"] == Decimal("70.00")
@@ -519,7 +519,7 @@ class TestExternalPurchase:
 
     def test_a_plugin_that_does_not_bill_purchases_is_an_external_billing_error(self, operator):
         class NoShop(BillingPluginBase):
-            bills_purchases_externally = True  # says it bills purchases, but has no purchase_video
+            bills_purchases_externally = True  # says it bills purchases, but has no charge_purchase
 
         registry.register("test_no_shop", NoShop)
         try:
@@ -542,7 +542,7 @@ class TestRefund:
         customer, account, title = shop
         plugin = billing_plugin_for(customer)
         key = purchase_key(customer, title, "buy")
-        answer = plugin.purchase_video(account=account, video=title, price=title.price, customer=customer,
+        answer = plugin.charge_purchase(account=account, video=title, price=title.price, customer=customer,
                                        purchase_key=key)
         assert fake_billing.customers["C1"]["balance"] == Decimal("70.00")
         assert plugin.refund_purchase(customer=customer, video=title, price=title.price, purchase_key=key,

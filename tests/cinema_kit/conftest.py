@@ -2,15 +2,15 @@
 import pytest
 
 from tests import factories
+from tests.cinema_kit.fake_partner import serving
 from tests.cinema_kit.fakes import SERVICE_ID, TOKEN, FakeSvodPartner, make_titles
 from tvmiddleware.models import ExternalSystem, ExternalSystemAttribute
 
 
 @pytest.fixture
 def fake_partner():
-    fake = FakeSvodPartner.start(titles=make_titles(25), page_size=10)
-    yield fake
-    fake.stop()
+    with serving(FakeSvodPartner(titles=make_titles(25), page_size=10)) as fake:
+        yield fake
 
 
 @pytest.fixture

@@ -1,86 +1,26 @@
-"""A fake generic SVOD partner (the assumed Start / PREMIER contract) on 127.0.0.1, and the loopback
-HTTP server the cinema fakes share.
+"""A fake generic SVOD partner (the assumed Start / PREMIER contract) on 127.0.0.1 (served by the
+cinema fakes' base, `tests.cinema_kit.fake_partner`).
 
 The fake checks what the partner would check — the Bearer token, that a user exists before it is
 subscribed, that the service id is the operator's — keeps users and subscriptions, and serves the
 catalogue as a paged JSON feed (`/catalogue?page=N`) and as one XML document (`/catalogue.xml`),
 and takes Start's viewing statistics (`POST /statistics/views`) of its users and titles.
-`down = 503` makes every call answer 503; `large=5000` generates a catalogue of that many titles.
+`down = 503` makes every call answer 503; `FakeSvodPartner.large(5000)` has a catalogue of that many
+titles.
 """
 from __future__ import annotations
 
-import json
-import re
-import threading
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable
-from urllib.parse import parse_qs, unquote, urlsplit
+from typing import Any
+from urllib.parse import unquote
 from xml.sax.saxutils import escape, quoteattr
+
+from tests.cinema_kit.fake_partner import FakePartner, Reply, Request, free_port, json_reply
+
+__all__ = ["SERVICE_ID", "TOKEN", "FakeSvodPartner", "free_port", "make_titles", "to_xml"]
 
 TOKEN = "svod-partner-token-42"
 SERVICE_ID = "svod-basic"
-
-
-# --- the loopback server ---------------------------------------------------------------------------
-
-class LoopbackServer:
-    """A real HTTP server on 127.0.0.1 (a free port) running `handle(handler, method)` in threads."""
-
-    def __init__(self, handle: Callable[[BaseHTTPRequestHandler, str], None]) -> None:
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args: Any) -> None:  # quiet test output
-                pass
-
-            def do_GET(self) -> None:
-                handle(self, "GET")
-
-            def do_POST(self) -> None:
-                handle(self, "POST")
-
-            def do_DELETE(self) -> None:
-                handle(self, "DELETE")
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05},
-                                       daemon=True)
-        self.thread.start()
-
-    @property
-    def url(self) -> str:
-        host, port = self.httpd.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def stop(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-
-def answer(handler: BaseHTTPRequestHandler, status: int, body: Any = None, *, content_type: str = "application/json",
-           raw: bytes | None = None) -> None:
-    data = raw if raw is not None else (json.dumps(body).encode() if body is not None else b"")
-    handler.send_response(status)
-    handler.send_header("Content-Type", content_type)
-    handler.send_header("Content-Length", str(len(data)))
-    handler.end_headers()
-    handler.wfile.write(data)
-
-
-def read_body(handler: BaseHTTPRequestHandler) -> bytes:
-    length = int(handler.headers.get("Content-Length") or 0)
-    return handler.rfile.read(length) if length else b""
-
-
-def free_port() -> int:
-    """A port nothing listens on (for "connection refused")."""
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 # --- generated catalogue ---------------------------------------------------------------------------
@@ -143,8 +83,18 @@ def to_xml(titles: list[dict[str, Any]]) -> bytes:
 # --- the fake partner ------------------------------------------------------------------------------
 
 @dataclass
-class FakeSvodPartner:
-    """State of the partner and the requests it received."""
+class FakeSvodPartner(FakePartner):
+    """State of the partner; the requests it received are the base's `log`."""
+
+    routes = [
+        ("GET", "/catalogue", "_json_page"),
+        ("GET", "/catalogue.xml", "_xml"),
+        ("POST", "/users", "_create_user"),
+        ("POST", "/statistics/views", "_view"),
+        ("GET", "/users/([^/]+)/subscriptions/([^/]+)", "_status"),
+        ("POST", "/users/([^/]+)/subscriptions", "_subscribe"),
+        ("DELETE", "/users/([^/]+)/subscriptions/([^/]+)", "_unsubscribe"),
+    ]
 
     token: str = TOKEN
     service_id: str = SERVICE_ID
@@ -153,115 +103,82 @@ class FakeSvodPartner:
     users: set[str] = field(default_factory=set)
     subscriptions: dict[tuple[str, str], bool] = field(default_factory=dict)  # (user, service) → active
     activations: int = 0             # inactive → active transitions
-    requests: list[tuple[str, str]] = field(default_factory=list)
     views: list[dict[str, Any]] = field(default_factory=list)  # viewing statistics received (Start)
-    down: int | None = None          # answer every call with this status (e.g. 503)
-    server: LoopbackServer | None = None
-
-    def __post_init__(self) -> None:
-        self.lock = threading.Lock()
 
     @classmethod
-    def start(cls, *, large: int = 0, **kwargs: Any) -> "FakeSvodPartner":
-        fake = cls(**kwargs)
-        if large:
-            fake.titles = make_titles(large)
-        fake.server = LoopbackServer(fake.handle)
-        return fake
-
-    def stop(self) -> None:
-        if self.server is not None:
-            self.server.stop()
+    def large(cls, count: int, **kwargs: Any) -> "FakeSvodPartner":
+        return cls(titles=make_titles(count), **kwargs)
 
     @property
-    def url(self) -> str:
-        assert self.server is not None
-        return self.server.url
+    def requests(self) -> list[tuple[str, str]]:
+        return [(r.method, r.path) for r in self.log]
 
     def active_subscriptions(self) -> list[tuple[str, str]]:
         return sorted(key for key, active in self.subscriptions.items() if active)
 
     def calls(self, method: str, prefix: str = "") -> list[str]:
-        return [p for m, p in self.requests if m == method and p.startswith(prefix)]
+        return [r.path for r in self.calls_to(method, prefix)]
 
     # HTTP -------------------------------------------------------------------------------------------
-    def handle(self, h: BaseHTTPRequestHandler, method: str) -> None:
-        url = urlsplit(h.path)
-        raw = read_body(h)
-        with self.lock:
-            self.requests.append((method, url.path))
-            if self.down:
-                return answer(h, self.down, {"error": "maintenance"})
-            if h.headers.get("Authorization") != f"Bearer {self.token}":
-                return answer(h, 401, {"error": "bad token"})
-            body = json.loads(raw) if raw else {}
-            query = {k: v[0] for k, v in parse_qs(url.query).items()}
-            path = url.path
-            if method == "GET" and path == "/catalogue":
-                return self._json_page(h, int(query.get("page", "1")))
-            if method == "GET" and path == "/catalogue.xml":
-                return answer(h, 200, raw=to_xml(self.titles), content_type="application/xml")
-            if method == "POST" and path == "/users":
-                return self._create_user(h, body)
-            if method == "POST" and path == "/statistics/views":
-                return self._view(h, body)
-            match = re.fullmatch(r"/users/([^/]+)/subscriptions(?:/([^/]+))?", path)
-            if match:
-                user, service = unquote(match.group(1)), unquote(match.group(2) or "")
-                if method == "GET" and service:
-                    return self._status(h, user, service)
-                if method == "POST" and not service:
-                    return self._subscribe(h, user, str(body.get("service_id", "")))
-                if method == "DELETE" and service:
-                    return self._unsubscribe(h, user, service)
-            return answer(h, 404, {"error": "no such path"})
+    def check(self, request: Request) -> Reply | None:
+        if request.headers.get("Authorization") != f"Bearer {self.token}":
+            return json_reply(401, {"error": "bad token"})
+        return None
 
-    def _json_page(self, h: BaseHTTPRequestHandler, page: int) -> None:
+    def _json_page(self, request: Request) -> Reply:
+        page = int(request.params.get("page", "1"))
         start = (page - 1) * self.page_size
         items = self.titles[start:start + self.page_size]
         next_url = f"/catalogue?page={page + 1}" if start + self.page_size < len(self.titles) else None
-        answer(h, 200, {"items": items, "next": next_url})
+        return json_reply(200, {"items": items, "next": next_url})
 
-    def _create_user(self, h: BaseHTTPRequestHandler, body: dict) -> None:
-        user = str(body.get("user_id", ""))
+    def _xml(self, request: Request) -> Reply:
+        return Reply(200, to_xml(self.titles), content_type="application/xml")
+
+    def _create_user(self, request: Request) -> Reply:
+        user = str(request.json().get("user_id", ""))
         if not user:
-            return answer(h, 400, {"error": "user_id required"})
+            return json_reply(400, {"error": "user_id required"})
         if user in self.users:
-            return answer(h, 409, {"error": "exists"})
+            return json_reply(409, {"error": "exists"})
         self.users.add(user)
-        answer(h, 201, {"user_id": user})
+        return json_reply(201, {"user_id": user})
 
-    def _view(self, h: BaseHTTPRequestHandler, body: dict) -> None:
+    def _view(self, request: Request) -> Reply:
         """Start's viewing statistics: a known user, a title of the catalogue, a position in seconds."""
+        body = request.json()
         user, content = str(body.get("user_id", "")), str(body.get("content_id", ""))
         if user not in self.users:
-            return answer(h, 404, {"error": "unknown user"})
+            return json_reply(404, {"error": "unknown user"})
         if content not in {str(t.get("id")) for t in self.titles}:
-            return answer(h, 404, {"error": "unknown content"})
+            return json_reply(404, {"error": "unknown content"})
         if not isinstance(body.get("position"), int) or body["position"] < 0 or not body.get("device_type"):
-            return answer(h, 400, {"error": "position and device_type required"})
+            return json_reply(400, {"error": "position and device_type required"})
         self.views.append(body)
-        answer(h, 202, {"accepted": True})
+        return json_reply(202, {"accepted": True})
 
-    def _status(self, h: BaseHTTPRequestHandler, user: str, service: str) -> None:
+    def _status(self, request: Request, user: str, service: str) -> Reply:
+        user, service = unquote(user), unquote(service)
         if user not in self.users or (user, service) not in self.subscriptions:
-            return answer(h, 404, {"error": "not subscribed"})
+            return json_reply(404, {"error": "not subscribed"})
         active = self.subscriptions[(user, service)]
-        answer(h, 200, {"status": "active" if active else "inactive", "expires_at": None})
+        return json_reply(200, {"status": "active" if active else "inactive", "expires_at": None})
 
-    def _subscribe(self, h: BaseHTTPRequestHandler, user: str, service: str) -> None:
+    def _subscribe(self, request: Request, user: str) -> Reply:
+        user, service = unquote(user), str(request.json().get("service_id", ""))
         if user not in self.users:
-            return answer(h, 404, {"error": "unknown user"})
+            return json_reply(404, {"error": "unknown user"})
         if service != self.service_id:
-            return answer(h, 400, {"error": "unknown service"})
+            return json_reply(400, {"error": "unknown service"})
         if self.subscriptions.get((user, service)):
-            return answer(h, 409, {"error": "already subscribed"})
+            return json_reply(409, {"error": "already subscribed"})
         self.subscriptions[(user, service)] = True
         self.activations += 1
-        answer(h, 201, {"status": "active"})
+        return json_reply(201, {"status": "active"})
 
-    def _unsubscribe(self, h: BaseHTTPRequestHandler, user: str, service: str) -> None:
+    def _unsubscribe(self, request: Request, user: str, service: str) -> Reply:
+        user, service = unquote(user), unquote(service)
         if not self.subscriptions.get((user, service)):
-            return answer(h, 404, {"error": "not subscribed"})
+            return json_reply(404, {"error": "not subscribed"})
         self.subscriptions[(user, service)] = False
-        answer(h, 204)
+        return json_reply(204)

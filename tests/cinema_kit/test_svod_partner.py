@@ -12,7 +12,8 @@ from cinema_premier.plugin import PremierAPI
 from cinema_start.plugin import StartAPI
 from tests import factories
 from tests.cinema_kit.conftest import make_system, set_attributes
-from tests.cinema_kit.fakes import SERVICE_ID, TOKEN, FakeSvodPartner, answer, free_port
+from tests.cinema_kit.fake_partner import json_reply, serving
+from tests.cinema_kit.fakes import SERVICE_ID, TOKEN, FakeSvodPartner, free_port
 from tvmiddleware import events, services
 from tvmiddleware.models import DeliveryStatus, DomainEvent, EventDelivery, Video
 from tvmiddleware.plugins import PluginError, registry
@@ -190,7 +191,7 @@ def test_xml_feed(client_obj, fake_partner, catalogue_tariff, svod_tariff):
 
 def test_feed_next_page_on_another_host_is_refused(partner_system, fake_partner, monkeypatch):
     monkeypatch.setattr(FakeSvodPartner, "_json_page",
-                        lambda self, h, page: answer(h, 200, {"items": [], "next": "http://evil.example/p2"}))
+                        lambda self, request: json_reply(200, {"items": [], "next": "http://evil.example/p2"}))
     with pytest.raises(CommandError):
         sync()
     with pytest.raises(PluginError, match="another host"):
@@ -209,13 +210,10 @@ def test_one_failing_integration_does_not_stop_the_others(client_obj, fake_partn
 
 
 def test_large_xml_feed_second_sync_writes_nothing(client_obj, catalogue_tariff, svod_tariff):
-    fake = FakeSvodPartner.start(large=5000)
-    try:
+    with serving(FakeSvodPartner.large(5000)) as fake:
         system = make_system(client_obj, fake, api_class="start_api_client", tariff=catalogue_tariff,
                              svod_tariff=svod_tariff, feed_format="xml", feed_url=f"{fake.url}/catalogue.xml")
         assert "created 5000" in sync("--system", str(system.pk))
         with CaptureQueriesContext(connection) as second:
             assert "unchanged 5000" in sync("--system", str(system.pk))
         assert writes(second.captured_queries) == []
-    finally:
-        fake.stop()

@@ -8,6 +8,7 @@ import pytest
 from django.core.cache import cache
 
 from tests import factories
+from tests.cinema_kit.fake_partner import serving
 from tests.megogo.fakes import TVOD_COLLECTION_ID, FakeMegogo
 from tvmiddleware.models import Client, ExternalSystem, ExternalSystemAttribute, Tariff
 
@@ -44,10 +45,9 @@ def small_catalogue(fake: FakeMegogo) -> None:
 
 @pytest.fixture
 def fake():
-    server = FakeMegogo().start()
-    small_catalogue(server)
-    yield server
-    server.stop()
+    with serving(FakeMegogo()) as server:
+        small_catalogue(server)
+        yield server
 
 
 @pytest.fixture(autouse=True)

@@ -1,5 +1,6 @@
 """A fake MEGOGO on loopback: client API (checks `sign` as MEGOGO does), partner billing, the XML
-catalogue feed and a cover CDN, served by one threaded HTTP/1.1 server.
+catalogue feed and a cover CDN, served by one threaded HTTP/1.1 server (the cinema fakes' base,
+`tests.cinema_kit.fake_partner`).
 
 What it checks, as the real one would:
 - every client API request is signed: `sign` = md5("k=v" of the other parameters in request
@@ -19,15 +20,12 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
 import secrets
-import threading
-import time
 from collections import Counter
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from typing import Any, ClassVar
 from xml.sax.saxutils import quoteattr
+
+from tests.cinema_kit.fake_partner import FakePartner, Reply, Request, json_reply
 
 KEYS = {"_stb_test": "0123456789", "_smart_tv_test": "smart-secret", "_mobile_test": "mobile-secret"}
 PARTNER_ID = "777"
@@ -53,21 +51,27 @@ def make_jpeg(width: int, height: int, seed: int) -> bytes:
     return out.getvalue()
 
 
-class FakeMegogo:
-    """State and behaviour of the fake partner (see the module doc)."""
+class FakeMegogo(FakePartner):
+    """State and behaviour of the fake partner (see the module doc); `running`, `delay` and the
+    request counts per path (`requests`) are the base's."""
+
+    routes = [
+        ("GET", "/v1/(.+)", "_client_api"),
+        ("GET", "/partners/([^/]+)/(.+)", "_billing_api"),
+        ("GET", "/_stats", "_stats"),  # for the benchmark, which runs the fake in another process
+        ("GET", "/feeds/all_mgg.xml", "_feed"),
+        ("GET", "/covers/(.+)", "_cover"),
+    ]
+    not_found_body: ClassVar[Any] = {}
 
     def __init__(self, *, delay: float = 0.0, keys: dict[str, str] | None = None, partner_id: str = PARTNER_ID,
                  salt: str = SALT, svod_service_id: str = SVOD_SERVICE_ID, cover_size: tuple[int, int] = (400, 600),
                  cover_variants: int = 3) -> None:
-        self.delay = delay
-        # Cleared by a test to hold every answer until it is set again (makes "while a sync runs" exact).
-        self.running = threading.Event()
-        self.running.set()
+        super().__init__(delay=delay)
         self.keys = dict(keys or KEYS)
         self.partner_id = partner_id
         self.salt = salt
         self.svod_service_id = svod_service_id
-        self.lock = threading.RLock()
         self.genres: list[dict] = [{"id": i, "title": f"Genre {i}"} for i in range(1, 11)]
         self.categories = [{"id": FILMS, "title": "Films"}, {"id": SERIES, "title": "Series"}]
         self.titles: dict[str, dict] = {}
@@ -80,12 +84,9 @@ class FakeMegogo:
         self.billing_down = False
         self.api_down = False
         self.refuse_purchases = False
-        self.requests: Counter[str] = Counter()
         self.calls: list[tuple[str, dict[str, str], str]] = []  # (method, params, public key)
         self.record_calls = True
         self.covers = [make_jpeg(*cover_size, seed) for seed in range(cover_variants)]
-        self.server: ThreadingHTTPServer | None = None
-        self.thread: threading.Thread | None = None
 
     # --- building the catalogue ------------------------------------------------------------------
     def add_title(self, ext_id: Any, *, title: str | None = None, series: bool = False, rules: tuple = ("svod",),
@@ -179,28 +180,18 @@ class FakeMegogo:
         for c in range(10):
             fake.add_collection(200 + c, f"Collection {c}", ids[c::max(n // 50, 1)][:50])
         fake.add_collection(TVOD_COLLECTION_ID, "TVOD", tvod)
-        fake.record_calls = False
+        fake.record_calls = fake.keep_log = False
         return fake
 
     # --- serving ---------------------------------------------------------------------------------
-    def start(self) -> "FakeMegogo":
-        handler = type("Handler", (_Handler,), {"fake": self})
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self.server.daemon_threads = True
-        self.server.request_queue_size = 128
-        self.thread = threading.Thread(target=self.server.serve_forever, name="fake-megogo", daemon=True)
-        self.thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self.server is not None:
-            self.server.shutdown()
-            self.server.server_close()
+    @property
+    def requests(self) -> Counter[str]:
+        """Requests per path (cleared by a test to count what follows)."""
+        return self.hits
 
     @property
     def base(self) -> str:
-        assert self.server is not None
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
+        return self.url
 
     @property
     def api_url(self) -> str:
@@ -359,66 +350,37 @@ class FakeMegogo:
         parts.append("</objects>")
         return "".join(parts).encode("utf-8")
 
+    # --- HTTP --------------------------------------------------------------------------------------
+    def check(self, request: Request) -> Reply | None:
+        """The client API: every request signed (`check_sign`); the API down answers 503 first."""
+        if not request.path.startswith("/v1/"):
+            return None
+        if self.api_down:
+            return Reply(503, b'{"result": "error", "code": 503, "message": "down"}')
+        problem, public = self.check_sign(request.query)
+        if self.record_calls:
+            self.calls.append((request.path[len("/v1/"):], {k: v for k, v in request.query if k != "sign"}, public))
+        if problem:
+            return json_reply(200, {"result": "error", "code": 403, "message": f"Invalid sign: {problem}"})
+        return None
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True  # headers and body go out as two writes: no 40 ms delayed-ACK stalls
-    fake: FakeMegogo
+    def _client_api(self, request: Request, method: str) -> Reply:
+        return json_reply(*self.client_api(method, request.params))
 
-    def log_message(self, format: str, *args: Any) -> None:  # quiet
-        pass
+    def _billing_api(self, request: Request, partner_id: str, method: str) -> Reply:
+        if self.record_calls:
+            self.calls.append((method, request.params, ""))
+        return json_reply(*self.billing_api(partner_id, method, request.params))
 
-    def _send(self, status: int, body: bytes, content_type: str = "application/json") -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+    def _stats(self, request: Request) -> Reply:
+        return json_reply(200, {"requests": dict(self.hits)})
 
-    def do_GET(self) -> None:  # noqa: N802
-        fake = self.fake
-        if fake.delay:
-            time.sleep(fake.delay)
-        fake.running.wait(120)
-        parts = urlsplit(self.path)
-        params_list = parse_qsl(parts.query, keep_blank_values=True)
-        params = dict(params_list)
-        path = parts.path
-        with fake.lock:
-            fake.requests[path] += 1
-        if path.startswith("/v1/"):
-            method = path[len("/v1/"):]
-            if fake.api_down:
-                self._send(503, b'{"result": "error", "code": 503, "message": "down"}')
-                return
-            problem, public = fake.check_sign(params_list)
-            if fake.record_calls:
-                with fake.lock:
-                    fake.calls.append((method, {k: v for k, v in params_list if k != "sign"}, public))
-            if problem:
-                status, body = 200, {"result": "error", "code": 403, "message": f"Invalid sign: {problem}"}
-            else:
-                status, body = fake.client_api(method, params)
-            self._send(status, json.dumps(body).encode())
-        elif path.startswith("/partners/"):
-            _, _, partner_id, method = path.split("/", 3)
-            if fake.record_calls:
-                with fake.lock:
-                    fake.calls.append((method, params, ""))
-            status, body = fake.billing_api(partner_id, method, params)
-            self._send(status, json.dumps(body).encode())
-        elif path == "/_stats":  # for the benchmark, which runs the fake in another process
-            with fake.lock:
-                stats = {"requests": dict(fake.requests)}
-            self._send(200, json.dumps(stats).encode())
-        elif path == "/feeds/all_mgg.xml":
-            self._send(200, fake.feed(), "application/xml")
-        elif path.startswith("/covers/"):
-            name = path.rsplit("/", 1)[-1]
-            seed = int(hashlib.md5(name.encode()).hexdigest()[:4], 16)
-            self._send(200, fake.covers[seed % len(fake.covers)], "image/jpeg")
-        else:
-            self._send(404, b"{}")
+    def _feed(self, request: Request) -> Reply:
+        return Reply(200, self.feed(), "application/xml")
+
+    def _cover(self, request: Request, name: str) -> Reply:
+        seed = int(hashlib.md5(name.rsplit("/", 1)[-1].encode()).hexdigest()[:4], 16)
+        return Reply(200, self.covers[seed % len(self.covers)], "image/jpeg")
 
 
 def serve_forever(n: int, delay: float, port_queue: Any, stop_event: Any, cover_size: tuple[int, int] = (600, 900)) -> None:

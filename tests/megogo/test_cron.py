@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.cinema_kit.fake_partner import serving
 from tests.megogo.fakes import TVOD_COLLECTION_ID, FakeMegogo
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,10 +35,8 @@ def manage(env: dict, *args: str) -> subprocess.Popen:
 
 @pytest.fixture
 def slow_fake():
-    fake = FakeMegogo.large(150, delay=0.02, cover_size=(120, 180))
-    fake.start()
-    yield fake
-    fake.stop()
+    with serving(FakeMegogo.large(150, delay=0.02, cover_size=(120, 180))) as fake:
+        yield fake
 
 
 def test_a_second_cron_run_exits_while_the_first_syncs(tmp_path, slow_fake):

@@ -2,15 +2,15 @@
 import pytest
 
 from tests import factories
+from tests.cinema_kit.fake_partner import serving
 from tests.tvzavr.fakes import PACKAGE, PLF, SECRET, FakeTvzavr, make_clips
 from tvmiddleware.models import ExternalSystem, ExternalSystemAttribute
 
 
 @pytest.fixture
 def fake_tvzavr():
-    fake = FakeTvzavr.start(clips=make_clips(25))
-    yield fake
-    fake.stop()
+    with serving(FakeTvzavr(clips=make_clips(25))) as fake:
+        yield fake
 
 
 @pytest.fixture

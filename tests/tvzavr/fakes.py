@@ -3,20 +3,17 @@
 It checks what tvzavr would check — `plf` and the md5 `sign` of every request (computed here
 independently of the client), that a user exists before it is subscribed, that the tariff is the
 operator's package — and keeps users and subscriptions with paid-until dates. The catalogue is
-served in pages (`limit` capped at `max_limit`); `large=5000` generates that many clips, every
+served in pages (`limit` capped at `max_limit`); `FakeTvzavr.large(5000)` has that many clips, every
 tenth a serial. `down = 503` makes every call answer 503.
 """
 from __future__ import annotations
 
 import hashlib
-import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timezone as dt_timezone
-from http.server import BaseHTTPRequestHandler
-from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from typing import Any, ClassVar
 
-from tests.cinema_kit.fakes import LoopbackServer, answer, read_body
+from tests.cinema_kit.fake_partner import FakePartner, Reply, Request, json_reply
 
 PLF = "plf-operator-7"
 SECRET = "tvzavr-secret-s3cr3t"
@@ -54,7 +51,18 @@ def make_clips(count: int, *, start: int = 1) -> list[dict[str, Any]]:
 
 
 @dataclass
-class FakeTvzavr:
+class FakeTvzavr(FakePartner):
+    routes = [
+        ("GET", "/api/3.0/catalog/list_filters", "_filters"),
+        ("GET", "/api/3.0/catalog/get", "_catalogue"),
+        ("POST", "/api/3.0/partner/user/create", "_create_user"),
+        ("GET", "/api/3.0/partner/subscription/status", "_status"),
+        ("POST", "/api/3.0/partner/subscription/subscribe", "_subscribe"),
+        ("POST", "/api/3.0/partner/subscription/unsubscribe", "_unsubscribe"),
+    ]
+    not_found_body = {"error": {"code": "not_found"}}
+    down_body = {"error": {"code": "maintenance", "message": "down"}}
+
     plf: str = PLF
     secret: str = SECRET
     packages: set[str] = field(default_factory=lambda: {PACKAGE})
@@ -64,31 +72,21 @@ class FakeTvzavr:
     subscriptions: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)  # (user, package)
     activations: int = 0           # subscriptions opened (inactive → active)
     renewals: int = 0              # paid-until moved later on an active subscription
-    requests: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
     bad_signs: int = 0
-    down: int | None = None
     fail_from_offset: int | None = None  # catalog/get answers 500 from this offset on (a failure mid-way)
-    server: LoopbackServer | None = None
-
-    def __post_init__(self) -> None:
-        self.lock = threading.Lock()
 
     @classmethod
-    def start(cls, *, large: int = 0, **kwargs: Any) -> "FakeTvzavr":
-        fake = cls(**kwargs)
-        if large:
-            fake.clips = make_clips(large)
-        fake.server = LoopbackServer(fake.handle)
-        return fake
+    def large(cls, count: int, **kwargs: Any) -> "FakeTvzavr":
+        return cls(clips=make_clips(count), **kwargs)
 
-    def stop(self) -> None:
-        if self.server is not None:
-            self.server.stop()
+    @staticmethod
+    def params(request: Request) -> dict[str, str]:
+        """The query and, for a POST, the form: tvzavr signs them together."""
+        return {**request.params, **(request.form() if request.method == "POST" else {})}
 
     @property
-    def url(self) -> str:
-        assert self.server is not None
-        return self.server.url
+    def requests(self) -> list[tuple[str, str, dict[str, str]]]:
+        return [(r.method, r.path, self.params(r)) for r in self.log]
 
     @staticmethod
     def now() -> datetime:
@@ -102,54 +100,38 @@ class FakeTvzavr:
         return sorted(user for (user, _), _record in self.subscriptions.items() if self.is_active(user))
 
     def calls(self, path_end: str) -> int:
-        return sum(1 for _, path, _ in self.requests if path.endswith(path_end))
+        return sum(1 for r in self.log if r.path.endswith(path_end))
 
     # HTTP -------------------------------------------------------------------------------------------
-    def handle(self, h: BaseHTTPRequestHandler, method: str) -> None:
-        url = urlsplit(h.path)
-        params = dict(parse_qsl(url.query, keep_blank_values=True))
-        if method == "POST":
-            params.update(parse_qsl(read_body(h).decode(), keep_blank_values=True))
-        with self.lock:
-            self.requests.append((method, url.path, params))
-            if self.down:
-                return answer(h, self.down, {"error": {"code": "maintenance", "message": "down"}})
-            if params.get("plf") != self.plf or params.get("sign") != expected_sign(params, self.secret):
-                self.bad_signs += 1
-                return answer(h, 403, {"error": {"code": "bad_sign", "message": "signature mismatch"}})
-            routes = {
-                ("GET", "/api/3.0/catalog/list_filters"): self._filters,
-                ("GET", "/api/3.0/catalog/get"): self._catalogue,
-                ("POST", "/api/3.0/partner/user/create"): self._create_user,
-                ("GET", "/api/3.0/partner/subscription/status"): self._status,
-                ("POST", "/api/3.0/partner/subscription/subscribe"): self._subscribe,
-                ("POST", "/api/3.0/partner/subscription/unsubscribe"): self._unsubscribe,
-            }
-            route = routes.get((method, url.path))
-            if route is None:
-                return answer(h, 404, {"error": {"code": "not_found"}})
-            route(h, params)
+    def check(self, request: Request) -> Reply | None:
+        params = self.params(request)
+        if params.get("plf") != self.plf or params.get("sign") != expected_sign(params, self.secret):
+            self.bad_signs += 1
+            return json_reply(403, {"error": {"code": "bad_sign", "message": "signature mismatch"}})
+        return None
 
-    def _filters(self, h: BaseHTTPRequestHandler, p: dict[str, str]) -> None:
-        if p.get("type") != "genre":
-            return answer(h, 400, {"error": {"code": "bad_type"}})
-        answer(h, 200, {"result": GENRES})
+    def _filters(self, request: Request) -> Reply:
+        if self.params(request).get("type") != "genre":
+            return json_reply(400, {"error": {"code": "bad_type"}})
+        return json_reply(200, {"result": GENRES})
 
-    def _catalogue(self, h: BaseHTTPRequestHandler, p: dict[str, str]) -> None:
+    def _catalogue(self, request: Request) -> Reply:
+        p = self.params(request)
         try:
             limit, offset = int(p["limit"]), int(p["offset"])
         except (KeyError, ValueError):
-            return answer(h, 400, {"error": {"code": "bad_paging"}})
+            return json_reply(400, {"error": {"code": "bad_paging"}})
         limit = min(limit, self.max_limit)
         if self.fail_from_offset is not None and offset >= self.fail_from_offset:
-            return answer(h, 500, {"error": {"code": "internal"}})
-        answer(h, 200, {"result": self.clips[offset:offset + limit]})
+            return json_reply(500, {"error": {"code": "internal"}})
+        return json_reply(200, {"result": self.clips[offset:offset + limit]})
 
-    def _create_user(self, h: BaseHTTPRequestHandler, p: dict[str, str]) -> None:
+    def _create_user(self, request: Request) -> Reply:
+        p = self.params(request)
         if not p.get("user"):
-            return answer(h, 400, {"error": {"code": "user_required"}})
+            return json_reply(400, {"error": {"code": "user_required"}})
         self.users.add(p["user"])
-        answer(h, 200, {"result": {"user": p["user"]}})
+        return json_reply(200, {"result": {"user": p["user"]}})
 
     def _state(self, user: str, package: str) -> dict[str, Any]:
         record = self.subscriptions.get((user, package))
@@ -157,26 +139,28 @@ class FakeTvzavr:
             return {"active": False, "until": None}
         return {"active": self.is_active(user, package), "until": record["until"].strftime("%Y-%m-%dT%H:%M:%SZ")}
 
-    def _package(self, h: BaseHTTPRequestHandler, p: dict[str, str]) -> str | None:
-        if p.get("tariff") not in self.packages:
-            answer(h, 400, {"error": {"code": "unknown_tariff"}})
-            return None
-        return p["tariff"]
+    def _package(self, p: dict[str, str]) -> str | None:
+        return p["tariff"] if p.get("tariff") in self.packages else None
 
-    def _status(self, h: BaseHTTPRequestHandler, p: dict[str, str]) -> None:
-        if (package := self._package(h, p)) is not None:
-            answer(h, 200, {"result": self._state(p.get("user", ""), package)})
+    UNKNOWN_TARIFF: ClassVar[dict] = {"error": {"code": "unknown_tariff"}}
 
-    def _subscribe(self, h: BaseHTTPRequestHandler, p: dict[str, str]) -> None:
-        if (package := self._package(h, p)) is None:
-            return
+    def _status(self, request: Request) -> Reply:
+        p = self.params(request)
+        if (package := self._package(p)) is None:
+            return json_reply(400, self.UNKNOWN_TARIFF)
+        return json_reply(200, {"result": self._state(p.get("user", ""), package)})
+
+    def _subscribe(self, request: Request) -> Reply:
+        p = self.params(request)
+        if (package := self._package(p)) is None:
+            return json_reply(400, self.UNKNOWN_TARIFF)
         user = p.get("user", "")
         if user not in self.users:
-            return answer(h, 404, {"error": {"code": "user_not_found"}})
+            return json_reply(404, {"error": {"code": "user_not_found"}})
         try:
             until = datetime.strptime(p["until"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt_timezone.utc)
         except (KeyError, ValueError):
-            return answer(h, 400, {"error": {"code": "bad_until"}})
+            return json_reply(400, {"error": {"code": "bad_until"}})
         record = self.subscriptions.get((user, package))
         if record is None or not self.is_active(user, package):
             self.activations += 1
@@ -184,12 +168,13 @@ class FakeTvzavr:
         elif until > record["until"]:
             self.renewals += 1
             record["until"] = until
-        answer(h, 200, {"result": self._state(user, package)})
+        return json_reply(200, {"result": self._state(user, package)})
 
-    def _unsubscribe(self, h: BaseHTTPRequestHandler, p: dict[str, str]) -> None:
-        if (package := self._package(h, p)) is None:
-            return
+    def _unsubscribe(self, request: Request) -> Reply:
+        p = self.params(request)
+        if (package := self._package(p)) is None:
+            return json_reply(400, self.UNKNOWN_TARIFF)
         record = self.subscriptions.get((p.get("user", ""), package))
         if record is not None:
             record["active"] = False
-        answer(h, 200, {"result": self._state(p.get("user", ""), package)})
+        return json_reply(200, {"result": self._state(p.get("user", ""), package)})

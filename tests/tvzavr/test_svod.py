@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from tests import factories
-from tests.cinema_kit.fakes import free_port
+from tests.cinema_kit.fake_partner import free_port
 from tests.tvzavr.conftest import set_attributes
 from tests.tvzavr.fakes import PACKAGE, SECRET
 from tvmiddleware import events, services

@@ -101,7 +101,7 @@ def test_a_large_catalogue_is_imported_in_bulk_and_a_second_run_writes_nothing(c
     from tests.tvzavr.fakes import PACKAGE, PLF, SECRET, FakeTvzavr
     from tvmiddleware.models import ExternalSystem
 
-    fake = FakeTvzavr.start(large=5000, max_limit=500)
+    fake = FakeTvzavr.large(5000, max_limit=500).start()
     try:
         system = ExternalSystem.objects.create(client=client_obj, name="tvzavr", api_class="tvzavr_api_client",
                                                tariff=catalogue_tariff)

@@ -1,8 +1,12 @@
 """Calling the Content API like a content manager's script: signed POST forms."""
 import io
 
+import jsonschema
 import pytest
+from django.urls import resolve
 from PIL import Image
+
+from apikit.signed import GLOBAL_ERRORS
 
 from common.signature import sign
 from tests import factories
@@ -13,7 +17,34 @@ PREFIX = "/content/api/"
 operator = billing_api.operator  # the operator with its three API keys
 
 
+def _plain(schema):
+    """The OpenAPI 3.0 schema as JSON Schema (`nullable` → a null type)."""
+    if isinstance(schema, list):
+        return [_plain(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    plain = {key: _plain(value) for key, value in schema.items() if key != "nullable"}
+    if schema.get("nullable") and "type" in plain:
+        plain["type"] = [plain["type"], "null"]
+        if "enum" in plain:
+            plain["enum"] = [*plain["enum"], None]
+    return plain
+
+
+def check_against_spec(method: str, body: dict) -> None:
+    """The answer keeps the method's declaration: a declared code, and a success with the declared fields."""
+    spec = resolve(PREFIX + method).func.api_spec
+    assert body["error"] in {0, *map(int, GLOBAL_ERRORS), *map(int, spec.all_errors())}, (method, body)
+    if body["error"] == 0 and spec.response is not None:
+        jsonschema.validate(body, _plain(spec.response.schema()))
+
+
 class ContentAPI(SignedAPI):
+    def json(self, method: str, **params) -> dict:
+        body = super().json(method, **params)
+        check_against_spec(method, body)
+        return body
+
     def ok(self, method: str, **params) -> dict:
         body = self.json(method, **params)
         assert body["error"] == 0, body
@@ -28,6 +59,7 @@ class ContentAPI(SignedAPI):
         signed = sign(params, getattr(self.client, self.key_field))
         response = self.http.post(PREFIX + method, {**signed, **files})
         assert response.status_code < 500, response.content
+        check_against_spec(method, response.json())
         return response.json()
 
 
