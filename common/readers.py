@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time, timezone as dt_timezone
 from decimal import Decimal
@@ -90,6 +91,44 @@ class Id(Int):
     """A row id: a positive integer."""
 
     min_value: int | None = 1
+
+
+@dataclass(frozen=True)
+class Digits(Reader):
+    """A string of ASCII digits kept as text (an abonement, a PIN, a phone number: leading zeros
+    count); `plus` allows a leading '+'."""
+
+    max_length: int = 32
+    plus: bool = False
+
+    def read(self, params: Params, name: str) -> str | None:
+        value = Text(self.max_length).read(params, name)
+        if value is not None and not is_digits(value.lstrip("+") if self.plus else value):
+            raise ParamError(name, "not digits")
+        return value
+
+    def schema(self) -> dict[str, Any]:
+        return {"type": "string", "pattern": "^\\+*[0-9]+$" if self.plus else "^[0-9]+$", "maxLength": self.max_length}
+
+
+@dataclass(frozen=True)
+class Uuid(Reader):
+    """A UUID in any of its usual spellings (with or without hyphens, braces, a `urn:uuid:` prefix)."""
+
+    def read(self, params: Params, name: str) -> uuid.UUID | None:
+        raw = Text(64).read(params, name)
+        if raw is None:
+            return None
+        try:
+            return uuid.UUID(raw)
+        except ValueError:
+            raise ParamError(name, "not a UUID") from None
+
+    def schema(self) -> dict[str, Any]:
+        return {"type": "string", "format": "uuid"}
+
+    def jsonable(self, value: Any) -> str:
+        return str(value)
 
 
 @dataclass(frozen=True)

@@ -15,37 +15,64 @@ from common.errors import ServiceError
 from tvmiddleware.services.login import LoginReason, LoginRefused, login as login_service
 from tvmiddleware.services.sessions import session_delete
 from tvmiddleware.streaming import access
-from common.text import is_digits, without_control
+from common.readers import Digits, Flag, Int, Text
+from common.text import without_control
 
 from apikit.device import Auth, DeviceContext, SessionGone, device_method
 from apikit.device_responses import error, flag, ok
+from apikit.spec import ANY, BOOL, FLAG, INT, STR, ListOf, Obj, Param, nullable
 
-LOGIN_ERRORS: dict[LoginReason, int] = {
-    LoginReason.NOT_FOUND: 1,
-    LoginReason.INACTIVE: 2,
-    LoginReason.SESSION_LIMIT: 5,
-    LoginReason.DEVICE_ELSEWHERE: 6,
-    LoginReason.NO_TARIFFS: 8,
-    LoginReason.SUBNET_FORBIDDEN: 9,
-    LoginReason.AMBIGUOUS_IP: 12,
-    LoginReason.GROUP_FORBIDDEN: 15,
-    LoginReason.RATE_LIMITED: 28,
+from .errors import (
+    AMBIGUOUS_IP, BAD_API_KEY, DEVICE_ELSEWHERE, GROUP_FORBIDDEN, INVALID_PARAM, LOGIN_INACTIVE, LOGIN_NOT_FOUND,
+    LOGIN_RATE_LIMITED, NO_TARIFFS, REGISTRATION_REFUSED, SESSION_LIMIT, SUBNET_FORBIDDEN,
+)
+
+LOGIN_ERRORS = {
+    LoginReason.NOT_FOUND: LOGIN_NOT_FOUND,
+    LoginReason.INACTIVE: LOGIN_INACTIVE,
+    LoginReason.SESSION_LIMIT: SESSION_LIMIT,
+    LoginReason.DEVICE_ELSEWHERE: DEVICE_ELSEWHERE,
+    LoginReason.NO_TARIFFS: NO_TARIFFS,
+    LoginReason.SUBNET_FORBIDDEN: SUBNET_FORBIDDEN,
+    LoginReason.AMBIGUOUS_IP: AMBIGUOUS_IP,
+    LoginReason.GROUP_FORBIDDEN: GROUP_FORBIDDEN,
+    LoginReason.RATE_LIMITED: LOGIN_RATE_LIMITED,
 }
+
+LOGIN_PARAMS = (
+    # A non-numeric abonement names no account: answered like an unknown one.
+    Param("abonement", Digits(32), default="", error=LOGIN_NOT_FOUND, description="The account's number."),
+    Param("password", Text(128), default="", description="The account's password."),
+    Param("device_uid", Text(128), default="", description="The device's unique id (login by a bound device)."),
+    Param("device", Text(64), default="", description="The device type's system name, e.g. `mag`."),
+    Param("device_serial", Text(128), default="", description="The device's serial number."),
+    Param("device_model", Text(128), default="", description="The device's model."),
+    Param("brand_name", Text(128), default="", description="The device's brand."),
+    Param("app_build_version", Text(64), default="", description="The app's build."),
+    Param("reset_block_status_reason", Flag(), default=False,
+          description="1: clear the account's block reason left by the operator's billing."),
+)
+LOGIN_ANSWER = dict(
+    authkey=STR, utc_time=INT, firstname=STR, lastname=STR, abonement=STR, account_id=INT, customer_id=INT,
+    customer_ext_id=STR, meta=ANY, currency=STR, ip_address=STR, activation_days_left=nullable(INT),
+    parent_code=STR, last_channel=nullable(INT), device_uid=STR, template=STR, use_timeshift=FLAG,
+    contract_number=STR, status_reason=STR, data_center_id=nullable(INT), data_centers=ListOf(ANY),
+    reset_settings=BOOL, confirmation_phone=STR,
+)
+DEVICE_ROW = Obj(id=INT, system_name=STR, device_uid=STR, brand_name=STR, device_model=STR, status=BOOL,
+                 has_active_sessions=BOOL, created_at=STR)
 
 
 def _login(request: HttpRequest, ctx: DeviceContext, *, open_session: bool):
-    p = ctx.params
-    abonement = p.str("abonement", max_length=32)
-    if abonement and not is_digits(abonement):
-        return error(1, "Account not found.")
+    args = ctx.args
     try:
         result = login_service(
-            client=ctx.client, abonement=abonement, password=p.str("password", max_length=128),
-            device_uid=p.str("device_uid", max_length=128), device_type=ctx.device_type,
-            device_serial=p.str("device_serial", max_length=128), device_model=p.str("device_model", max_length=128),
-            brand_name=p.str("brand_name", max_length=128), ip=client_ip(request),
-            user_agent=without_control(request.META.get("HTTP_USER_AGENT", "")), app_build_version=p.str("app_build_version", max_length=64),
-            reset_block_status_reason=p.flag("reset_block_status_reason"), open_session=open_session,
+            client=ctx.client, abonement=args.abonement, password=args.password, device_uid=args.device_uid,
+            device_type=ctx.device_type, device_serial=args.device_serial, device_model=args.device_model,
+            brand_name=args.brand_name, ip=client_ip(request),
+            user_agent=without_control(request.META.get("HTTP_USER_AGENT", "")),
+            app_build_version=args.app_build_version, reset_block_status_reason=args.reset_block_status_reason,
+            open_session=open_session,
         )
     except LoginRefused as exc:
         return error(LOGIN_ERRORS[exc.reason], exc.message)
@@ -78,35 +105,46 @@ def _login(request: HttpRequest, ctx: DeviceContext, *, open_session: bool):
 def _activation_days_left(account) -> int | None:
     if account.deactivation_date is None:
         return None
-    from django.utils import timezone
-
     return max((account.deactivation_date - timezone.localdate()).days, 0)
 
 
-@device_method(auth=Auth.API_KEY, bad_key_error=4, invalid_param_error=1)
+LOGIN_SPEC = dict(auth=Auth.API_KEY, bad_key_error=BAD_API_KEY, invalid_param_error=INVALID_PARAM, params=LOGIN_PARAMS,
+                  errors=tuple(LOGIN_ERRORS.values()))
+
+
+@device_method(**LOGIN_SPEC, response=Obj(**LOGIN_ANSWER, devices=ListOf(DEVICE_ROW)))
 def login(request, ctx: DeviceContext):
-    """Open a session: by abonement + password, by device UID, or by IP where the account allows it."""
+    """Open a session: by abonement + password, by device UID, or by IP where the account allows it.
+
+    Answers the session's `authkey` (also set as a cookie), the account's fields and its devices."""
     return _login(request, ctx, open_session=True)
 
 
-@device_method(auth=Auth.API_KEY, bad_key_error=4, invalid_param_error=1)
+@device_method(**LOGIN_SPEC, response=Obj(**LOGIN_ANSWER))
 def login_ext(request, ctx: DeviceContext):
-    """Check credentials and return the account fields without opening a session."""
+    """Check credentials and return the account fields without opening a session (`authkey` is empty)."""
     return _login(request, ctx, open_session=False)
 
 
-@device_method(auth=Auth.SESSION)
+@device_method(auth=Auth.SESSION, invalid_param_error=INVALID_PARAM, response=Obj())
 def logout(request, ctx: DeviceContext):
+    """Close the session (its authkey stops working) and drop the authkey cookie."""
     session_delete(ctx.authkey)
     response = ok(error_message="")
     response.delete_cookie("authkey")
     return response
 
 
-@device_method(auth=Auth.SESSION, invalid_param_error=1)
+@device_method(auth=Auth.SESSION, invalid_param_error=INVALID_PARAM, params=(
+    Param("with_tariffs", Flag(), default=False, description="1: also list the ids of the customer's open tariffs."),
+), response=Obj(status=INT, status_reason=STR, utc_time=INT, is_active=FLAG, has_new_messages=FLAG,
+                channel_list_changed=FLAG, message=Obj(subject=STR, text=STR, no_confirmation=FLAG),
+                tariff_ids=ListOf(INT), optional=("message", "tariff_ids")))
 def account_status(request, ctx: DeviceContext):
-    """Is the session alive and the account active? Apps poll this every few minutes."""
-    with_tariffs = ctx.params.flag("with_tariffs")
+    """Is the session alive and the account active? Apps poll this every few minutes.
+
+    `message` is the newest unread urgent operator message, when there is one."""
+    with_tariffs = ctx.args.with_tariffs
     account_id = ctx.session.account_id
     # Active and status from the account's access snapshot: services that block or activate an
     # account drop it on commit, so this answers what the streamers enforce (streaming/access.py).
@@ -135,24 +173,24 @@ _first_unread = PreparedQuery(lambda client_id, account_id, now: (
 ))
 
 
-@device_method(auth=Auth.API_KEY, invalid_param_error=3)
+@device_method(auth=Auth.API_KEY, invalid_param_error=REGISTRATION_REFUSED, params=(
+    Param("mobile_phone_number", Digits(32, plus=True), default="", description="The subscriber's phone number."),
+    Param("password", Digits(32), description="The account's password (digits); generated when not given."),
+    Param("parent_code", Text(16), default="", description="The parental-control PIN."),
+    Param("comment", Text(500), default="Registered from an app", description="The operator's note on the customer."),
+    Param("auto_activation_period", Int(0, 3650), default=0, description="Days the account stays active after its first login."),
+), errors=(REGISTRATION_REFUSED,), response=Obj(abonement=STR, password=STR))
 def account_register(request, ctx: DeviceContext):
-    """Self-registration from an app: a new customer with one account, inactive until the operator's
-    default tariffs or billing activate it (tariffs marked `assigned_by_default` are assigned)."""
-    p = ctx.params
-    phone = p.str("mobile_phone_number", max_length=32)
-    if phone and not is_digits(phone.lstrip("+")):
-        return error(3, "mobile_phone_number must be digits.")
-    password = p.str("password", max_length=32)
-    if password and not is_digits(password):
-        return error(3, "password must be digits.")
-    parent_code = p.str("parent_code", max_length=16)
-    comment = p.str("comment", max_length=500) or "Registered from an app"
-    auto_activation_period = p.int("auto_activation_period", 0, min_value=0, max_value=3650)
+    """Self-registration from an app: a new customer with one account.
+
+    The account is inactive until the operator's default tariffs or billing activate it (tariffs
+    marked `assigned_by_default` are assigned). Answers the new account's abonement and password."""
+    args = ctx.args
     try:
-        account, plain = subscriber_register(client=ctx.client, comment=comment, mobile_phone_number=phone,
-                                             password=password or None, auto_activation_period=auto_activation_period,
-                                             parent_code=parent_code)
+        account, plain = subscriber_register(client=ctx.client, comment=args.comment,
+                                             mobile_phone_number=args.mobile_phone_number, password=args.password,
+                                             auto_activation_period=args.auto_activation_period,
+                                             parent_code=args.parent_code)
     except ServiceError as exc:
-        return error(3, exc.message)
+        return error(REGISTRATION_REFUSED, exc.message)
     return ok(abonement=account.abonement, password=plain, error_message="")

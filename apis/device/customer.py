@@ -11,8 +11,29 @@ from tvmiddleware.models import Tariff, TariffSubscription
 from tvmiddleware.services import Conflict, NotFound
 from tvmiddleware.services.tariffs import BasicTariffKept, TariffNotUnsubscribable, tariffs_unsubscribe
 
+from common.readers import Flag, IntList
 from apikit.device import Auth, DeviceContext, device_method
 from apikit.device_responses import error, flag, ok, unixtime
+from apikit.spec import FLAG, INT, MONEY, NUMBER, STR, TIMESTAMP, ListOf, Obj, Param, nullable
+
+from .errors import (
+    BASIC_TARIFF_KEPT, BASIC_TARIFF_TAKEN, INSUFFICIENT_FUNDS, INVALID_PARAM, INVALID_PARAM_2, NO_TARIFF_GIVEN,
+    TARIFF_ALREADY_CONNECTED, TARIFF_NOT_CONNECTED, TARIFF_NOT_UNSUBSCRIBABLE, TARIFF_UNAVAILABLE,
+)
+
+TARIFF_ROW = Obj(
+    id=INT, name=STR, description=STR, period=INT, price=MONEY, price_after_activation=MONEY, activation_price=MONEY,
+    basic_tariff_priority=INT, is_assigned=FLAG, subscription_end_date=STR, is_virtual=FLAG,
+    available_to_unsubscribe=FLAG, channels_count=INT, videos_count=INT, is_periodical=FLAG, icon=STR, icon_tv=STR,
+    archived=FLAG, meta=STR,
+)
+PAYMENT_ROW = Obj(comment=STR, datetime=TIMESTAMP, amount=NUMBER)
+SUBSCRIPTION_ROW = Obj(tariff_id=INT, tariff_name=STR, start_date=STR, end_date=STR, is_periodical=FLAG, api_name=STR,
+                       price=NUMBER)
+TARIFF_IDS = (
+    Param("tariff_id", IntList(), description="Tariff ids (repeated or comma separated)."),
+    Param("virtual_tariff_id", IntList(), description="Virtual tariff ids: taken like tariff_id."),
+)
 
 
 def money(value: Decimal | None) -> str:
@@ -45,8 +66,16 @@ def _tariff_rows(ctx: DeviceContext, *, only_offered: bool = True) -> list[dict]
     return rows
 
 
-@device_method(auth=Auth.SESSION, invalid_param_error=2)
+@device_method(auth=Auth.SESSION, invalid_param_error=INVALID_PARAM_2, response=Obj(
+    firstname=STR, lastname=STR, balance=MONEY, email=STR, mobile_phone_number=STR, id_for_payment=INT, abonement=STR,
+    required_payment=NUMBER, payments=Obj(btv=ListOf(PAYMENT_ROW), vod=ListOf(PAYMENT_ROW), other=ListOf(PAYMENT_ROW)),
+    tariffs=ListOf(TARIFF_ROW), subscriptions=ListOf(SUBSCRIPTION_ROW), monthly_payment=MONEY,
+))
 def customer_info(request, ctx: DeviceContext):
+    """The customer's card: name, contacts, balance, recent payments and open tariffs.
+
+    `payments` are the last 50 ledger rows grouped into `btv` (tariff charges), `vod` (purchases)
+    and `other`; `required_payment` is what the open tariffs' monthly price lacks on the balance."""
     customer = ctx.customer
     account = ctx.account
     payments: dict[str, list] = {"btv": [], "vod": [], "other": []}
@@ -69,40 +98,46 @@ def customer_info(request, ctx: DeviceContext):
               subscriptions=subscriptions, monthly_payment=money(monthly), error_message="")
 
 
-@device_method(auth=Auth.SESSION)
+@device_method(auth=Auth.SESSION, invalid_param_error=INVALID_PARAM, response=Obj(balance=MONEY))
 def customer_balance(request, ctx: DeviceContext):
+    """The customer's balance."""
     return ok(balance=money(ctx.customer.balance), error_message="")
 
 
-@device_method(auth=Auth.SESSION)
+@device_method(auth=Auth.SESSION, invalid_param_error=INVALID_PARAM, response=Obj(tariffs=ListOf(TARIFF_ROW)))
 def tariff_list(request, ctx: DeviceContext):
+    """The tariffs the subscriber sees: the assigned ones, and the enabled, not hidden ones they could take."""
     return ok(tariffs=_tariff_rows(ctx), error_message="")
 
 
-def _requested_tariffs(ctx: DeviceContext) -> list[int] | None:
-    ids = ctx.params.int_list("tariff_id") + ctx.params.int_list("virtual_tariff_id")
-    return ids or None
+def _requested_tariffs(ctx: DeviceContext) -> list[int]:
+    return list(dict.fromkeys((ctx.args.tariff_id or []) + (ctx.args.virtual_tariff_id or [])))
 
 
-@device_method(auth=Auth.SESSION, invalid_param_error=1)
+@device_method(auth=Auth.SESSION, invalid_param_error=INVALID_PARAM, params=(
+    *TARIFF_IDS,
+    Param("try_activate", Flag(), default=False, description="1: also activate an inactive account."),
+), errors=(NO_TARIFF_GIVEN, TARIFF_UNAVAILABLE, BASIC_TARIFF_TAKEN, INSUFFICIENT_FUNDS, TARIFF_ALREADY_CONNECTED),
+    response=Obj(payment_info=Obj(is_awaiting_payment=FLAG, invoice_id=nullable(INT))))
 def tariff_subscribe(request, ctx: DeviceContext):
-    """The subscriber takes tariffs from the app; the activation price is charged from the balance
-    (`billing.subscriptions.tariffs_subscribe`)."""
+    """Take tariffs: the activation price and first period are charged from the balance.
+
+    All or nothing (`billing.subscriptions.tariffs_subscribe`). `payment_info` tells whether a
+    payment of the customer is still awaiting the gateway's answer."""
     ids = _requested_tariffs(ctx)
-    if ids is None:
-        return error(120, "Neither tariff_id nor virtual_tariff_id was given.")
+    if not ids:
+        return error(NO_TARIFF_GIVEN, "Neither tariff_id nor virtual_tariff_id was given.")
     customer = ctx.customer
     try:
-        tariffs_subscribe(customer=customer, tariff_ids=ids, account=ctx.account,
-                          try_activate=ctx.params.flag("try_activate"))
+        tariffs_subscribe(customer=customer, tariff_ids=ids, account=ctx.account, try_activate=ctx.args.try_activate)
     except TariffUnavailable as exc:
-        return error(1, exc.message)
+        return error(TARIFF_UNAVAILABLE, exc.message)
     except BasicTariffTaken as exc:
-        return error(5, exc.message)
+        return error(BASIC_TARIFF_TAKEN, exc.message)
     except InsufficientFunds:
-        return error(2, "Insufficient funds.")
+        return error(INSUFFICIENT_FUNDS, "Insufficient funds.")
     except Conflict:  # TariffAlreadyConnected, or the assignment found it connected meanwhile
-        return error(3, "The tariff is already connected.")
+        return error(TARIFF_ALREADY_CONNECTED, "The tariff is already connected.")
     return ok(payment_info=_payment_info(customer), error_message="")
 
 
@@ -116,17 +151,20 @@ def _payment_info(customer) -> dict:
     return {"is_awaiting_payment": flag(found), "invoice_id": found["transaction_id"] if found else None}
 
 
-@device_method(auth=Auth.SESSION, invalid_param_error=1)
+@device_method(auth=Auth.SESSION, invalid_param_error=INVALID_PARAM, params=TARIFF_IDS,
+               errors=(NO_TARIFF_GIVEN, TARIFF_NOT_CONNECTED, BASIC_TARIFF_KEPT, TARIFF_NOT_UNSUBSCRIBABLE),
+               response=Obj())
 def tariff_unsubscribe(request, ctx: DeviceContext):
+    """Drop additional tariffs: all of them or none; basic and required tariffs stay."""
     ids = _requested_tariffs(ctx)
-    if ids is None:
-        return error(120, "Neither tariff_id nor virtual_tariff_id was given.")
+    if not ids:
+        return error(NO_TARIFF_GIVEN, "Neither tariff_id nor virtual_tariff_id was given.")
     try:
         tariffs_unsubscribe(customer=ctx.customer, tariff_ids=ids)
     except NotFound:  # TariffNotConnected, or removed meanwhile
-        return error(1, "One or more tariffs are not connected.")
+        return error(TARIFF_NOT_CONNECTED, "One or more tariffs are not connected.")
     except BasicTariffKept as exc:
-        return error(2, exc.message)
+        return error(BASIC_TARIFF_KEPT, exc.message)
     except TariffNotUnsubscribable as exc:
-        return error(5, exc.message)
+        return error(TARIFF_NOT_UNSUBSCRIBABLE, exc.message)
     return ok(error_message="")

@@ -23,8 +23,14 @@ from common.errors import NotFound
 from tvmiddleware.streaming.access import LocalCache
 
 from apikit.device import Auth, DeviceContext, device_type_by_name, device_method
-from common.params import MAX_INT, ParamError, Params
 from apikit.device_responses import error, flag, ok
+from apikit.spec import ANY, FLAG, INT, STR, ListOf, Obj, Param
+from common.params import MAX_INT, ParamError, Params
+from common.readers import Flag, Id, Int, Reader, Text, Uuid, Choice
+
+from .errors import (
+    ASSET_REQUIRED, CONTENT_NOT_FOUND, DEVICE_TYPE_UNAVAILABLE, INVALID_PARAM, MESSAGE_NOT_FOUND, POSITION_NOT_SAVED,
+)
 
 logger = logging.getLogger("apis.device")
 
@@ -35,89 +41,107 @@ MESSAGE_LIST_MAX = 500  # the newest; the reference has no paging for messages
 
 # --- settings/save --------------------------------------------------------------------------------
 
-def _sort_flag(item: dict, name: str) -> bool | None:
-    value = item.get(name)
+class ChannelsSort(Reader):
+    """The subscriber's channel order, a JSON array: [{id, is_parent_control, is_favorited,
+    is_hidden}, ...] in order; each channel's place in the array becomes its own sort position
+    (0 = first). The flags are 0/1 or absent (unchanged)."""
+
+    def read(self, params: Params, name: str) -> list[ChannelPreference] | None:
+        text = params.str(name, max_length=CHANNELS_SORT_MAX_CHARS)
+        return None if text == "" else self.parse(text, name)
+
+    def parse(self, text: str, name: str) -> list[ChannelPreference]:
+        return self.items(_json(text, name), name)
+
+    def items(self, payload: Any, name: str) -> list[ChannelPreference]:
+        if not isinstance(payload, list) or len(payload) > CHANNELS_SORT_MAX_ITEMS:
+            raise ParamError(name, "not an array")
+        items = []
+        for position, item in enumerate(payload):
+            if not isinstance(item, dict):
+                raise ParamError(name, "invalid item")
+            items.append(ChannelPreference(
+                channel_id=_sort_id(item, name), sort=position, is_favorited=_sort_flag(item, "is_favorited", name),
+                is_parent_control=_sort_flag(item, "is_parent_control", name),
+                is_hidden=_sort_flag(item, "is_hidden", name),
+            ))
+        return items
+
+    def schema(self) -> dict[str, Any]:
+        return {"type": "string", "maxLength": CHANNELS_SORT_MAX_CHARS,
+                "description": "JSON array of {id, is_parent_control, is_favorited, is_hidden}"}
+
+
+def _json(text: str, name: str) -> Any:
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):
+        raise ParamError(name, "not valid JSON") from None
+
+
+def _sort_flag(item: dict, field: str, name: str) -> bool | None:
+    value = item.get(field)
     if value is None:
         return None
     if value in (0, 1, "0", "1") and not isinstance(value, float):  # True/False compare equal to 1/0
         return bool(int(value))
-    raise ParamError("channels_sort", f"invalid ({name})")
+    raise ParamError(name, f"invalid ({field})")
 
 
-def _sort_id(item: dict) -> int:
+def _sort_id(item: dict, name: str) -> int:
     value = item.get("id")
     if isinstance(value, bool):
-        raise ParamError("channels_sort", "invalid (id)")
+        raise ParamError(name, "invalid (id)")
     if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 19:
         value = int(value)
     if not isinstance(value, int) or not 1 <= value <= MAX_INT:
-        raise ParamError("channels_sort", "invalid (id)")
+        raise ParamError(name, "invalid (id)")
     return value
 
 
-def _channels_sort_payload(request: HttpRequest, params: Params) -> Any:
-    """The raw `channels_sort` array: a JSON form field, or a JSON request body (`[...]` or
-    `{"channels_sort": [...]}`). None when the app did not send one."""
-    text = params.str("channels_sort", max_length=CHANNELS_SORT_MAX_CHARS) or None
-    if text is None and request.method == "POST" and request.content_type == "application/json" and request.body:
+def _channels_sort_body(request: HttpRequest) -> list[ChannelPreference] | None:
+    """The order sent as a JSON request body (`[...]` or `{"channels_sort": [...]}`), or None."""
+    if request.method == "POST" and request.content_type == "application/json" and request.body:
         text = request.body.decode("utf-8", "replace")
         if len(text) > CHANNELS_SORT_MAX_CHARS:
             raise ParamError("channels_sort", "too long")
-        payload = _json(text)
-        return payload.get("channels_sort") if isinstance(payload, dict) else payload
-    return None if text is None else _json(text)
+        payload = _json(text, "channels_sort")
+        if isinstance(payload, dict):
+            payload = payload.get("channels_sort")
+        return None if payload is None else ChannelsSort().items(payload, "channels_sort")
+    return None
 
 
-def _json(text: str) -> Any:
-    try:
-        return json.loads(text)
-    except (ValueError, RecursionError):
-        raise ParamError("channels_sort", "not valid JSON") from None
-
-
-def _channels_sort(request: HttpRequest, params: Params) -> list[ChannelPreference] | None:
-    """The subscriber's channel order: [{id, is_parent_control, is_favorited, is_hidden}, ...] in
-    order; each channel's place in the array becomes its own sort position (0 = first)."""
-    payload = _channels_sort_payload(request, params)
-    if payload is None:
-        return None
-    if not isinstance(payload, list) or len(payload) > CHANNELS_SORT_MAX_ITEMS:
-        raise ParamError("channels_sort", "not an array")
-    items = []
-    for position, item in enumerate(payload):
-        if not isinstance(item, dict):
-            raise ParamError("channels_sort", "invalid item")
-        items.append(ChannelPreference(
-            channel_id=_sort_id(item), sort=position, is_favorited=_sort_flag(item, "is_favorited"),
-            is_parent_control=_sort_flag(item, "is_parent_control"), is_hidden=_sort_flag(item, "is_hidden"),
-        ))
-    return items
-
-
-def _optional_flag(params: Params, name: str) -> bool | None:
-    value = params.int(name, min_value=0, max_value=1)
-    return None if value is None else bool(value)
-
-
-@device_method(auth=Auth.SESSION, invalid_param_error=1)
+@device_method(auth=Auth.SESSION, invalid_param_error=INVALID_PARAM, params=(
+    Param("favorite_channel", Id(), description="Mark this channel a favourite."),
+    Param("unfavorite_channel", Id(), description="Unmark this favourite channel."),
+    Param("parent_lock_channel", Id(), description="Lock this channel with the parental PIN."),
+    Param("parent_unlock_channel", Id(), description="Unlock this channel."),
+    Param("parent_code", Text(64), description="A new parental-control PIN."),
+    Param("use_timeshift", Flag(), description="1: play live channels time-shifted."),
+    Param("preferred_timeshift_offset", Int(-24, 24), description="The time-shift offset, hours."),
+    Param("data_center_id", Int(0, 2**31 - 1), description="The preferred data centre."),
+    Param("channels_sort", ChannelsSort(), description="The subscriber's channel order with per-channel flags "
+                                                       "(also accepted as a JSON request body)."),
+), response=Obj())
 def settings_save(request: HttpRequest, ctx: DeviceContext):
-    """Save what the subscriber changed in the app's settings: favourite and PIN-locked channels,
-    their own channel order, a new parental PIN, time-shift preferences and data centre.
+    """Save what the subscriber changed in the app's settings.
 
-    Changing a channel's lock needs no PIN here: the reference gives this method no parameter for it
-    (`parent_code` is the new PIN)."""
-    p = ctx.params
+    Favourite and PIN-locked channels, their own channel order, a new parental PIN, time-shift
+    preferences and data centre. Changing a channel's lock needs no PIN here: the reference gives
+    this method no parameter for it (`parent_code` is the new PIN)."""
+    args = ctx.args
     account_settings_save(
         account=ctx.account,
-        favorite_channel=p.int("favorite_channel", min_value=1),
-        unfavorite_channel=p.int("unfavorite_channel", min_value=1),
-        parent_lock_channel=p.int("parent_lock_channel", min_value=1),
-        parent_unlock_channel=p.int("parent_unlock_channel", min_value=1),
-        parent_code=p.str("parent_code", max_length=64) or None,
-        use_timeshift=_optional_flag(p, "use_timeshift"),
-        preferred_timeshift_offset=p.int("preferred_timeshift_offset", min_value=-24, max_value=24),
-        data_center=p.int("data_center_id", min_value=0, max_value=2**31 - 1),
-        channels_sort=_channels_sort(request, p),
+        favorite_channel=args.favorite_channel,
+        unfavorite_channel=args.unfavorite_channel,
+        parent_lock_channel=args.parent_lock_channel,
+        parent_unlock_channel=args.parent_unlock_channel,
+        parent_code=args.parent_code,
+        use_timeshift=args.use_timeshift,
+        preferred_timeshift_offset=args.preferred_timeshift_offset,
+        data_center=args.data_center_id,
+        channels_sort=args.channels_sort if "channels_sort" in args else _channels_sort_body(request),
     )
     return ok(error_message="")
 
@@ -129,7 +153,10 @@ def _message_fields(message: Message, was_read: bool) -> dict:
             "urgent": flag(message.urgent), "was_read": flag(was_read)}
 
 
-@device_method(auth=Auth.SESSION)
+MESSAGE_ROW = dict(uuid=STR, subject=STR, created_at=STR, urgent=FLAG, was_read=FLAG)
+
+
+@device_method(auth=Auth.SESSION, invalid_param_error=INVALID_PARAM, response=Obj(messages=ListOf(Obj(**MESSAGE_ROW))))
 def message_list(request: HttpRequest, ctx: DeviceContext):
     """Operator messages for this account and for everybody, newest first, with the read marks."""
     read = MessageRead.objects.filter(message=OuterRef("pk"), account_id=ctx.session.account_id)
@@ -137,16 +164,14 @@ def message_list(request: HttpRequest, ctx: DeviceContext):
     return ok(messages=[_message_fields(m, m.was_read) for m in messages[:MESSAGE_LIST_MAX]], error_message="")
 
 
-@device_method(auth=Auth.SESSION, invalid_param_error=1)
+@device_method(auth=Auth.SESSION, invalid_param_error=INVALID_PARAM, params=(
+    Param("uuid", Uuid(), required=True, description="The message's uuid (from message/list)."),
+), errors=(MESSAGE_NOT_FOUND,), response=Obj(**MESSAGE_ROW, text=STR, no_confirmation=FLAG))
 def message_detail(request: HttpRequest, ctx: DeviceContext):
     """Open a message: its full text; it counts as read from now on."""
-    try:
-        message_uuid = uuid.UUID(ctx.params.str("uuid", required=True, max_length=64))
-    except ValueError:
-        return error(1, "Parameter 'uuid' is invalid.")
-    message = account_messages(client=ctx.client, account_id=ctx.session.account_id).filter(uuid=message_uuid).first()
+    message = account_messages(client=ctx.client, account_id=ctx.session.account_id).filter(uuid=ctx.args.uuid).first()
     if message is None:
-        return error(1, "Message not found.")
+        return error(MESSAGE_NOT_FOUND, "Message not found.")
     message_mark_read(account=ctx.account, message=message)
     return ok(**_message_fields(message, True), text=message.text, no_confirmation=flag(message.no_confirmation),
               error_message="")
@@ -154,28 +179,28 @@ def message_detail(request: HttpRequest, ctx: DeviceContext):
 
 # --- content/position/set -------------------------------------------------------------------------
 
-@device_method(auth=Auth.SESSION, invalid_param_error=1)
+@device_method(auth=Auth.SESSION, invalid_param_error=INVALID_PARAM, params=(
+    Param("content_type", Choice((ContentKind.PROGRAM.value, ContentKind.VIDEO.value)), required=True,
+          description="What was watched: an archived programme or a video."),
+    Param("content_id", Id(), required=True, description="The programme's or the video's id."),
+    Param("asset_id", Id(), description="The video's file or episode."),
+    Param("position", Int(0, MAX_SECONDS), required=True, description="Where the subscriber stopped, seconds."),
+    Param("duration", Int(0, MAX_SECONDS), description="The content's length, seconds."),
+    Param("is_viewed", Flag(), description="1: watched to the end."),
+), errors=(ASSET_REQUIRED, CONTENT_NOT_FOUND, POSITION_NOT_SAVED), response=Obj())
 def position_set(request: HttpRequest, ctx: DeviceContext):
     """Remember where the subscriber stopped an archived programme or a video (file or episode)."""
-    p = ctx.params
-    content_type = p.str("content_type", required=True, max_length=16)
-    if content_type not in (ContentKind.PROGRAM, ContentKind.VIDEO):
-        raise ParamError("content_type")
+    args = ctx.args
     try:
-        content_position_set(
-            account=ctx.account, content_type=content_type,
-            content_id=p.int("content_id", required=True, min_value=1),
-            asset_id=p.int("asset_id", min_value=1),
-            position=p.int("position", required=True, min_value=0, max_value=MAX_SECONDS),
-            duration=p.int("duration", min_value=0, max_value=MAX_SECONDS),
-            is_viewed=_optional_flag(p, "is_viewed"),
-        )
+        content_position_set(account=ctx.account, content_type=args.content_type, content_id=args.content_id,
+                             asset_id=args.asset_id, position=args.position, duration=args.duration,
+                             is_viewed=args.is_viewed)
     except AssetRequired as exc:
-        return error(3, exc.message)
+        return error(ASSET_REQUIRED, exc.message)
     except NotFound as exc:
-        return error(404, exc.message)
+        return error(CONTENT_NOT_FOUND, exc.message)
     except PositionNotSaved as exc:
-        return error(2, exc.message)
+        return error(POSITION_NOT_SAVED, exc.message)
     return ok(error_message="")
 
 
@@ -227,16 +252,27 @@ def _portal_overrides(ctx: DeviceContext, device_type_id: int) -> dict[str, str]
     return values
 
 
-@device_method(auth=Auth.API_KEY, invalid_param_error=1)
+def _shape(default: Any) -> Any:
+    """A portal field's shape in the answer: JSON fields take whatever the operator stored."""
+    return INT if isinstance(default, int) else STR if isinstance(default, str) else ListOf(ANY) \
+        if isinstance(default, list) else ANY
+
+
+@device_method(auth=Auth.API_KEY, invalid_param_error=INVALID_PARAM, params=(
+    # Any length a request carries (Django's body limit): a long name is an unknown device type (2).
+    Param("device", Text(2_621_440), required=True, description="The device type's system name, e.g. `mag`."),
+), errors=(DEVICE_TYPE_UNAVAILABLE,), response=Obj(
+    random_uuid4=STR, client_uid=STR, backend_version=STR, **{name: _shape(value) for name, value in PORTAL_DEFAULTS.items()},
+))
 def portal_settings_list(request: HttpRequest, ctx: DeviceContext):
-    """What the app's portal shows for this operator and device type (menu sections, logos,
-    timers, statistics switches), before the subscriber logs in."""
-    name = str(ctx.params.get("device") or "")
-    if not name:
-        return error(1, "Parameter 'device' is required.")
-    device_type = device_type_by_name(name) if len(name) <= 64 and "\x00" not in name else None
+    """What the app's portal shows for this operator and device type, before the subscriber logs in.
+
+    Menu sections, logos, timers, statistics switches: the documented defaults with the operator's
+    values for this device type over them."""
+    name = ctx.args.device
+    device_type = device_type_by_name(name) if len(name) <= 64 else None  # longer names are never system names
     if device_type is None:
-        return error(2, "This device type is not available for this client.")
+        return error(DEVICE_TYPE_UNAVAILABLE, "This device type is not available for this client.")
     fields = _portal_fields(ctx, device_type.pk)
     return ok(random_uuid4=str(uuid.uuid4()), **fields, client_uid=str(ctx.client.pk),
               backend_version=str(settings.SPECTACULAR_SETTINGS.get("VERSION", "")), error_message="")

@@ -30,6 +30,13 @@ from tvmiddleware.selectors.vod import parent_control_passed, video_access
 
 from apikit.device import Auth, DeviceContext, SessionGone, device_method
 from apikit.device_responses import error, ok, unixtime
+from apikit.spec import ANY, INT, STR, ListOf, Obj, Param
+from common.readers import Flag, Id, IntList, Text, Timestamp
+
+from .errors import (
+    CHANNEL_NOT_FOUND, CONTENT_REFUSED, INVALID_PARAM, PARTNER_STREAM_FAILED, PROGRAMME_NOT_FOUND, VIDEO_NOT_FOUND,
+    VIDEO_REFUSED,
+)
 
 DEFAULT_ARCHIVE_SECONDS = 3 * 3600
 
@@ -39,8 +46,26 @@ class _Redirect(HttpResponseRedirect):
     allowed_schemes = ["http", "https", "rtmp", "rtmps", "rtsp", "udp", "rtp"]
 
 
+# What every stream URL method takes besides its content's id.
+COMMON_PARAMS = (
+    Param("parent_code", Text(32), default="", description="The account's PIN, for locked content."),
+    Param("exclude_service_id", IntList(), description="Stream services to skip (the app failed on them); repeatable."),
+    Param("redirect", Flag(), default=True, description="1 (default): answer an HTTP 302 redirect to the stream; "
+                                                        "0: answer JSON with `uri` and `stream_service_id`."),
+)
+CID = Param("cid", Id(), required=True, description="The channel's id.")
+
+
+def _answer_shape(**extra) -> Obj:
+    return Obj(uri=STR, stream_service_id=INT, **extra)
+
+
+def _excluded(ctx: DeviceContext) -> list[int]:
+    return ctx.args.exclude_service_id or []
+
+
 def _answer(ctx: DeviceContext, url: str, service_id: int, **extra):
-    if ctx.params.flag("redirect", default=True):
+    if ctx.args.redirect:
         return _Redirect(url)
     return ok(uri=url, stream_service_id=service_id, error_message="", **extra)
 
@@ -57,8 +82,7 @@ _channel_with_own_lock = PreparedQuery(lambda client_id, channel_id, account_id:
 
 def _channel(ctx: DeviceContext) -> Channel | None:
     """The enabled channel `cid`, with the account's own parental-lock setting for it (one query)."""
-    cid = ctx.params.int("cid", required=True, min_value=1)
-    rows = _channel_with_own_lock(client_id=ctx.client.pk, channel_id=cid, account_id=ctx.session.account_id)
+    rows = _channel_with_own_lock(client_id=ctx.client.pk, channel_id=ctx.args.cid, account_id=ctx.session.account_id)
     if not rows:
         return None
     channel = Channel.from_db(Channel.objects.db, _CHANNEL_FIELDS, rows[0][:-1])
@@ -78,7 +102,7 @@ def _pin_ok(ctx: DeviceContext, locked: bool) -> bool:
     code = ctx.account.parent_code
     if not code:
         return True
-    given = ctx.params.str("parent_code", max_length=32)
+    given = ctx.args.parent_code
     return hmac.compare_digest(code.encode(), given.encode("utf-8", "replace"))
 
 
@@ -91,7 +115,7 @@ def _refusal(ctx: DeviceContext, kind: str, content_id: int):
         raise SessionGone()
     if not access.state_allows(state, kind, content_id):
         message = "The content is not available to this account." if state.active else "The account is not active."
-        return error(1, message, status_reason=state.status_reason)
+        return error(CONTENT_REFUSED, message, status_reason=state.status_reason)
     return None
 
 
@@ -100,7 +124,7 @@ def _under_maintenance(channel: Channel):
     if not _has_maintenance_windows(channel.client_id):
         return None
     works = channel_maintenance(channel=channel)
-    return None if works is None else error(1, MAINTENANCE_MESSAGE, maintenance_until=unixtime(works.until))
+    return None if works is None else error(CONTENT_REFUSED, MAINTENANCE_MESSAGE, maintenance_until=unixtime(works.until))
 
 
 # Maintenance windows are rare, and every stream URL asks about them: whether an operator has any
@@ -128,23 +152,30 @@ m2m_changed.connect(_forget_maintenance, sender=MaintenanceWindow.channels.throu
                     dispatch_uid="tvmw-maintenance-m2m")
 
 
-@device_method(auth=Auth.SESSION, invalid_param_error=1)
+@device_method(auth=Auth.SESSION, invalid_param_error=INVALID_PARAM, params=(CID, *COMMON_PARAMS),
+               errors=(CHANNEL_NOT_FOUND, CONTENT_REFUSED),
+               response=_answer_shape(archive_preview_url_mask=STR, lock_banner=STR))
 def channel_url(request, ctx: DeviceContext):
+    """The live stream of a channel: a redirect to its URL with a fresh one-time token.
+
+    Refused (1, with `status_reason` or `maintenance_until`) when the tariffs do not open the
+    channel, the account is not active, the channel is PIN-locked and `parent_code` is wrong, or
+    the channel's servers are under maintenance."""
     channel = _channel(ctx)
     if channel is None:
-        return error(404, "Channel not found.")
+        return error(CHANNEL_NOT_FOUND, "Channel not found.")
     refusal = _refusal(ctx, StreamServiceType.LIVE, channel.pk)
     if refusal is not None:
         return refusal
     if not _pin_ok(ctx, _channel_locked(ctx, channel)):
-        return error(1, "Parental control: this channel needs the account's parent_code.")
+        return error(CONTENT_REFUSED, "Parental control: this channel needs the account's parent_code.")
     if (works := _under_maintenance(channel)) is not None:
         return works
     try:
         url, service = stream_url(account=ctx.account_ref, kind=StreamServiceType.LIVE, channel=channel, ip=ctx.ip,
-                                  exclude_service_ids=ctx.params.int_list("exclude_service_id"))
+                                  exclude_service_ids=_excluded(ctx))
     except (NotFound, Invalid) as exc:
-        return error(1, exc.message)
+        return error(CONTENT_REFUSED, exc.message)
     return _answer(ctx, url, service.pk, archive_preview_url_mask="", lock_banner="")
 
 
@@ -162,10 +193,7 @@ _programme_times = PreparedQuery(lambda client_id, epg_channel_id, programme_id:
 
 def _program_window(ctx: DeviceContext, channel: Channel) -> tuple[object, int] | None:
     """(begin, duration) of the requested recording: by programme id and/or a moment in time."""
-    pid = ctx.params.int("pid", min_value=1)
-    moment = ctx.params.timestamp("time")
-    if pid is None and moment is None:
-        raise Invalid("Either pid or time is required.")
+    pid, moment = ctx.args.pid, ctx.args.time
     programs = EpgProgram.objects.for_client(ctx.client).filter(epg_channel_id=channel.epg_channel_id)
     program = None
     if pid is not None:
@@ -184,22 +212,36 @@ def _program_window(ctx: DeviceContext, channel: Channel) -> tuple[object, int] 
     return begin, int((program.end_time - begin).total_seconds())
 
 
-@device_method(auth=Auth.SESSION, invalid_param_error=1)
+@device_method(auth=Auth.SESSION, invalid_param_error=INVALID_PARAM, params=(
+    CID,
+    Param("pid", Id(), description="The programme's id (pid or time is required)."),
+    Param("time", Timestamp(), description="A moment inside the wanted recording; without a guide entry a 3-hour "
+                                           "window from it."),
+    Param("tv_pause", Flag(), default=False, description="1: paused live TV (the recording runs up to now)."),
+    *COMMON_PARAMS,
+), errors=(CHANNEL_NOT_FOUND, PROGRAMME_NOT_FOUND, CONTENT_REFUSED),
+    response=_answer_shape(preview_uri_mask=STR, lock_banner=STR))
 def program_url(request, ctx: DeviceContext):
+    """The archive recording of a programme, or paused live TV: a redirect to its URL.
+
+    A programme still running is served up to now. Refused like channel/url (1), and when the
+    programme's recording is blocked."""
     channel = _channel(ctx)
     if channel is None:
-        return error(404, "Channel not found.")
+        return error(CHANNEL_NOT_FOUND, "Channel not found.")
+    if ctx.args.pid is None and ctx.args.time is None:
+        return error(INVALID_PARAM, "Either pid or time is required.", error_fields={"pid": "required"})
     try:
         window = _program_window(ctx, channel)
     except Invalid as exc:
-        return error(1, exc.message)
+        return error(CONTENT_REFUSED, exc.message)
     if window is None:
-        return error(404, "Programme not found.")
+        return error(PROGRAMME_NOT_FOUND, "Programme not found.")
     refusal = _refusal(ctx, StreamServiceType.ARCHIVE, channel.pk)
     if refusal is not None:
         return refusal
     if not _pin_ok(ctx, _channel_locked(ctx, channel)):
-        return error(1, "Parental control: this channel needs the account's parent_code.")
+        return error(CONTENT_REFUSED, "Parental control: this channel needs the account's parent_code.")
     if (works := _under_maintenance(channel)) is not None:
         return works
     begin, duration = window
@@ -208,42 +250,50 @@ def program_url(request, ctx: DeviceContext):
     duration = max(1, min(duration, int((now - begin).total_seconds()))) if begin < now else duration
     try:
         url, service = stream_url(account=ctx.account_ref, kind=StreamServiceType.ARCHIVE, channel=channel,
-                                  begin=begin, duration=duration, tv_pause=ctx.params.flag("tv_pause"), ip=ctx.ip,
-                                  exclude_service_ids=ctx.params.int_list("exclude_service_id"))
+                                  begin=begin, duration=duration, tv_pause=ctx.args.tv_pause, ip=ctx.ip,
+                                  exclude_service_ids=_excluded(ctx))
     except (NotFound, Invalid) as exc:
-        return error(1, exc.message)
+        return error(CONTENT_REFUSED, exc.message)
     return _answer(ctx, url, service.pk, preview_uri_mask="", lock_banner="")
 
 
-@device_method(auth=Auth.SESSION, invalid_param_error=1)
+@device_method(auth=Auth.SESSION, invalid_param_error=INVALID_PARAM, params=(
+    Param("vid", Id(), required=True, description="The video's id."),
+    Param("vfid", Id(), description="The video file's id (default: the title's main file)."),
+    Param("device", Text(64), description="The device type's system name (an online cinema may serve by it)."),
+    *COMMON_PARAMS,
+), errors=(VIDEO_NOT_FOUND, VIDEO_REFUSED, PARTNER_STREAM_FAILED, CONTENT_REFUSED),
+    response=_answer_shape(ext_id=STR, skip_video_fragments=ListOf(ANY)))
 def video_url(request, ctx: DeviceContext):
-    vid = ctx.params.int("vid", required=True, min_value=1)
-    vfid = ctx.params.int("vfid", min_value=1)
-    video = Video.objects.for_client(ctx.client).filter(pk=vid, available=True).first()
+    """The stream of a video (VOD): a redirect to its URL; an online cinema's title is served by the cinema.
+
+    Codes: 1 no such video or file (or no stream service can serve it), 3 the account is not active,
+    the title is neither bought nor in the tariffs, or parental control; 2 the cinema gave no address."""
+    video = Video.objects.for_client(ctx.client).filter(pk=ctx.args.vid, available=True).first()
     if video is None:
-        return error(1, "Video not found.")
+        return error(VIDEO_NOT_FOUND, "Video not found.")
     file = None
-    if vfid is not None:
-        file = VideoFile.objects.for_client(ctx.client).filter(pk=vfid, video=video).first()
+    if ctx.args.vfid is not None:
+        file = VideoFile.objects.for_client(ctx.client).filter(pk=ctx.args.vfid, video=video).first()
         if file is None:
-            return error(1, "Video file not found.")
+            return error(VIDEO_NOT_FOUND, "Video file not found.")
     if not ctx.account.active:
-        return error(3, "The account is not active.", status_reason=ctx.account.status_reason)
+        return error(VIDEO_REFUSED, "The account is not active.", status_reason=ctx.account.status_reason)
     if not video_access(customer=ctx.customer, video=video, account=ctx.account).allowed:
-        return error(3, "This title is not available to the account: buy it or subscribe to a tariff.")
-    if not parent_control_passed(account=ctx.account, video=video, parent_code=ctx.params.str("parent_code", max_length=32)):
-        return error(3, "Parental control: this title needs the account's parent_code.")
+        return error(VIDEO_REFUSED, "This title is not available to the account: buy it or subscribe to a tariff.")
+    if not parent_control_passed(account=ctx.account, video=video, parent_code=ctx.args.parent_code):
+        return error(VIDEO_REFUSED, "Parental control: this title needs the account's parent_code.")
     partner = implementation(video.external_system if video.external_system_id else None, "get_video_url")
     if partner is not None:  # an online cinema serves its own titles (the plugin signs the request)
         try:
             url = partner.get_video_url(account=ctx.account, video=video, file=file,
                                         device=ctx.device_type.system_name if ctx.device_type else "")
         except PluginError as exc:
-            return error(2, str(exc))  # the cinema did not give a stream address
+            return error(PARTNER_STREAM_FAILED, str(exc))  # the cinema did not give a stream address
         return _answer(ctx, url, 0, ext_id=video.ext_id, skip_video_fragments=[])
     try:
         url, service = stream_url(account=ctx.account, kind=StreamServiceType.VOD, video=video, file=file, ip=ctx.ip,
-                                  exclude_service_ids=ctx.params.int_list("exclude_service_id"))
+                                  exclude_service_ids=_excluded(ctx))
     except (NotFound, Invalid) as exc:
-        return error(1, exc.message)
+        return error(CONTENT_REFUSED, exc.message)
     return _answer(ctx, url, service.pk, ext_id=video.ext_id, skip_video_fragments=[])

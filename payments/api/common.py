@@ -1,12 +1,17 @@
-"""Helpers the device API's payment methods share: how an amount, a merchant type and card data are
-read from a request, and how a gateway's refusal becomes each method's documented error code."""
+"""What the device API's payment methods share: their common parameters (amount, merchant type,
+card data) and how a gateway's refusal becomes PaymentCreate's code."""
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from billing.payment_gateway import GatewayRefusal
-from common.params import ParamError, Params
-from common.money import CENT, MAX_TEXT, MoneyError, read_money
+from common.params import Params
+from common.readers import Money, Reader, Text
+from apikit.device import DeviceContext
+from apikit.spec import ErrorCode, Param
+
+from .errors import payment_error
 
 MAX_AMOUNT = Decimal("1e10")  # payments are DecimalField(14, 2); no top-up comes near this
 CARD_FIELDS = ("card_number", "card_holder", "card_expire", "card_cvv")
@@ -14,35 +19,37 @@ CARD_FIELDS = ("card_number", "card_holder", "card_expire", "card_cvv")
 CARD_DATA_REFUSED = ("This merchant does not accept card data through the middleware: the customer enters the "
                      "card on the gateway's payment page (payment/create, payment/merchant_url, payment/qrcode).")
 
-#: PaymentCreate's table (shared by process, preauth, saved_card/pay and qrcode): 1 unknown error,
-#: 2 internal gateway error, 3 external gateway error, 4 bad parameters, 5–19 card and issuer
-#: refusals, 13 not supported by the merchant. `GatewayRefusal.code` uses the same numbering.
-PAYMENT_CODES = frozenset(range(1, 20))
+AMOUNT = Param("amount", Money(positive=True, maximum=MAX_AMOUNT), required=True,
+               description="The amount to pay, a decimal with a dot and at most 2 places.")
+MERCHANT_TYPE = Param("merchant_type", Text(32), default="",
+                      description="The merchant to pay through; empty: the operator's default merchant.")
 
 
-def amount_param(params: Params, name: str = "amount") -> Decimal:
-    """A positive amount, a plain ASCII decimal with a dot and at most two decimals
-    (`common.money`); anything else is a `ParamError`."""
-    value = params.str(name, required=True, max_length=MAX_TEXT)
-    try:
-        return read_money(value, positive=True, maximum=MAX_AMOUNT - CENT)
-    except MoneyError as exc:
-        raise ParamError(name, exc.problem) from None
+class CardField(Reader):
+    """Card data (or a 3-D Secure result): checked for presence and length, then dropped. The value
+    is never returned (read as True), so it is not kept in a variable, logged or stored."""
+
+    def __init__(self, max_length: int = 128) -> None:
+        self.max_length = max_length
+
+    def read(self, params: Params, name: str) -> bool | None:
+        return True if params.str(name, max_length=self.max_length) else None
+
+    def schema(self) -> dict[str, Any]:
+        return {"type": "string", "maxLength": self.max_length, "description": "send by POST"}
 
 
-def merchant_type_param(params: Params) -> str:
+CARD_PARAMS = tuple(Param(name, CardField(), required=True, description="Card data: checked, never kept.")
+                    for name in CARD_FIELDS)
+
+
+def merchant_type(ctx: DeviceContext) -> str:
     """The asked merchant type ("" = the operator's default merchant). Whether it is known and
     configured is the payments services' call (`GatewayNotConfigured`)."""
-    return params.str("merchant_type", max_length=32).strip()
+    return ctx.args.merchant_type.strip()
 
 
-def drop_card_data(params: Params, *, required: bool = True) -> None:
-    """Check that the card fields are present (the documented required parameters) and forget them:
-    the values are never kept in a variable that outlives this call, logged or stored."""
-    for name in CARD_FIELDS:
-        params.str(name, required=required, max_length=128)
-
-
-def payment_code(refusal: GatewayRefusal) -> int:
+def payment_code(refusal: GatewayRefusal) -> ErrorCode:
     """A refusal as a code of PaymentCreate's table (unknown numbers become 1, "unknown error")."""
-    return refusal.code if refusal.code in PAYMENT_CODES else 1
+    return payment_error(refusal.code)
+

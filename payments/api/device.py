@@ -17,7 +17,7 @@ page), 1 succeeded (credited), 2 failed, 3 refunded.
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator, validate_email
+from django.core.validators import validate_email
 
 from billing.models import CustomerTransaction
 from billing.payment_gateway import GatewayRefusal
@@ -25,10 +25,15 @@ from payments import selectors, services
 from payments.models import Payment, PaymentState
 from tvmiddleware import counters
 from apikit.device import Auth, DeviceContext, device_method
-from common.params import ParamError, Params
 from apikit.device_responses import error, ok, unixtime
+from apikit.spec import ANY, INT, NUMBER, STR, TIMESTAMP, ListOf, Obj, Param, nullable
+from common.readers import Flag, Id, Int, Text, Url
 
-from .common import amount_param, merchant_type_param, payment_code
+from .common import AMOUNT, MERCHANT_TYPE, merchant_type, payment_code
+from .errors import (
+    ALREADY_PROCESSED, BAD_PARAMETERS, INVALID_PARAM, MERCHANT_ERROR, MERCHANT_FRAUD, MERCHANT_URL_FAILED,
+    NOT_SUPPORTED, PAYMENT_ERRORS, RECEIPT_NOT_SENT, STATUS_NOT_ASKED, TRANSACTION_NOT_FOUND,
+)
 from .receipts import ReceiptNotSent, direct_url, qrcode_url, receipt_send
 
 MAX_PAGE = 1_000_000
@@ -42,43 +47,43 @@ STATUS = {PaymentState.CREATED: 0, PaymentState.PENDING: 0, PaymentState.SUCCEED
 #: when the gateway later confirms the money was taken, so failed payments are checked again).
 SETTLED = frozenset({PaymentState.SUCCEEDED, PaymentState.REFUNDED})
 
-_url_validator = URLValidator(schemes=["http", "https"])
+TRANSACTION_ID = Param("transaction_id", Id(), required=True, description="The payment's id (`transaction_id`).")
+# What payment/create and payment/qrcode take to start a payment.
+START_PARAMS = (
+    AMOUNT, MERCHANT_TYPE,
+    Param("template", Text(64), default="", description="The gateway's payment page template."),
+    Param("autopayment_enable", Flag(), default=False,
+          description="1: save the card for autopayment (where the merchant binds cards)."),
+    Param("without_default_card", Flag(), default=False, description="1: let the customer choose the card."),
+)
 
 
-def _return_url(params: Params) -> str:
-    value = params.str("return_url", max_length=500).strip()
-    if value:
-        try:
-            _url_validator(value)
-        except ValidationError:
-            raise ParamError("return_url", "not an http(s) URL") from None
-    return value
-
-
-def _start(ctx: DeviceContext, *, with_return_url: bool = True):
+def _start(ctx: DeviceContext):
     """Start a payment with the parameters payment/create and payment/qrcode share."""
-    amount = amount_param(ctx.params)
-    merchant_type = merchant_type_param(ctx.params)
-    template = ctx.params.str("template", max_length=64)
-    return_url = _return_url(ctx.params) if with_return_url else ""
-    autopayment_enable = ctx.params.flag("autopayment_enable")
-    without_default_card = ctx.params.flag("without_default_card")
+    args = ctx.args
     return services.payment_start(
-        client=ctx.client, customer=ctx.customer, amount=amount, merchant_type=merchant_type, account=ctx.account,
-        return_url=return_url, template=template, autopayment_enable=autopayment_enable,
-        without_default_card=without_default_card, ip=ctx.ip or "", source="device_api")
+        client=ctx.client, customer=ctx.customer, amount=args.amount, merchant_type=merchant_type(ctx),
+        account=ctx.account, return_url=args.get("return_url") or "", template=args.template,
+        autopayment_enable=args.autopayment_enable, without_default_card=args.without_default_card, ip=ctx.ip or "",
+        source="device_api")
 
 
 def _payment(ctx: DeviceContext, *, session_id: str = "") -> Payment | None:
     """The subscriber's own payment named by `transaction_id` (another customer's or operator's
     payment is not found)."""
-    transaction_id = ctx.params.int("transaction_id", required=True, min_value=1)
-    return selectors.payment_of_customer(customer=ctx.customer, transaction_id=transaction_id, session_id=session_id)
+    return selectors.payment_of_customer(customer=ctx.customer, transaction_id=ctx.args.transaction_id,
+                                         session_id=session_id)
 
 
-@device_method(auth=Auth.SESSION, invalid_param_error=4)
+@device_method(auth=Auth.SESSION, invalid_param_error=BAD_PARAMETERS, params=(
+    *START_PARAMS,
+    Param("return_url", Url(500), description="Where the payment page sends the customer back."),
+), errors=PAYMENT_ERRORS, response=Obj(payment_id=STR, transaction_id=INT, session_id=STR, redirect_url=STR,
+                                       form_data=ANY))
 def payment_create(request, ctx: DeviceContext):
-    """PaymentCreate: start a payment; the app opens `redirect_url` (or posts `form_data` there)."""
+    """PaymentCreate: start a payment; the app opens `redirect_url` (or posts `form_data` there).
+
+    `payment_id` is the gateway's order id, `transaction_id` the middleware's payment id."""
     try:
         start = _start(ctx)
     except GatewayRefusal as refusal:
@@ -88,53 +93,64 @@ def payment_create(request, ctx: DeviceContext):
               redirect_url=start.redirect_url, form_data=start.form_data, error_message="")
 
 
-@device_method(auth=Auth.SESSION, invalid_param_error=1)
+#: payment/merchant_url's table for a gateway's refusal (PaymentCreate's numbering).
+_MERCHANT_URL_CODES = {1: MERCHANT_URL_FAILED, 4: MERCHANT_URL_FAILED, 6: MERCHANT_FRAUD}
+
+
+@device_method(auth=Auth.SESSION, invalid_param_error=MERCHANT_URL_FAILED, params=(AMOUNT, MERCHANT_TYPE),
+               errors=(MERCHANT_ERROR, MERCHANT_FRAUD),
+               response=Obj(url=STR, merchant_name=STR, transaction_id=INT))
 def payment_merchant_url(request, ctx: DeviceContext):
-    """PaymentMerchantUrl: start a payment and answer its page URL and the merchant's name (and, as
-    an extension, its `transaction_id` for payment/complete). Codes: 1 unknown error (also bad
-    parameters), 2 merchant error (also no such merchant), 3 suspected fraud."""
-    amount = amount_param(ctx.params)
-    merchant_type = merchant_type_param(ctx.params)
+    """PaymentMerchantUrl: start a payment and answer its page URL and the merchant's name.
+
+    As an extension, also its `transaction_id` for payment/complete. Codes: 1 unknown error (also
+    bad parameters), 2 merchant error (also no such merchant), 3 suspected fraud."""
     try:
-        start = services.payment_start(client=ctx.client, customer=ctx.customer, amount=amount,
-                                       merchant_type=merchant_type, account=ctx.account, ip=ctx.ip or "",
+        start = services.payment_start(client=ctx.client, customer=ctx.customer, amount=ctx.args.amount,
+                                       merchant_type=merchant_type(ctx), account=ctx.account, ip=ctx.ip or "",
                                        source="device_api")
     except GatewayRefusal as refusal:
-        code = {1: 1, 4: 1, 6: 3}.get(refusal.code, 2)
-        return error(code, refusal.message)
+        return error(_MERCHANT_URL_CODES.get(refusal.code, MERCHANT_ERROR), refusal.message)
     return ok(url=start.redirect_url, merchant_name=start.payment.merchant.name, transaction_id=start.payment.pk,
               error_message="")
 
 
-@device_method(auth=Auth.SESSION, invalid_param_error=1)
+@device_method(auth=Auth.SESSION, invalid_param_error=INVALID_PARAM, params=(
+    Param("session_id", Text(128), required=True, description="The payment's session id (from payment/create)."),
+    TRANSACTION_ID,
+    Param("use_sbp", Flag(), default=False, description="Accepted; the payment itself knows how it was paid."),
+    Param("merchant_type", Text(32), description="Accepted; the payment itself knows its merchant."),
+), errors=(TRANSACTION_NOT_FOUND, STATUS_NOT_ASKED, ALREADY_PROCESSED), response=Obj(status=INT))
 def payment_complete(request, ctx: DeviceContext):
     """PaymentComplete: ask the gateway what became of the payment and apply it (credit once).
-    A payment already settled before the call (succeeded or refunded) answers error 3 "already
-    processed", with its `status`; a gateway that cannot be asked answers 2, with the last known
-    `status`."""
-    session_id = ctx.params.str("session_id", required=True, max_length=128)
-    ctx.params.flag("use_sbp")  # accepted; the payment itself knows how it was paid
-    merchant_type_param(ctx.params)  # accepted; the payment itself knows its merchant
-    payment = _payment(ctx, session_id=session_id)
+
+    `status`: 0 pending, 1 succeeded (credited), 2 failed, 3 refunded. A payment already settled
+    before the call (succeeded or refunded) answers error 3 "already processed", with its `status`;
+    a gateway that cannot be asked answers 2, with the last known `status`."""
+    payment = _payment(ctx, session_id=ctx.args.session_id)
     if payment is None:
-        return error(1, "Transaction not found.")
+        return error(TRANSACTION_NOT_FOUND, "Transaction not found.")
     if payment.state in SETTLED:
-        return error(3, "The transaction is already processed.", status=STATUS[payment.state])
+        return error(ALREADY_PROCESSED, "The transaction is already processed.", status=STATUS[payment.state])
     try:
         payment = services.payment_refresh(payment=payment)
     except GatewayRefusal as refusal:
-        return error(2, refusal.message, status=STATUS[payment.state])
+        return error(STATUS_NOT_ASKED, refusal.message, status=STATUS[payment.state])
     return ok(status=STATUS[payment.state], error_message="")
 
 
-@device_method(auth=Auth.SESSION, invalid_param_error=1)
+@device_method(auth=Auth.SESSION, invalid_param_error=INVALID_PARAM, params=(
+    Param("limit", Int(1, MAX_LIMIT), default=MAX_LIMIT, description="Rows per page, 1–100."),
+    Param("page", Int(1, MAX_PAGE), default=1, description="The page, from 1."),
+), response=Obj(payments=ListOf(Obj(id=INT, comment=STR, datetime=TIMESTAMP, amount=NUMBER, source=STR,
+                                    transaction_id=nullable(INT)))))
 def payment_list(request, ctx: DeviceContext):
-    """PaymentList: the subscriber's financial operations (the ledger), newest first. `limit` 1–100
-    (default 100), `page` from 1; other values answer 1. Rows: `id` (the ledger row), `comment`,
-    `datetime` (unix time), `amount` (negative for charges), and the extensions `source` and
-    `transaction_id` (the payment a row credits or refunds, for payment/cheque; null otherwise)."""
-    limit = ctx.params.int("limit", MAX_LIMIT, min_value=1, max_value=MAX_LIMIT)
-    page = ctx.params.int("page", 1, min_value=1, max_value=MAX_PAGE)
+    """PaymentList: the subscriber's financial operations (the ledger), newest first.
+
+    Rows: `id` (the ledger row), `comment`, `datetime` (unix time), `amount` (negative for
+    charges), and the extensions `source` and `transaction_id` (the payment a row credits or
+    refunds, for payment/cheque; null otherwise)."""
+    limit, page = ctx.args.limit, ctx.args.page
     rows = (CustomerTransaction.objects.for_client(ctx.client).filter(customer_id=ctx.session.customer_id)
             .select_related("payment", "refunded_payment").order_by("-id")[(page - 1) * limit:page * limit])
     return ok(payments=[{
@@ -155,27 +171,32 @@ def _paid_by(row: CustomerTransaction) -> int | None:
     return None
 
 
-@device_method(auth=Auth.SESSION, invalid_param_error=1)
+@device_method(auth=Auth.SESSION, invalid_param_error=INVALID_PARAM, params=(
+    TRANSACTION_ID,
+    Param("email", Text(), required=True, description="Where to mail the link to the receipt."),
+), errors=(TRANSACTION_NOT_FOUND, RECEIPT_NOT_SENT), response=Obj())
 def payment_cheque(request, ctx: DeviceContext):
-    """PaymentGetCheque: mail a link to the payment's receipt page to `email`. Codes: 1 no such
-    transaction of the subscriber, 2 the receipt could not be sent (bad address, mail server
-    failure, too many requests)."""
+    """PaymentGetCheque: mail a link to the payment's receipt page to `email`.
+
+    Codes: 1 no such transaction of the subscriber, 2 the receipt could not be sent (bad address,
+    mail server failure, too many requests)."""
     payment = _payment(ctx)
     if payment is None:
-        return error(1, "Transaction not found.")
-    email = ctx.params.str("email", required=True).strip()
+        return error(TRANSACTION_NOT_FOUND, "Transaction not found.")
+    email = ctx.args.email.strip()
     try:
         if len(email) > 254:
             raise ValidationError("too long")
         validate_email(email)
     except ValidationError:
-        return error(2, "The receipt cannot be sent: email is not a valid address.", error_fields={"email": "invalid"})
+        return error(RECEIPT_NOT_SENT, "The receipt cannot be sent: email is not a valid address.",
+                     error_fields={"email": "invalid"})
     if not _receipt_allowed(ctx):
-        return error(2, "Too many receipts requested; try again later.")
+        return error(RECEIPT_NOT_SENT, "Too many receipts requested; try again later.")
     try:
         receipt_send(request=request, payment=payment, email=email)
     except ReceiptNotSent:
-        return error(2, "The receipt could not be sent.")
+        return error(RECEIPT_NOT_SENT, "The receipt could not be sent.")
     return ok(error_message="")
 
 
@@ -183,17 +204,20 @@ def _receipt_allowed(ctx: DeviceContext) -> bool:
     return counters.hit(f"payments:receipts:{ctx.session.customer_id}", window=3600).count <= RECEIPTS_PER_HOUR
 
 
-@device_method(auth=Auth.SESSION, invalid_param_error=4)
+@device_method(auth=Auth.SESSION, invalid_param_error=BAD_PARAMETERS, params=(
+    *START_PARAMS,
+    Param("use_sbp", Flag(), default=False, description="1: pay through SBP (not offered by the installed gateways)."),
+), errors=PAYMENT_ERRORS, response=Obj(saved_qrcode_url=STR, direct_url=STR, transaction_id=INT))
 def payment_qrcode(request, ctx: DeviceContext):
-    """PaymentQRCode: start a payment and give the TV a QR code of its payment page, for the
-    subscriber's phone: `direct_url` (the page; the receipt for a gateway that settles at once),
-    `saved_qrcode_url` (a PNG of that URL, valid for a day) and `transaction_id`. Paying through
-    SBP (`use_sbp=1`) is not offered by the installed gateways: 13."""
-    if ctx.params.flag("use_sbp"):
-        amount_param(ctx.params)
-        return error(13, "Payment through SBP is not supported by this merchant.")
+    """PaymentQRCode: start a payment and give the TV a QR code of its payment page, for the subscriber's phone.
+
+    `direct_url` is the page (the receipt for a gateway that settles at once), `saved_qrcode_url` a
+    PNG of that URL, valid for a day. Paying through SBP (`use_sbp=1`) is not offered by the
+    installed gateways: 13."""
+    if ctx.args.use_sbp:
+        return error(NOT_SUPPORTED, "Payment through SBP is not supported by this merchant.")
     try:
-        start = _start(ctx, with_return_url=False)
+        start = _start(ctx)
     except GatewayRefusal as refusal:
         return error(payment_code(refusal), refusal.message)
     payment = start.payment
