@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI and ReDoc served from here, not a CDN (offline installs)
     "axes",
     "tvmiddleware",
     "billing",
@@ -154,6 +155,11 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "TV middleware",
     "DESCRIPTION": "IPTV/OTT operator middleware with Smarty-compatible APIs.",
     "VERSION": "0.1.0",
+    # The API document itself is generated from the methods' specs (apikit.openapi, apis/schema.py);
+    # drf-spectacular serves the browsable UIs over it, with assets from drf-spectacular-sidecar.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # --- Celery -------------------------------------------------------------------------------------

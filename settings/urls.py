@@ -15,6 +15,7 @@ urlpatterns = [
     path("streaming/", include("apis.streaming.urls")),
     path("billing/", include("apis.billing_urls")),
     path("content/", include("apis.content.site_urls")),
+    path("api/", include("apis.schema_urls")),
 ]
 
 # Optional apps' routes (gateway notifications, extra device-API methods...), as each declares them

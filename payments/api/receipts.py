@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.views.decorators.http import require_GET
 
+from apikit.openapi import PlainOperation, PlainResponse, documented
 from payments.models import Payment, PaymentState
 
 logger = logging.getLogger("payments.api")
@@ -115,6 +116,14 @@ def _not_found() -> HttpResponse:
     return HttpResponseNotFound("This link is invalid or has expired.", content_type="text/plain; charset=utf-8")
 
 
+_LINK_GONE = PlainResponse("Invalid or expired link.", content_type="text/plain")
+
+
+@documented(PlainOperation(
+    summary="A payment's receipt, as a page",
+    description="The link `payment/cheque` e-mails; private, not indexed. Invalid or expired links answer 404.",
+    path_params={"token": "The receipt link's signed token."},
+    responses={200: PlainResponse("The receipt.", content_type="text/html"), 404: _LINK_GONE}))
 @require_GET
 def receipt_page(request: HttpRequest, token: str) -> HttpResponse:
     """The receipt of one payment: operator, amount, date, order and transaction ids, state."""
@@ -129,6 +138,13 @@ def receipt_page(request: HttpRequest, token: str) -> HttpResponse:
     return _private(HttpResponse(html, content_type="text/html; charset=utf-8"))
 
 
+@documented(PlainOperation(
+    summary="A payment page's QR code, as a PNG image",
+    description="The link `payment/qrcode` answers, for a phone to scan off the TV. Invalid or expired links "
+                "answer 404.",
+    path_params={"token": "The QR link's signed token."},
+    responses={200: PlainResponse("The image.", content_type="image/png",
+                                  schema={"type": "string", "format": "binary"}), 404: _LINK_GONE}))
 @require_GET
 def qrcode_image(request: HttpRequest, token: str) -> HttpResponse:
     """A PNG QR code of the payment's page (see `direct_url`), for a phone to scan off the TV."""
