@@ -7,6 +7,7 @@ import pytest
 import yaml
 from django.test import override_settings
 from django.urls import path
+from hypothesis import HealthCheck, given, settings, strategies as st
 from openapi_spec_validator import validate
 
 from apikit.device import Auth, device_method
@@ -123,3 +124,15 @@ def test_browsable_ui_assets_exist():
 
     assert finders.find("drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js")
     assert finders.find("drf_spectacular_sidecar/redoc/bundles/redoc.standalone.js")
+
+
+@pytest.mark.parametrize("page", [SCHEMA, "/api/schema/ui/", "/api/schema/redoc/"])
+@settings(max_examples=25, deadline=None, database=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(params=st.dictionaries(st.sampled_from(["format", "lang", "version", "x", "urls.primaryName"]),
+                              st.text(max_size=40), max_size=4),
+       method=st.sampled_from(["get", "post", "put", "delete", "options"]))
+def test_hostile_requests_to_the_document_pages_never_fail(client, page, params, method):
+    """These routes join the fuzzing of every other route: never a 5xx, whatever comes."""
+    response = getattr(client, method)(page, params)
+    assert response.status_code < 500, (page, params, method, response.status_code)
