@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import gzip
 import http.server
+import tempfile
 import threading
 from datetime import datetime, timezone as dt_timezone
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from tests import factories
 from tvmiddleware.models import Channel, EpgChannel, EpgProgram, EpgSource
@@ -107,6 +109,46 @@ class TestImport:
         assert result["programmes_created"] == result["programmes_updated"] == result["programmes_removed"] == 0
         assert {p.pk: (p.name, p.begin_time, p.end_time) for p in EpgProgram.objects.all()} == before
         assert EpgChannel.objects.filter(source=source).count() == 3
+
+    def test_unchanged_reimport_writes_no_row(self, source):
+        """The daily re-import of the same feed: no INSERT, UPDATE or DELETE of guide rows at all (the
+        source's `last_import_at` records the import)."""
+        epg_import_xmltv(source=source, data=XMLTV.encode())
+        writes: list[str] = []
+
+        def record(execute, sql, params, many, context):
+            if sql.lstrip().split(" ", 1)[0].upper() in ("INSERT", "UPDATE", "DELETE") and (
+                    "epgprogram" in sql.lower() or "epgchannel" in sql.lower()):
+                writes.append(sql)
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(record):
+            epg_import_xmltv(source=source, data=XMLTV.encode())
+        assert writes == []
+
+    def test_a_file_with_interleaved_channels_from_a_path(self, source, tmp_path, monkeypatch):
+        """A streamed file (a path, gzipped) whose channels' programmes alternate is read whole before
+        writing; the spool file is removed afterwards, also when the file turns out broken."""
+        monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "spool"))
+        (tmp_path / "spool").mkdir()
+        rows = []
+        for hour in range(0, 24):
+            for channel in ("a", "b", "c"):
+                rows.append(f'<programme start="20261125{hour:02d}0000" stop="20261125{hour:02d}5900" '
+                            f'channel="{channel}"><title>{channel} {hour}</title></programme>')
+        rows.reverse()  # not in time order either
+        path = tmp_path / "guide.xml.gz"
+        path.write_bytes(gzip.compress(("<tv>" + "".join(rows) + "</tv>").encode()))
+        result = epg_import_xmltv(source=source, data=path)
+        assert result["channels"] == 3 and result["programmes_created"] == 72 and result["skipped"] == 0
+        assert [p.name for p in programmes(source, "b")][:3] == ["b 0", "b 1", "b 2"]
+        assert list((tmp_path / "spool").iterdir()) == []
+        broken = tmp_path / "broken.xml"
+        broken.write_bytes(("<tv>" + "".join(rows) + "<programme>").encode())
+        with pytest.raises(EpgImportError, match="not well-formed"):
+            epg_import_xmltv(source=source, data=broken)
+        assert list((tmp_path / "spool").iterdir()) == []
+        assert EpgProgram.objects.filter(epg_channel__source=source).count() == 72
 
     def test_gzipped_data_is_detected(self, source):
         result = epg_import_xmltv(source=source, data=gzip.compress(XMLTV.encode()))

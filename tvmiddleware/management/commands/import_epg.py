@@ -10,12 +10,15 @@ Prints one summary line; exits with an error (nothing written) when the feed can
 """
 from __future__ import annotations
 
+from contextlib import nullcontext
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
 from tvmiddleware.models import Client, EpgSource
-from tvmiddleware.services.epg import EpgImportError, epg_fetch, epg_import_xmltv, epg_source_for_url, max_bytes
+from tvmiddleware.services.epg import (
+    EpgImportError, epg_downloaded, epg_import_xmltv, epg_source_for_url, max_bytes,
+)
 
 
 class Command(BaseCommand):
@@ -32,8 +35,8 @@ class Command(BaseCommand):
                **options):
         epg_source = self._source(source, url, client, name)
         try:
-            data = self._read(file) if file else self._download(epg_source)
-            result = epg_import_xmltv(source=epg_source, data=data)
+            with (nullcontext(self._checked(file)) if file else self._download(epg_source)) as path:
+                result = epg_import_xmltv(source=epg_source, data=path)
         except EpgImportError as exc:
             raise CommandError(f"import_epg: source={epg_source.pk}: {exc.message}") from exc
         self.stdout.write(
@@ -61,17 +64,20 @@ class Command(BaseCommand):
         return epg_source_for_url(client=operator, url=url, name=name)
 
     @staticmethod
-    def _read(path: str) -> bytes:
+    def _checked(path: str) -> Path:
+        """The file, read as a stream by the import (a gzipped one is unpacked on the fly)."""
         file = Path(path)
         try:
             if file.stat().st_size > max_bytes():
                 raise CommandError(f"{path} is larger than {max_bytes()} bytes.")
-            return file.read_bytes()
+            with file.open("rb"):
+                pass
         except OSError as exc:
             raise CommandError(f"Cannot read {path}: {exc.strerror}.") from exc
+        return file
 
     @staticmethod
-    def _download(epg_source: EpgSource) -> bytes:
+    def _download(epg_source: EpgSource):
         if not epg_source.url:
             raise CommandError(f"EPG source {epg_source.pk} has no URL: give --file.")
-        return epg_fetch(epg_source.url)
+        return epg_downloaded(epg_source.url)
