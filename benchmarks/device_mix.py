@@ -967,6 +967,28 @@ def outage_run(args, mix, start_server_for) -> int:
 
 # --- in-process diagnostics ------------------------------------------------------------------------
 
+def _method_params(facts: dict, name: str, rng: random.Random, keys: list[str]) -> dict:
+    """One request's parameters for a mix method, on the cached (steady) path: a small set of sessions."""
+    key = rng.choice(keys[:500])
+    cid = rng.choice(facts["channel_ids"])
+    if name in ("account/status", "channel/list"):
+        return {"authkey": key}
+    if name == "portal/settings/list":
+        return {"client_id": facts["client_id"], "api_key": API_KEY, "device": "android_stb"}
+    if name == "channel/list/programs":
+        start = int(time.time()) // 1800 * 1800 - 3600
+        return {"authkey": key, "programs_from_ts": start, "programs_to_ts": start + 10800,
+                "channel_ids": ",".join(str(rng.choice(facts["channel_ids"])) for _ in range(8))}
+    if name == "channel/url":
+        return {"authkey": key, "cid": cid, "redirect": 0}
+    if name == "health/check":
+        return {}
+    if name == "program/list":
+        return {"authkey": key, "cid": cid, "date": datetime.now().strftime("%d.%m.%Y")}
+    pair = rng.choice(facts["archive_pairs"])
+    return {"authkey": key, "cid": pair[0], "pid": pair[1], "redirect": 0}
+
+
 def in_process(facts: dict, requests: int) -> list[str]:
     """SQL queries and latency per method through django.test.Client (single thread, warm caches)."""
     from django.db import connection
@@ -977,28 +999,8 @@ def in_process(facts: dict, requests: int) -> list[str]:
     http = HttpClient(HTTP_HOST="127.0.0.1")
     lines = []
     for name, _, path in MIX:
-        def params() -> dict:
-            key = rng.choice(keys[:500])  # a small set: the cached (steady) path
-            cid = rng.choice(facts["channel_ids"])
-            if name in ("account/status", "channel/list"):
-                return {"authkey": key}
-            if name == "portal/settings/list":
-                return {"client_id": facts["client_id"], "api_key": API_KEY, "device": "android_stb"}
-            if name == "channel/list/programs":
-                start = int(time.time()) // 1800 * 1800 - 3600
-                return {"authkey": key, "programs_from_ts": start, "programs_to_ts": start + 10800,
-                        "channel_ids": ",".join(str(rng.choice(facts["channel_ids"])) for _ in range(8))}
-            if name == "channel/url":
-                return {"authkey": key, "cid": cid, "redirect": 0}
-            if name == "health/check":
-                return {}
-            if name == "program/list":
-                return {"authkey": key, "cid": cid, "date": datetime.now().strftime("%d.%m.%Y")}
-            pair = rng.choice(facts["archive_pairs"])
-            return {"authkey": key, "cid": pair[0], "pid": pair[1], "redirect": 0}
-
         for _ in range(requests):  # warm the caches of the small key set
-            http.get(path, params())
+            http.get(path, _method_params(facts, name, rng, keys))
         queries = [0]
 
         def count(execute, sql, *rest):
@@ -1008,7 +1010,7 @@ def in_process(facts: dict, requests: int) -> list[str]:
         samples = []
         with connection.execute_wrapper(count):
             for _ in range(requests):
-                p = params()
+                p = _method_params(facts, name, rng, keys)
                 t0 = time.perf_counter()
                 response = http.get(path, p)
                 samples.append((time.perf_counter() - t0) * 1000)
@@ -1016,6 +1018,74 @@ def in_process(facts: dict, requests: int) -> list[str]:
         samples.sort()
         lines.append(f"  {name:24}{queries[0] / requests:>8.2f}{statistics.median(samples):>10.2f}"
                      f"{samples[int(len(samples) * 0.9)]:>10.2f}")
+    return lines
+
+
+# Where a request's CPU goes, by the file a function lives in (first match wins).
+PROFILE_PARTS = [
+    ("test client (not in production)", ("/django/test/",)),
+    ("middleware and request handling", ("/django/middleware/", "/django/contrib/sessions/", "/django/contrib/auth/",
+                                         "/django/contrib/messages/", "/axes/", "/django/core/handlers/",
+                                         "/django/http/", "/django/urls/", "/django/utils/")),
+    ("SQL driver and connection", ("/django/db/backends/", "/psycopg2/")),
+    ("ORM (queries, model instances)", ("/django/db/",)),
+    ("Redis client", ("/redis/", "/common/cache.py")),
+    ("JSON encoding and decoding", ("/json/",)),
+    ("logging", ("/logging/",)),
+    ("project code", ("/apikit/", "/apis/", "/tvmiddleware/", "/billing/", "/common/")),
+]
+# Built-in (C) functions have no file: sorted by their names.
+PROFILE_BUILTINS = [
+    ("SQL driver and connection", ("psycopg2",)),
+    ("network I/O (database, Redis)", ("socket", "select", "poll")),
+    ("JSON encoding and decoding", ("_json", "encode_basestring", "scanner")),
+    ("hashing and signing", ("hashlib", "hmac", "_hashlib")),
+]
+
+
+def _profile_part(filename: str, function: str) -> str:
+    if filename == "~":
+        return next((label for label, markers in PROFILE_BUILTINS if any(m in function for m in markers)),
+                    "other built-ins (str, dict, getattr...)")
+    return next((label for label, markers in PROFILE_PARTS if any(m in filename for m in markers)),
+                "other Python (stdlib)")
+
+
+def profile_methods(facts: dict, requests: int) -> list[str]:
+    """cProfile of each mix method's warm path in-process: this process's CPU per request split by part
+    of the stack (own time of the functions, by file), and the functions with the most own time. The
+    profiler's own overhead inflates the totals; the split is what to read."""
+    import cProfile
+    import pstats
+
+    from django.test import Client as HttpClient
+
+    keys = AUTHKEY_FILE.read_text().split()
+    rng = random.Random(12)
+    http = HttpClient(HTTP_HOST="127.0.0.1")
+    lines = []
+    for name, _, path in MIX:
+        for _ in range(requests):
+            http.get(path, _method_params(facts, name, rng, keys))
+        profiler = cProfile.Profile(time.process_time)  # CPU time: waiting on PostgreSQL or Redis is not counted
+        profiler.enable()
+        for _ in range(requests):
+            http.get(path, _method_params(facts, name, rng, keys))
+        profiler.disable()
+        stats = pstats.Stats(profiler)
+        parts: dict[str, float] = {}
+        own: list[tuple[float, str]] = []
+        for (filename, line, function), (_, _, tottime, _, _) in stats.stats.items():  # type: ignore[attr-defined]
+            part = _profile_part(filename, function)
+            parts[part] = parts.get(part, 0.0) + tottime
+            own.append((tottime, f"{filename.rsplit('site-packages/', 1)[-1].rsplit('/work/main/', 1)[-1]}:{line} {function}"))
+        total = sum(parts.values())
+        lines.append(f"\n{name}: {total / requests * 1000:.2f} ms of profiled CPU per request")
+        for part, seconds in sorted(parts.items(), key=lambda item: -item[1]):
+            lines.append(f"  {part:38}{seconds / requests * 1000:>8.3f} ms  {100 * seconds / total:>5.1f} %")
+        lines.append("  most own time:")
+        for seconds, where in sorted(own, reverse=True)[:8]:
+            lines.append(f"    {seconds / requests * 1000:>7.3f} ms  {where}")
     return lines
 
 
@@ -1038,6 +1108,9 @@ def main() -> None:
     parser.add_argument("--diagnose-requests", type=int, default=100,
                         help="in-process requests per method for the query/latency table; 0 = skip")
     parser.add_argument("--repopulate", action="store_true", help="drop and rebuild the benchmark database")
+    parser.add_argument("--profile", type=int, default=0, metavar="REQUESTS",
+                        help="instead of the load runs: profile each method's warm path in-process (cProfile, "
+                             "this many requests per method) and print where the CPU goes")
     parser.add_argument("--load", choices=("auto", "wrk", "python"), default="auto")
     parser.add_argument("--redis-outage", choices=("pause", "kill"),
                         help="instead of the normal run: the mix for --seconds against gunicorn on a private "
@@ -1060,6 +1133,9 @@ def main() -> None:
     facts = prepare(args)
     log(f"data: {facts['accounts']:,} accounts, {len(facts['channel_ids'])} channels, {facts['programmes']:,} "
         f"programmes, {facts['online']:,} online sessions, {len(facts['archive_pairs']):,} archive targets")
+    if args.profile:
+        print("\n".join(profile_methods(facts, args.profile)))
+        return
     use_wrk = args.load == "wrk" or (args.load == "auto" and ensure_wrk())
     if args.load == "wrk" and not shutil.which("wrk"):
         raise SystemExit("wrk is not installed")
