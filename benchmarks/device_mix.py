@@ -47,6 +47,7 @@ Then, in-process (django.test.Client, same database and Redis): SQL queries and 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import json
 import os
@@ -989,8 +990,32 @@ def _method_params(facts: dict, name: str, rng: random.Random, keys: list[str]) 
     return {"authkey": key, "cid": pair[0], "pid": pair[1], "redirect": 0}
 
 
+@contextlib.contextmanager
+def _redis_round_trips():
+    """Counts commands sent to Redis (a pipeline is one): `with ... as count: ...; count[0]`."""
+    from redis.connection import Connection
+
+    count = [0]
+    original = Connection.send_packed_command
+
+    def counted(self, command, check_health=True):
+        count[0] += 1
+        return original(self, command, check_health)
+
+    own = "send_packed_command" in Connection.__dict__
+    Connection.send_packed_command = counted
+    try:
+        yield count
+    finally:
+        if own:
+            Connection.send_packed_command = original
+        else:
+            del Connection.send_packed_command
+
+
 def in_process(facts: dict, requests: int) -> list[str]:
-    """SQL queries and latency per method through django.test.Client (single thread, warm caches)."""
+    """SQL queries, Redis round trips and latency per method through django.test.Client (single
+    thread, warm caches)."""
     from django.db import connection
     from django.test import Client as HttpClient
 
@@ -1008,7 +1033,7 @@ def in_process(facts: dict, requests: int) -> list[str]:
             return execute(sql, *rest)
 
         samples = []
-        with connection.execute_wrapper(count):
+        with connection.execute_wrapper(count), _redis_round_trips() as round_trips:
             for _ in range(requests):
                 p = _method_params(facts, name, rng, keys)
                 t0 = time.perf_counter()
@@ -1016,8 +1041,8 @@ def in_process(facts: dict, requests: int) -> list[str]:
                 samples.append((time.perf_counter() - t0) * 1000)
                 assert response.status_code == 200 and json.loads(response.content)["error"] == 0, response.content[:300]
         samples.sort()
-        lines.append(f"  {name:24}{queries[0] / requests:>8.2f}{statistics.median(samples):>10.2f}"
-                     f"{samples[int(len(samples) * 0.9)]:>10.2f}")
+        lines.append(f"  {name:24}{queries[0] / requests:>8.2f}{round_trips[0] / requests:>8.2f}"
+                     f"{statistics.median(samples):>10.2f}{samples[int(len(samples) * 0.9)]:>10.2f}")
     return lines
 
 
@@ -1134,6 +1159,9 @@ def main() -> None:
     log(f"data: {facts['accounts']:,} accounts, {len(facts['channel_ids'])} channels, {facts['programmes']:,} "
         f"programmes, {facts['online']:,} online sessions, {len(facts['archive_pairs']):,} archive targets")
     if args.profile:
+        print(f"in-process, per method ({args.profile} requests each, warm caches, one thread):")
+        print(f"  {'method':24}{'queries':>8}{'redis':>8}{'p50 ms':>10}{'p90 ms':>10}")
+        print("\n".join(in_process(facts, args.profile)))
         print("\n".join(profile_methods(facts, args.profile)))
         return
     use_wrk = args.load == "wrk" or (args.load == "auto" and ensure_wrk())
@@ -1282,7 +1310,7 @@ def main() -> None:
     del goal_run
     if diagnostics:
         print(f"\nin-process, per method ({args.diagnose_requests} requests each, warm caches, one thread):")
-        print(f"  {'method':24}{'queries':>8}{'p50 ms':>10}{'p90 ms':>10}")
+        print(f"  {'method':24}{'queries':>8}{'redis':>8}{'p50 ms':>10}{'p90 ms':>10}")
         print("\n".join(diagnostics))
     logged = SERVER_LOG.read_text(errors="replace") if SERVER_LOG.exists() else ""
     server_errors = logged.count(" ERROR ")
