@@ -838,6 +838,83 @@ def stop_server(process: subprocess.Popen | None) -> None:
         process.wait()
 
 
+BALANCER_CONF = """
+worker_processes 1;
+pid {dir}/nginx.pid;
+error_log {dir}/error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    client_body_temp_path {dir}/body;
+    proxy_temp_path {dir}/proxy;
+    upstream middleware {{
+{servers}
+        keepalive 32;
+    }}
+    server {{
+        listen 127.0.0.1:{port};
+        location / {{
+            proxy_pass http://middleware;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Host 127.0.0.1;
+        }}
+    }}
+}}
+"""
+
+
+def start_balancer(node_ports: list[int]) -> tuple[subprocess.Popen, int, str]:
+    """nginx on a free port, round-robin over the nodes (installed with apt-get when missing)."""
+    binary = shutil.which("nginx") or "/usr/sbin/nginx"
+    if not os.access(binary, os.X_OK):
+        log("nginx is not installed: trying `apt-get install -y nginx-light`")
+        subprocess.run(["apt-get", "install", "-y", "nginx-light"], check=True, capture_output=True, timeout=300)
+        binary = shutil.which("nginx") or "/usr/sbin/nginx"
+    directory = tempfile.mkdtemp(prefix="bench-balancer-")
+    port = free_port()
+    servers = "\n".join(f"        server 127.0.0.1:{node};" for node in node_ports)
+    conf = Path(directory) / "nginx.conf"
+    conf.write_text(BALANCER_CONF.format(dir=directory, servers=servers, port=port))
+    process = subprocess.Popen([binary, "-p", f"{directory}/", "-e", f"{directory}/error.log", "-c", str(conf),
+                                "-g", "daemon off;"], start_new_session=True,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return process, port, directory
+        except OSError:
+            time.sleep(0.1)
+    stop_server(process)
+    raise SystemExit("nginx did not listen within 15 s")
+
+
+def balanced_run(args, facts: dict) -> None:
+    """`--nodes N`: N gunicorn nodes (separate processes, separate per-process caches) behind nginx
+    round-robin, sharing PostgreSQL and Redis; the mix through the balancer, then each node alone."""
+    if not ensure_wrk():
+        raise SystemExit("--nodes needs wrk")
+    nodes = [start_server(args.node_server) for _ in range(args.nodes)]
+    balancer = None
+    try:
+        balancer, port, _ = start_balancer([node_port for _, node_port in nodes])
+        script = mix_script(facts, rate=0.0, threads=args.wrk_threads)
+        log(f"{args.nodes} nodes of gunicorn {args.node_server} behind nginx round-robin on :{port}")
+        log(HEADER)
+        run_wrk("warm-up through the balancer", port, script, "", 10, args.pick_connections, args.wrk_threads)
+        result = run_wrk(f"MIX {args.seconds}s via balancer", port, script, "", args.seconds,
+                         args.pick_connections, args.wrk_threads)
+        log(result.row())
+        single = run_wrk(f"MIX {args.sweep_seconds}s node 1 alone", nodes[0][1], script, "", args.sweep_seconds,
+                         args.pick_connections, args.wrk_threads)
+        log(single.row())
+    finally:
+        stop_server(balancer)
+        for process, _ in nodes:
+            stop_server(process)
+
+
 def ensure_wrk() -> bool:
     if shutil.which("wrk"):
         return True
@@ -1133,6 +1210,10 @@ def main() -> None:
     parser.add_argument("--diagnose-requests", type=int, default=100,
                         help="in-process requests per method for the query/latency table; 0 = skip")
     parser.add_argument("--repopulate", action="store_true", help="drop and rebuild the benchmark database")
+    parser.add_argument("--nodes", type=int, default=0,
+                        help="instead of the load runs: this many gunicorn nodes behind an nginx balancer "
+                             "(round-robin), the mix through the balancer")
+    parser.add_argument("--node-server", default="gthread:2x2", help="gunicorn worker model of each node")
     parser.add_argument("--profile", type=int, default=0, metavar="REQUESTS",
                         help="instead of the load runs: profile each method's warm path in-process (cProfile, "
                              "this many requests per method) and print where the CPU goes")
@@ -1158,6 +1239,9 @@ def main() -> None:
     facts = prepare(args)
     log(f"data: {facts['accounts']:,} accounts, {len(facts['channel_ids'])} channels, {facts['programmes']:,} "
         f"programmes, {facts['online']:,} online sessions, {len(facts['archive_pairs']):,} archive targets")
+    if args.nodes:
+        balanced_run(args, facts)
+        return
     if args.profile:
         print(f"in-process, per method ({args.profile} requests each, warm caches, one thread):")
         print(f"  {'method':24}{'queries':>8}{'redis':>8}{'p50 ms':>10}{'p90 ms':>10}")
