@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from celery import shared_task
 from celery.schedules import crontab
+from django.db import OperationalError
 from django.utils import timezone
 
 from tests import factories
@@ -199,6 +200,17 @@ def test_start_embedded_is_off_unless_enabled(settings):
     assert scheduler_module.start_embedded() is None
 
 
+def _job_seen(name: str) -> bool:
+    """The test's own poll: on the shared-cache in-memory SQLite, a read while the scheduler thread
+    writes is refused at once ("table is locked"), which only means "not yet"."""
+    try:
+        return ScheduledJob.objects.filter(name=name).exists()
+    except OperationalError as exc:
+        if "locked" not in str(exc):
+            raise
+        return False
+
+
 @pytest.mark.django_db(transaction=True)
 def test_start_embedded_starts_one_thread_per_process(settings, monkeypatch):
     settings.EMBEDDED_SCHEDULER = True
@@ -209,7 +221,7 @@ def test_start_embedded_starts_one_thread_per_process(settings, monkeypatch):
         assert started is not None and started.thread.is_alive()
         assert scheduler_module.start_embedded() is started  # a second call (a second import) adds nothing
         deadline = time.monotonic() + 5
-        while not ScheduledJob.objects.filter(name="deliver-due-events").exists():
+        while not _job_seen("deliver-due-events"):
             assert time.monotonic() < deadline, "the scheduler thread did not run"
             time.sleep(0.05)
     finally:
