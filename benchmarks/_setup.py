@@ -32,7 +32,8 @@ def setup(url: str | None = None) -> str:
     return url
 
 
-def _create_pg_database(url: str) -> None:
+def _maintenance_connection(url: str):
+    """An autocommit connection to the server's `postgres` database, and the parsed URL."""
     import psycopg2
     from dj_database_url import parse
 
@@ -40,10 +41,29 @@ def _create_pg_database(url: str) -> None:
     conn = psycopg2.connect(dbname="postgres", user=cfg["USER"], password=cfg["PASSWORD"] or None,
                             host=cfg["HOST"], port=cfg["PORT"] or 5432)
     conn.autocommit = True
+    return conn, cfg
+
+
+def _create_pg_database(url: str) -> None:
+    conn, cfg = _maintenance_connection(url)
     with conn.cursor() as cur:
         cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [cfg["NAME"]])
         if cur.fetchone() is None:
             cur.execute(f'CREATE DATABASE "{cfg["NAME"]}"')
+    conn.close()
+
+
+def fresh_database(url: str) -> None:
+    """An empty database at `url` (PostgreSQL dropped and created again; a SQLite file removed)."""
+    if not url.startswith("postgres"):
+        path = url.split("sqlite:///", 1)[-1]
+        if path and os.path.exists(path):
+            os.remove(path)
+        return
+    conn, cfg = _maintenance_connection(url)
+    with conn.cursor() as cur:
+        cur.execute(f'DROP DATABASE IF EXISTS "{cfg["NAME"]}"')
+        cur.execute(f'CREATE DATABASE "{cfg["NAME"]}"')
     conn.close()
 
 

@@ -27,7 +27,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _setup import ROOT  # noqa: E402
+from _setup import ROOT, fresh_database  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/tvmw_epg_bench"
 FEEDS = ROOT / "var" / "bench_epg"
@@ -84,20 +84,6 @@ def feed_files(channels: int, days: int, minutes: int) -> tuple[Path, Path, int]
     return plain, packed, json.loads(meta.read_text())["programmes"]
 
 
-def recreate_database(url: str) -> None:
-    import psycopg2
-    from dj_database_url import parse
-
-    cfg = parse(url)
-    conn = psycopg2.connect(dbname="postgres", user=cfg["USER"], password=cfg["PASSWORD"] or None,
-                            host=cfg["HOST"], port=cfg["PORT"] or 5432)
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{cfg["NAME"]}"')
-        cur.execute(f'CREATE DATABASE "{cfg["NAME"]}"')
-    conn.close()
-
-
 def worker(url: str, plain: Path, packed: Path) -> dict:
     """One fresh process: migrate, import the plain file, re-import the gzipped copy."""
     from _setup import setup
@@ -147,7 +133,7 @@ def main() -> None:
     rows = []
     for channels in args.channels:
         plain, packed, count = feed_files(channels, args.days, args.minutes)
-        recreate_database(url)
+        fresh_database(url)
         print(f"--- {channels} channels x {args.days} days: {count:,} programmes, "
               f"{plain.stat().st_size / 2**20:.0f} MiB ({packed.stat().st_size / 2**20:.0f} MiB gzipped)", flush=True)
         output = subprocess.run([sys.executable, __file__, "--worker", url, str(plain), str(packed)],

@@ -31,6 +31,8 @@ import threading
 import time
 from pathlib import Path
 
+from _setup import fresh_database
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/tvmw_megogo_bench"
 
@@ -65,25 +67,6 @@ class PeakRss:
         self._stop.set()
         self._thread.join()
         self.peak = max(self.peak, rss_mib())
-
-
-def fresh_database(url: str) -> None:
-    if not url.startswith("postgres"):
-        path = url.split("sqlite:///", 1)[-1]
-        if path and os.path.exists(path):
-            os.remove(path)
-        return
-    import psycopg2
-    from dj_database_url import parse
-
-    cfg = parse(url)
-    conn = psycopg2.connect(dbname="postgres", user=cfg["USER"], password=cfg["PASSWORD"] or None,
-                            host=cfg["HOST"], port=cfg["PORT"] or 5432)
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{cfg["NAME"]}"')
-        cur.execute(f'CREATE DATABASE "{cfg["NAME"]}"')
-    conn.close()
 
 
 def fake_stats(base: str) -> dict[str, int]:

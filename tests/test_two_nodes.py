@@ -24,7 +24,9 @@ from django.conf import settings
 from django.db import connection
 
 from tests import factories
-from tests.tvmiddleware.streaming.test_nginx_peer import _free_port, _nginx_binary, _optional_temp_paths, _wait_listening
+from tests.tvmiddleware.streaming.test_nginx_peer import (
+    _free_port, _nginx_binary, _optional_temp_paths, start_nginx, stop_process,
+)
 from tvmiddleware import services
 from tvmiddleware.models import StreamServiceType
 
@@ -87,15 +89,6 @@ def _wait_http(process: subprocess.Popen, url: str, log: Path) -> None:
     pytest.fail(f"gunicorn did not answer {url} within 30 s:\n{log.read_text(errors='replace')[-3000:]}")
 
 
-def _stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=10)
-
-
 @pytest.fixture
 def cluster(transactional_db, tmp_path):
     redis_url = os.environ.get("REDIS_URL", "")
@@ -127,15 +120,12 @@ def cluster(transactional_db, tmp_path):
             text = text.replace(marker, value)
         conf = tmp_path / "nginx.conf"
         conf.write_text(text)
-        processes.append(subprocess.Popen(
-            [binary, "-p", f"{tmp_path}/", "-e", str(tmp_path / "error.log"), "-c", str(conf), "-g", "daemon off;"],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True))
-        _wait_listening(processes[-1], port, tmp_path / "error.log")
+        processes.append(start_nginx(binary, tmp_path, conf, port))
         yield Cluster(balancer=f"http://127.0.0.1:{port}", node_a=f"http://127.0.0.1:{ports[0]}",
                       node_b=f"http://127.0.0.1:{ports[1]}")
     finally:
         for process in reversed(processes):
-            _stop(process)
+            stop_process(process)
 
 
 @dataclass

@@ -127,6 +127,29 @@ def _wait_listening(process: subprocess.Popen, port: int, error_log: Path) -> No
     pytest.fail(f"nginx did not listen on 127.0.0.1:{port} within 15 s")
 
 
+def start_nginx(binary: str, directory: Path, conf: Path, port: int) -> subprocess.Popen:
+    """nginx in the foreground with `directory` as its prefix, once it listens on `port`."""
+    process = subprocess.Popen(
+        [binary, "-p", f"{directory}/", "-e", str(directory / "error.log"), "-c", str(conf), "-g", "daemon off;"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    try:
+        _wait_listening(process, port, directory / "error.log")
+    except BaseException:
+        stop_process(process)
+        raise
+    return process
+
+
+def stop_process(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+
+
 @pytest.fixture(params=CHECK_PATHS, ids=["service-tvmiddleware", "service-streaming", "shared-tvmiddleware",
                                           "shared-streaming"])
 def nginx(request, tmp_path, live_server):
@@ -141,20 +164,11 @@ def nginx(request, tmp_path, live_server):
     backend = f"127.0.0.1:{urlsplit(live_server.url).port}"
     conf = tmp_path / "nginx.conf"
     conf.write_text(_config(binary, tmp_path, port, backend, request.param))
-    process = subprocess.Popen(
-        [binary, "-p", f"{tmp_path}/", "-e", str(tmp_path / "error.log"), "-c", str(conf), "-g", "daemon off;"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
+    process = start_nginx(binary, tmp_path, conf, port)
     try:
-        _wait_listening(process, port, tmp_path / "error.log")
         yield Nginx(port=port, www=www)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        stop_process(process)
 
 
 @pytest.fixture
