@@ -1,7 +1,16 @@
-"""`GET /tvmiddleware/api/health/check/`: is this node alive and how loaded is it (no session needed)."""
+"""`GET /tvmiddleware/api/health/check/`: is this node alive and how loaded is it (no session needed).
+
+Balancers and monitors poll this every second or so, from many places at once: each process probes
+the database at most once per `PROBE_SECONDS` (1 s) and answers the last successful result in
+between, so polling costs no query and a database outage shows within a second; a failed probe is
+never reused. The cache is asked on every call (one PING; nothing at all while its circuit is open,
+see `common.cache`), so a Redis outage shows at once.
+"""
 from __future__ import annotations
 
 import os
+import threading
+import time
 import uuid
 
 from django.conf import settings
@@ -9,6 +18,23 @@ from django.core.cache import cache
 from django.db import connections
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET
+
+
+PROBE_SECONDS = 1.0
+_probe_lock = threading.Lock()
+_last_probe: dict[str, tuple[float, list[str]]] = {}
+
+
+def _probed(name: str, check) -> list[str]:
+    """`check()`'s errors, reusing a successful result of the last `PROBE_SECONDS` in this process."""
+    now = time.monotonic()
+    last = _last_probe.get(name)
+    if last is not None and now - last[0] < PROBE_SECONDS and not last[1]:
+        return []
+    errors = check()
+    with _probe_lock:
+        _last_probe[name] = (now, errors)
+    return errors
 
 
 def _check_databases() -> list[str]:
@@ -52,7 +78,7 @@ def health_check(request: HttpRequest) -> JsonResponse:
     HTTP 503, so load balancers take it out. Without the cache (Redis) it still serves, from the
     database: `alive` 1, `degraded` 1, the cache named in `connection_errors`, HTTP 200 — taking every
     node out because the Redis they share is down would turn a slowdown into an outage."""
-    database_errors = _check_databases()
+    database_errors = _probed("databases", _check_databases)
     cache_errors = _check_cache()
     alive = not database_errors
     return JsonResponse(

@@ -1090,9 +1090,10 @@ def _redis_round_trips():
             del Connection.send_packed_command
 
 
-def in_process(facts: dict, requests: int) -> list[str]:
+def in_process(facts: dict, requests: int, *, show_sql: bool = False) -> list[str]:
     """SQL queries, Redis round trips and latency per method through django.test.Client (single
-    thread, warm caches)."""
+    thread, warm caches); with `show_sql`, each method's statements (first 160 characters) and how
+    often they ran."""
     from django.db import connection
     from django.test import Client as HttpClient
 
@@ -1101,12 +1102,16 @@ def in_process(facts: dict, requests: int) -> list[str]:
     http = HttpClient(HTTP_HOST="127.0.0.1")
     lines = []
     for name, _, path in MIX:
-        for _ in range(requests):  # warm the caches of the small key set
+        for key in keys[:500]:  # warm the caches of the small key set: every session once
+            http.get(path, _method_params(facts, name, rng, [key]))
+        for _ in range(requests):
             http.get(path, _method_params(facts, name, rng, keys))
         queries = [0]
+        statements: dict[str, int] = {}
 
         def count(execute, sql, *rest):
             queries[0] += 1
+            statements[sql[:160]] = statements.get(sql[:160], 0) + 1
             return execute(sql, *rest)
 
         samples = []
@@ -1120,6 +1125,8 @@ def in_process(facts: dict, requests: int) -> list[str]:
         samples.sort()
         lines.append(f"  {name:24}{queries[0] / requests:>8.2f}{round_trips[0] / requests:>8.2f}"
                      f"{statistics.median(samples):>10.2f}{samples[int(len(samples) * 0.9)]:>10.2f}")
+        if show_sql:
+            lines.extend(f"      {n:>5} x {sql}" for sql, n in sorted(statements.items(), key=lambda item: -item[1]))
     return lines
 
 
@@ -1217,6 +1224,7 @@ def main() -> None:
     parser.add_argument("--profile", type=int, default=0, metavar="REQUESTS",
                         help="instead of the load runs: profile each method's warm path in-process (cProfile, "
                              "this many requests per method) and print where the CPU goes")
+    parser.add_argument("--show-sql", action="store_true", help="with --profile: each method's warm SQL statements")
     parser.add_argument("--load", choices=("auto", "wrk", "python"), default="auto")
     parser.add_argument("--redis-outage", choices=("pause", "kill"),
                         help="instead of the normal run: the mix for --seconds against gunicorn on a private "
@@ -1245,7 +1253,7 @@ def main() -> None:
     if args.profile:
         print(f"in-process, per method ({args.profile} requests each, warm caches, one thread):")
         print(f"  {'method':24}{'queries':>8}{'redis':>8}{'p50 ms':>10}{'p90 ms':>10}")
-        print("\n".join(in_process(facts, args.profile)))
+        print("\n".join(in_process(facts, args.profile, show_sql=args.show_sql)))
         print("\n".join(profile_methods(facts, args.profile)))
         return
     use_wrk = args.load == "wrk" or (args.load == "auto" and ensure_wrk())

@@ -49,3 +49,6 @@ CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "celery"
 # Tests drive the scheduler themselves (tests/tvmiddleware/test_scheduler.py).
 EMBEDDED_SCHEDULER = False
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"
+
+# Sessions' last_seen_at written on the request (the batched writer has its own tests).
+TVMIDDLEWARE_SESSION_LAST_SEEN_FLUSH_SECONDS = 0

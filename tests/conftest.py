@@ -90,6 +90,9 @@ def _fresh_caches():
         cache.clear()
         framework._clients.clear()
         framework._device_types.clear()
+        from apis import health
+
+        health._last_probe.clear()
         try:
             from tvmiddleware.streaming import access
         except ImportError:

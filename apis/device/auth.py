@@ -8,8 +8,7 @@ from django.utils import timezone
 
 from common.client_address import client_ip
 from tvmiddleware.models import TariffSubscription
-from common.prepared import PreparedQuery
-from tvmiddleware.selectors import account_messages
+from tvmiddleware.selectors import account_facts
 from tvmiddleware.services.accounts import subscriber_register
 from common.errors import ServiceError
 from tvmiddleware.services.login import LoginReason, LoginRefused, login as login_service
@@ -151,8 +150,7 @@ def account_status(request, ctx: DeviceContext):
     state = access.account_state(account_id)
     if not state.exists:
         raise SessionGone()
-    rows = _first_unread(client_id=ctx.client.pk, account_id=account_id, now=timezone.now())
-    first = rows[0] if rows else None
+    first = account_facts.first_unread_message(client_id=ctx.client.pk, account_id=account_id, now=timezone.now())
     fields = dict(status=1, status_reason=state.status_reason, utc_time=int(time.time()),
                   is_active=flag(state.active), has_new_messages=flag(first is not None),
                   channel_list_changed=0)
@@ -164,13 +162,6 @@ def account_status(request, ctx: DeviceContext):
                                                                       is_closed=False)
                                     .order_by("tariff_id").values_list("tariff_id", flat=True))
     return ok(**fields)
-
-
-# One query: the newest unread urgent message if there is one, else any unread message.
-_first_unread = PreparedQuery(lambda client_id, account_id, now: (
-    account_messages(client=client_id, account_id=account_id, now=now).exclude(reads__account_id=account_id)
-    .order_by("-urgent", "-created_at").values("urgent", "subject", "text", "no_confirmation")[:1]
-))
 
 
 @device_method(auth=Auth.API_KEY, invalid_param_error=REGISTRATION_REFUSED, params=(

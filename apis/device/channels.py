@@ -32,10 +32,11 @@ from django.utils.encoding import filepath_to_uri
 from django.utils.http import http_date, parse_etags, parse_http_date_safe, quote_etag
 
 from tvmiddleware.selectors import channels as sel
+from tvmiddleware.selectors import guide_cache as guide
 from tvmiddleware.models import Channel, ChannelCategory, EpgChannel, EpgProgram, EpgSource
 from tvmiddleware.streaming.access import LocalCache
 
-from apikit.device import Auth, DeviceContext, device_method
+from apikit.device import Auth, DeviceContext, SessionGone, device_method
 from apikit.device_responses import error, flag, ok, unixtime
 from apikit.spec import INT, STR, ListOf, Obj, Param
 from common.readers import DOTTED, Day, Flag, Id, Int, IntList, Text, Timestamp
@@ -252,12 +253,21 @@ def category_list(request: HttpRequest, ctx: DeviceContext) -> HttpResponse:
 
 # --- channel/list, channel/list/search --------------------------------------------------------------
 
+def _entitlements(ctx: DeviceContext) -> sel.Entitlements:
+    """The session's open tariffs and the channels they open (no query: the access snapshot)."""
+    assert ctx.session is not None
+    found = sel.account_lineup_entitlements(client=ctx.client, account_id=ctx.session.account_id)
+    if found is None:  # the account was removed while its session was cached
+        raise SessionGone()
+    return found
+
+
 def _channel_list(request: HttpRequest, ctx: DeviceContext, options: ListOptions) -> HttpResponse:
     """The line-up as this account sees it; a fixed number of queries for any number of channels."""
     client, session = ctx.client, ctx.session
     assert session is not None
     now = timezone.now()
-    entitlements = sel.customer_lineup_entitlements(client=client, customer_id=session.customer_id)
+    entitlements = _entitlements(ctx)
     flags = sel.account_channel_flags(client=client, account_id=session.account_id)
     lineup, guide_state = _lineup_and_guide_state(client, now=now, compact=options.compact)
 
@@ -548,8 +558,8 @@ def channel_list_programs(request: HttpRequest, ctx: DeviceContext) -> HttpRespo
     assert session is not None
     rows = _account_channels(ctx, channel_ids=channel_ids, use_account_sort=args.account_sort)
     epg_ids = [row["epg_channel_id"] for row in rows if row["epg_channel_id"]]
-    programmes = sel.programmes_by_channel(client=ctx.client, epg_channel_ids=epg_ids, time_from=time_from,
-                                           time_to=time_to)
+    programmes = guide.programmes_by_channel(client_id=ctx.client.pk, epg_channel_ids=epg_ids, time_from=time_from,
+                                             time_to=time_to)
     now = timezone.now()
     if time_from <= now < time_to:  # the usual grid around now holds the programmes on air
         on_air = sel.current_in_window(programmes, now=now)
@@ -663,18 +673,25 @@ def program_list(request: HttpRequest, ctx: DeviceContext) -> HttpResponse:
     window = _guide_window(ctx, pid_begin=pid_begin)
     if isinstance(window, str):
         return error(BAD_GUIDE_WINDOW, window)
-    subscribed = sel.channel_is_subscribed(client=client, customer_id=ctx.session.customer_id, channel_id=cid)
+    subscribed = cid in _entitlements(ctx).channel_ids
     now = timezone.now()
     epg_channel_id = channel["epg_channel_id"]
-    state = None if epg_channel_id is None else sel.schedule_state(
-        client=client, account_id=account_id, epg_channel_id=epg_channel_id, time_from=window.time_from,
+    state = None if epg_channel_id is None else guide.schedule_state(
+        client_id=client.pk, account_id=account_id, epg_channel_id=epg_channel_id, time_from=window.time_from,
         time_to=window.time_to, begins_in_window=window.begins_in_window, now=now,
         archive_hours=channel["max_archive_duration"])
 
     def render() -> HttpResponse:
-        rows = [] if epg_channel_id is None else sel.channel_programmes(
-            client=client, account_id=account_id, epg_channel_id=epg_channel_id, time_from=window.time_from,
-            time_to=window.time_to, begins_in_window=window.begins_in_window)
+        if epg_channel_id is None:
+            rows = []
+        elif state is not None and state.positions_count:  # with the account's viewing positions
+            rows = sel.channel_programmes(
+                client=client, account_id=account_id, epg_channel_id=epg_channel_id, time_from=window.time_from,
+                time_to=window.time_to, begins_in_window=window.begins_in_window)
+        else:
+            rows = guide.programmes_by_channel(
+                client_id=client.pk, epg_channel_ids=[epg_channel_id], time_from=window.time_from,
+                time_to=window.time_to, begins_in_window=window.begins_in_window).get(epg_channel_id, [])
         return ok(programs=[guide_entry(row, channel=channel, subscribed=subscribed, now=now) for row in rows],
                   error_message="")
 
@@ -720,8 +737,7 @@ def program_detail(request: HttpRequest, ctx: DeviceContext) -> HttpResponse:
                                   channel_id=cid or None)
     if channel is None:
         return error(PROGRAMME_NOT_FOUND_1, "Programme not found on this channel." if cid else "Programme not found.")
-    subscribed = sel.channel_is_subscribed(client=ctx.client, customer_id=ctx.session.customer_id,
-                                           channel_id=channel["id"])
+    subscribed = channel["id"] in _entitlements(ctx).channel_ids
     return ok(**guide_entry(programme, channel=channel, subscribed=subscribed, now=timezone.now()),
               error_message="")
 

@@ -10,15 +10,14 @@ import hmac
 from datetime import datetime
 from typing import NamedTuple
 
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Q
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponseRedirect
 from django.utils import timezone
 
 from tvmiddleware.models import (
-    AccountChannelSetting, Channel, EpgProgram, MaintenanceWindow, StreamServiceType, Video, VideoFile,
+    Channel, EpgProgram, MaintenanceWindow, StreamServiceType, Video, VideoFile,
 )
-from common.prepared import PreparedQuery
 from tvmiddleware.plugins import PluginError, implementation
 from common.errors import Invalid, NotFound
 from tvmiddleware.streaming import access
@@ -26,6 +25,7 @@ from tvmiddleware.streaming.access import LocalCache
 from tvmiddleware.streaming.conf import conf
 from tvmiddleware.streaming.maintenance import MAINTENANCE_MESSAGE, channel_maintenance
 from tvmiddleware.streaming.stream_urls import stream_url
+from tvmiddleware.selectors import account_facts, guide_cache
 from tvmiddleware.selectors.vod import parent_control_passed, video_access
 
 from apikit.device import Auth, DeviceContext, SessionGone, device_method
@@ -70,34 +70,28 @@ def _answer(ctx: DeviceContext, url: str, service_id: int, **extra):
     return ok(uri=url, stream_service_id=service_id, error_message="", **extra)
 
 
-_CHANNEL_FIELDS = tuple(field.attname for field in Channel._meta.concrete_fields)
-_channel_with_own_lock = PreparedQuery(lambda client_id, channel_id, account_id: (
-    Channel.objects.for_client(client_id).filter(pk=channel_id, enabled=True)
-    .annotate(own_parent_control=Subquery(
-        AccountChannelSetting.objects.filter(account_id=account_id, channel_id=OuterRef("pk"))
-        .values("is_parent_control")[:1]))
-    .order_by().values_list(*_CHANNEL_FIELDS, "own_parent_control")[:1]
-))
+class _Channel(NamedTuple):
+    """A channel asked for, and whether it is PIN-locked for this account."""
+
+    channel: Channel
+    locked: bool
 
 
-def _channel(ctx: DeviceContext) -> Channel | None:
-    """The enabled channel `cid`, with the account's own parental-lock setting for it (one query)."""
-    rows = _channel_with_own_lock(client_id=ctx.client.pk, channel_id=ctx.args.cid, account_id=ctx.session.account_id)
-    if not rows:
+def _channel(ctx: DeviceContext) -> _Channel | None:
+    """The enabled channel `cid` (from the per-process line-up) and its lock for the account (the
+    account's own setting over the channel's flag): no query when warm."""
+    channel = guide_cache.enabled_channels(client_id=ctx.client.pk).get(ctx.args.cid)
+    if channel is None:
         return None
-    channel = Channel.from_db(Channel.objects.db, _CHANNEL_FIELDS, rows[0][:-1])
-    channel.own_parent_control = rows[0][-1]
-    return channel
-
-
-def _channel_locked(ctx: DeviceContext, channel: Channel) -> bool:
-    override = channel.own_parent_control
-    return channel.is_parent_control if override is None else override
+    own = account_facts.channel_flags(client_id=ctx.client.pk, account_id=ctx.session.account_id).get(channel.pk)
+    return _Channel(channel, channel.is_parent_control if own is None or own.is_parent_control is None
+                    else own.is_parent_control)
 
 
 def _pin_ok(ctx: DeviceContext, locked: bool) -> bool:
-    """Locked content opens only with the account's PIN (when the account has one)."""
-    if not locked:
+    """Locked content opens only with the account's PIN (when the account has one: its access
+    snapshot tells, so the account row is read only to compare a PIN)."""
+    if not locked or not access.account_state(ctx.session.account_id).has_parent_code:
         return True
     code = ctx.account.parent_code
     if not code:
@@ -161,13 +155,14 @@ def channel_url(request, ctx: DeviceContext):
     Refused (1, with `status_reason` or `maintenance_until`) when the tariffs do not open the
     channel, the account is not active, the channel is PIN-locked and `parent_code` is wrong, or
     the channel's servers are under maintenance."""
-    channel = _channel(ctx)
-    if channel is None:
+    found = _channel(ctx)
+    if found is None:
         return error(CHANNEL_NOT_FOUND, "Channel not found.")
+    channel = found.channel
     refusal = _refusal(ctx, StreamServiceType.LIVE, channel.pk)
     if refusal is not None:
         return refusal
-    if not _pin_ok(ctx, _channel_locked(ctx, channel)):
+    if not _pin_ok(ctx, found.locked):
         return error(CONTENT_REFUSED, "Parental control: this channel needs the account's parent_code.")
     if (works := _under_maintenance(channel)) is not None:
         return works
@@ -185,25 +180,19 @@ class _ProgrammeTimes(NamedTuple):
     is_blocked: bool
 
 
-_programme_times = PreparedQuery(lambda client_id, epg_channel_id, programme_id: (
-    EpgProgram.objects.for_client(client_id).filter(epg_channel_id=epg_channel_id, pk=programme_id)
-    .order_by().values_list("begin_time", "end_time", "is_blocked")[:1]
-))
-
-
 def _program_window(ctx: DeviceContext, channel: Channel) -> tuple[object, int] | None:
     """(begin, duration) of the requested recording: by programme id and/or a moment in time."""
     pid, moment = ctx.args.pid, ctx.args.time
-    programs = EpgProgram.objects.for_client(ctx.client).filter(epg_channel_id=channel.epg_channel_id)
     program = None
     if pid is not None:
-        rows = _programme_times(client_id=ctx.client.pk, epg_channel_id=channel.epg_channel_id,
-                                programme_id=pid) if channel.epg_channel_id else []
-        if not rows:
+        row = guide_cache.programme_times(client_id=ctx.client.pk, epg_channel_id=channel.epg_channel_id,
+                                          programme_id=pid) if channel.epg_channel_id else None
+        if row is None:
             return None
-        program = _ProgrammeTimes(*rows[0])
+        program = _ProgrammeTimes(row["begin_time"], row["end_time"], row["is_blocked"])
     elif channel.epg_channel_id:
-        program = programs.filter(begin_time__lte=moment, end_time__gt=moment).first()
+        program = (EpgProgram.objects.for_client(ctx.client).filter(epg_channel_id=channel.epg_channel_id)
+                   .filter(begin_time__lte=moment, end_time__gt=moment).first())
     if program is not None and program.is_blocked:
         raise Invalid("The recording of this programme is not available.")
     if program is None:  # no guide for that moment: a fixed-length window from it
@@ -226,9 +215,10 @@ def program_url(request, ctx: DeviceContext):
 
     A programme still running is served up to now. Refused like channel/url (1), and when the
     programme's recording is blocked."""
-    channel = _channel(ctx)
-    if channel is None:
+    found = _channel(ctx)
+    if found is None:
         return error(CHANNEL_NOT_FOUND, "Channel not found.")
+    channel = found.channel
     if ctx.args.pid is None and ctx.args.time is None:
         return error(INVALID_PARAM, "Either pid or time is required.", error_fields={"pid": "required"})
     try:
@@ -240,7 +230,7 @@ def program_url(request, ctx: DeviceContext):
     refusal = _refusal(ctx, StreamServiceType.ARCHIVE, channel.pk)
     if refusal is not None:
         return refusal
-    if not _pin_ok(ctx, _channel_locked(ctx, channel)):
+    if not _pin_ok(ctx, found.locked):
         return error(CONTENT_REFUSED, "Parental control: this channel needs the account's parent_code.")
     if (works := _under_maintenance(channel)) is not None:
         return works

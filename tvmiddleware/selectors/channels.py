@@ -71,34 +71,20 @@ def customer_entitlements(*, client: Client, customer_id: int) -> Entitlements:
     return Entitlements(tariff_ids=frozenset(tariffs), channel_ids=frozenset(channels))
 
 
-def customer_lineup_entitlements(*, client: Client, customer_id: int) -> Entitlements:
-    """`customer_entitlements` for rendering the line-up: the open, enabled tariffs (one small query)
-    and the operator's *enabled* channels they open, taken from the per-process copy of tariff contents
-    (`streaming.reference.tariff_channels`, seconds old at most) instead of one row per channel."""
+def account_lineup_entitlements(*, client: Client, account_id: int) -> Entitlements | None:
+    """`customer_entitlements` for the line-up, without a query: the open, enabled tariffs from the
+    account's access snapshot (`streaming.access`, renewed when a service changes its tariffs or
+    status) and the operator's *enabled* channels they open from the per-process copy of tariff
+    contents (`streaming.reference.tariff_channels`, seconds old at most). None: no such account."""
+    from tvmiddleware.streaming.access import account_state
     from tvmiddleware.streaming.reference import tariff_channels
 
-    tariff_ids = frozenset(_open_tariff_ids(client_id=client.pk, customer_id=customer_id))
+    state = account_state(account_id)
+    if not state.exists:
+        return None
     contents = tariff_channels(client.pk)
-    return Entitlements(tariff_ids=tariff_ids,
-                        channel_ids=frozenset().union(*(contents.get(t, ()) for t in tariff_ids)))
-
-
-_open_tariff_ids = PreparedQuery(lambda client_id, customer_id: (
-    TariffSubscription.objects.for_client(client_id)
-    .filter(customer_id=customer_id, is_closed=False, tariff__enabled=True)
-    .order_by().values_list("tariff_id", flat=True)
-))
-
-
-def channel_is_subscribed(*, client: Client, customer_id: int, channel_id: int) -> bool:
-    return bool(_subscribed_to(client_id=client.pk, customer_id=customer_id, channel_id=channel_id))
-
-
-_subscribed_to = PreparedQuery(lambda client_id, customer_id, channel_id: (
-    TariffSubscription.objects.for_client(client_id)
-    .filter(customer_id=customer_id, is_closed=False, tariff__enabled=True, tariff__channels=channel_id)
-    .order_by().values_list("id", flat=True)[:1]
-))
+    return Entitlements(tariff_ids=state.open_tariff_ids,
+                        channel_ids=frozenset().union(*(contents.get(t, ()) for t in state.open_tariff_ids)))
 
 
 def channel_offers(*, client: Client, channel: Channel, exclude_tariff_ids: Iterable[int] = ()) -> QuerySet[Tariff]:
@@ -122,15 +108,11 @@ NO_FLAGS = ChannelFlags()
 
 
 def account_channel_flags(*, client: Client, account_id: int) -> dict[int, ChannelFlags]:
-    """channel id → the account's flags, for every channel the account has touched (one query)."""
-    rows = _account_flags(client_id=client.pk, account_id=account_id)
-    return {row[0]: ChannelFlags(*row[1:]) for row in rows}
+    """channel id → the account's flags, for every channel the account has touched (kept in the shared
+    cache between changes: `account_facts.channel_flags`)."""
+    from .account_facts import channel_flags
 
-
-_account_flags = PreparedQuery(lambda client_id, account_id: (
-    AccountChannelSetting.objects.for_client(client_id).filter(account_id=account_id)
-    .values_list("channel_id", "is_favorited", "is_parent_control", "is_hidden", "sort")
-))
+    return channel_flags(client_id=client.pk, account_id=account_id)
 
 
 def channel_is_locked(channel_locked: bool, flags: ChannelFlags) -> bool:
@@ -326,23 +308,6 @@ def programmes_overlapping(*, client: Client, epg_channel_ids: Iterable[int], ti
             .order_by("epg_channel_id", "begin_time", "id"))
 
 
-def programmes_by_channel(*, client: Client, epg_channel_ids: Iterable[int], time_from: datetime,
-                          time_to: datetime) -> dict[int, list[dict[str, Any]]]:
-    """epg channel id → programmes overlapping the window (one query)."""
-    result: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    rows = _programmes_overlapping(client_id=client.pk, epg_channel_ids=sorted(set(epg_channel_ids)),
-                                   time_from=time_from, time_to=time_to)
-    for row in rows:
-        result[row["epg_channel_id"]].append(row)
-    return result
-
-
-_programmes_overlapping = PreparedQuery(lambda client_id, epg_channel_ids, time_from, time_to: (
-    programmes_overlapping(client=client_id, epg_channel_ids=epg_channel_ids, time_from=time_from,
-                           time_to=time_to).values(*PROGRAMME_COLUMNS)
-))
-
-
 def _position_subquery(account_id: int) -> Subquery:
     return Subquery(ContentPosition.objects.filter(account_id=account_id, content_type=ContentKind.PROGRAM,
                                                    content_id=OuterRef("pk"), asset_id__isnull=True)
@@ -389,51 +354,6 @@ class ScheduleState:
 
     def data_times(self) -> tuple[datetime | None, ...]:
         return (self.last_import, self.positions_updated)
-
-
-def schedule_state(*, client: Client, account_id: int, epg_channel_id: int, time_from: datetime,
-                   time_to: datetime, begins_in_window: bool, now: datetime, archive_hours: int) -> ScheduleState:
-    """Aggregates over the window (one query) and over the account's programme positions (one query)."""
-    arguments: dict[str, Any] = dict(client_id=client.pk, epg_channel_id=epg_channel_id, time_from=time_from,
-                                     time_to=time_to, now=now)
-    if archive_hours > 0:
-        arguments["archive_since"] = now - timedelta(hours=archive_hours)
-    rows = _SCHEDULE_AGGREGATES[(begins_in_window, archive_hours > 0)](**arguments)
-    # Grouped by the one EPG channel: no row when the window is empty (what aggregate() answers then).
-    row = rows[0] if rows else {"count": 0, "max_id": None, "last_begin": None, "ended": 0, "imported": None,
-                                **({"archived": 0} if archive_hours > 0 else {})}
-    positions = _programme_positions(client_id=client.pk, account_id=account_id)
-    count, updated = positions[0] if positions else (0, None)
-    return ScheduleState(programmes=tuple(sorted(row.items())), last_import=row["imported"],
-                         positions_count=count, positions_updated=updated)
-
-
-def _schedule_aggregates(*, begins_in_window: bool, archive: bool) -> PreparedQuery:
-    def build(client_id: int, epg_channel_id: int, time_from: datetime, time_to: datetime, now: datetime,
-              archive_since: datetime | None = None) -> QuerySet:
-        queryset = EpgProgram.objects.for_client(client_id).filter(epg_channel_id=epg_channel_id)
-        if begins_in_window:
-            queryset = queryset.filter(begin_time__gte=time_from, begin_time__lt=time_to)
-        else:
-            queryset = queryset.filter(end_time__gt=time_from, begin_time__lt=time_to)
-        aggregates: dict[str, Any] = dict(
-            count=Count("id"), max_id=Max("id"), last_begin=Max("begin_time"),
-            ended=Count("id", filter=Q(end_time__lte=now)), imported=Max("epg_channel__source__last_import_at"),
-        )
-        if archive:  # archive_q(now=now, hours=...), with its start passed in
-            aggregates["archived"] = Count("id", filter=Q(end_time__lte=now, begin_time__gte=archive_since,
-                                                          is_blocked=False))
-        return queryset.order_by().values("epg_channel_id").annotate(**aggregates).values(*aggregates)
-    return PreparedQuery(build)
-
-
-_SCHEDULE_AGGREGATES = {(window, archive): _schedule_aggregates(begins_in_window=window, archive=archive)
-                        for window in (False, True) for archive in (False, True)}
-_programme_positions = PreparedQuery(lambda client_id, account_id: (
-    ContentPosition.objects.for_client(client_id).filter(account_id=account_id, content_type=ContentKind.PROGRAM)
-    .order_by().values("account_id").annotate(count=Count("id"), updated=Max("updated_at"))
-    .values_list("count", "updated")
-))
 
 
 def archive_q(*, now: datetime, hours: int, prefix: str = "") -> Q | None:

@@ -18,6 +18,7 @@ from tvmiddleware.models import (
     Video, VideoFile,
 )
 
+from tvmiddleware.selectors import account_facts
 from .accounts import account_modify
 from common.errors import Invalid, NotFound, ServiceError
 
@@ -119,6 +120,7 @@ def channels_sort_save(*, account: Account, items: Sequence[ChannelPreference]) 
             AccountChannelSetting.objects.bulk_update(to_update, ["sort", *flag_names], batch_size=500)
         if to_create:
             AccountChannelSetting.objects.bulk_create(to_create, batch_size=500)
+        account_facts.flags_changed([account.pk])  # bulk writes send no signals
 
 
 # --- account preferences --------------------------------------------------------------------------

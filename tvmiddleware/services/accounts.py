@@ -164,6 +164,8 @@ def account_modify(*, account: Account, password: str | None = None, **options: 
         with transaction.atomic():
             # Only the fields given: activity and status are written by account_set_status alone.
             account.save(update_fields=changed + ["updated_at"])
+            if "parent_code" in changed:  # the access snapshot knows whether there is a PIN
+                access.on_commit_invalidate_account(account.pk)
     except IntegrityError as exc:
         raise Conflict("An account with this account_ext_id already exists.",
                        fields={"account_ext_id": "duplicate"}) from exc

@@ -50,6 +50,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tvmiddleware.models import Channel, Client, EpgChannel, EpgProgram, EpgSource
+from tvmiddleware.selectors.guide_cache import guide_changed
 
 from common.errors import Invalid
 
@@ -480,6 +481,8 @@ def _write_feed(source: EpgSource, feed: Feed) -> ImportSummary:
             # Two imports of one source at once write one channel after the other, not interleaved.
             EpgChannel.objects.select_for_update().filter(pk=epg_channel.pk).first()
             created, updated, removed = _replace_window(epg_channel, programmes)
+            if created or updated:
+                guide_changed()  # bulk writes send no signals: the per-process guide copies must go
         summary.channels += 1
         summary.programmes_created += created
         summary.programmes_updated += updated

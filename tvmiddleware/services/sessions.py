@@ -1,19 +1,27 @@
 """Device API sessions (authkeys): create on login, resolve on every call (cached), end on logout."""
 from __future__ import annotations
 
+import atexit
+import logging
 import secrets
+import threading
+import time
 from dataclasses import asdict, dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from tvmiddleware.models import Account, AccountDevice, AuthKey, DeviceType, hash_authkey
 
+logger = logging.getLogger(__name__)
+
 SESSION_CACHE_SECONDS = 300
 LAST_SEEN_RESOLUTION = timedelta(seconds=60)
+LAST_SEEN_FLUSH_SECONDS = 10.0
+FLUSH_BATCH = 1000
 
 
 def last_seen_resolution() -> timedelta:
@@ -91,8 +99,11 @@ def session_resolve(authkey: str) -> SessionInfo | None:
                            device_uid=row[4], device_type=row[5] or "", is_basic_device=row[6],
                            last_seen=row[7].timestamp())
     if now.timestamp() - info.last_seen > last_seen_resolution().total_seconds():
-        # Written at most once a minute (by default) per session: enough for "active sessions" and statistics.
-        if not _touch(info.id, now):
+        # Written at most once a minute (by default) per session: enough for "active sessions" and
+        # statistics; batched off the request path unless the flush interval is 0.
+        if last_seen_flush_seconds() > 0:
+            _seen.add(info.id, key_hash, now)
+        elif not _touch(info.id, now):
             cache.delete(_cache_key(key_hash))
             return None
         info = SessionInfo(**{**asdict(info), "last_seen": now.timestamp()})
@@ -100,6 +111,102 @@ def session_resolve(authkey: str) -> SessionInfo | None:
     if cached is None:
         cache.set(_cache_key(key_hash), asdict(info), SESSION_CACHE_SECONDS)
     return info
+
+
+def last_seen_flush_seconds() -> float:
+    """TVMIDDLEWARE_SESSION_LAST_SEEN_FLUSH_SECONDS (default 10): how long a due `last_seen_at` write
+    waits in its process to be written with the others in one statement; 0 writes it on the request."""
+    seconds = getattr(settings, "TVMIDDLEWARE_SESSION_LAST_SEEN_FLUSH_SECONDS", None)
+    return LAST_SEEN_FLUSH_SECONDS if seconds is None else float(seconds)
+
+
+class _SeenBuffer:
+    """Due `last_seen_at` writes of this process, written together by a background thread every
+    `last_seen_flush_seconds()` (and at exit). A session found gone when its write is made loses its
+    cache entry then: a cached session deleted without the service (which clears the cache itself)
+    is refused within one flush interval. A process killed outright loses its pending writes, which
+    only makes those sessions look up to a minute older."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pending: dict[int, tuple[datetime, str]] = {}
+        self._thread: threading.Thread | None = None
+
+    def add(self, session_id: int, key_hash: str, when: datetime) -> None:
+        with self._lock:
+            self._pending[session_id] = (when, key_hash)
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="session-last-seen", daemon=True)
+                self._thread.start()
+
+    def _run(self) -> None:
+        last = time.monotonic()
+        while True:
+            interval = last_seen_flush_seconds()
+            time.sleep(min(1.0, max(0.05, interval)))  # a changed interval applies within a second
+            if not self._pending or time.monotonic() - last < interval:
+                continue
+            last = time.monotonic()
+            try:
+                self.flush()
+            except Exception:  # the next round retries what is still pending; never kill the thread
+                logger.exception("writing sessions' last_seen_at failed")
+            finally:
+                connections.close_all()  # this thread's own connection
+
+    def flush(self) -> int:
+        """Write what is pending now; the number of sessions written."""
+        with self._lock:
+            batch, self._pending = self._pending, {}
+        items = sorted(batch.items())
+        written = 0
+        try:
+            for start in range(0, len(items), FLUSH_BATCH):
+                chunk = items[start:start + FLUSH_BATCH]
+                found = _touch_many([(session_id, when) for session_id, (when, _) in chunk])
+                written += len(found)
+                gone = [_cache_key(key_hash) for session_id, (_, key_hash) in chunk if session_id not in found]
+                if gone:
+                    cache.delete_many(gone)
+        except Exception:
+            with self._lock:  # keep them for the next round (newer ones win)
+                for session_id, entry in items[written:]:
+                    self._pending.setdefault(session_id, entry)
+            raise
+        return written
+
+
+_seen = _SeenBuffer()
+
+
+@atexit.register
+def _flush_at_exit() -> None:
+    try:
+        if _seen._pending:
+            _seen.flush()
+    except Exception:  # the database may be gone already at exit
+        logger.warning("could not write %d sessions' last_seen_at at exit", len(_seen._pending))
+
+
+def flush_last_seen() -> int:
+    """Write this process's pending `last_seen_at` values now (tests, shutdown)."""
+    return _seen.flush()
+
+
+def _touch_many(rows: list[tuple[int, datetime]]) -> set[int]:
+    """Set each session's `last_seen_at` (one statement on PostgreSQL); the ids that still exist."""
+    if not rows:
+        return set()
+    table = connection.ops.quote_name(AuthKey._meta.db_table)
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            values = ", ".join(["(%s::bigint, %s::timestamptz)"] * len(rows))
+            params = [value for session_id, when in rows for value in (session_id, when)]
+            with connection.cursor() as cursor:
+                cursor.execute(f"UPDATE {table} AS k SET last_seen_at = v.seen FROM (VALUES {values}) AS v(id, seen) "
+                               f"WHERE k.id = v.id RETURNING k.id", params)
+                return {row[0] for row in cursor.fetchall()}
+        return {session_id for session_id, when in rows if _touch(session_id, when)}
 
 
 def _touch(session_id: int, now) -> bool:

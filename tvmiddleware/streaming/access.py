@@ -65,7 +65,7 @@ logger = logging.getLogger(__name__)
 
 LOCAL_CACHE_MAX_ENTRIES = 20_000
 # Bump the version when AccountAccess changes shape: old pickles then are simply never read.
-_ACCOUNT_KEY = "stream-access:v1:account:{}"
+_ACCOUNT_KEY = "stream-access:v2:account:{}"
 _VIDEO_KEY = "stream-access:v1:video:{}:{}:{}"  # account, generation, video
 
 LIVE_KINDS = frozenset({"live", "archive"})
@@ -96,6 +96,12 @@ class AccountAccess:
     tariff_ids: frozenset[int]
     generation: int
     expires_at: float  # wall clock (time.time())
+    # Every open subscription's tariff that is enabled, whether or not it counts now (an inactive
+    # account's, an ended grant's): what the line-up shows as subscribed (`has_subscription`).
+    open_tariff_ids: frozenset[int] = frozenset()
+    # Whether the account has a parental-control PIN (locked channels then need it; the PIN itself is
+    # read from the account only when one is given).
+    has_parent_code: bool = False
 
     @property
     def exists(self) -> bool:
@@ -224,8 +230,8 @@ def _load_account_state(account_id: int) -> tuple[AccountAccess, float]:
                               status_reason="", max_sessions=0, channel_ids=frozenset(),
                               tariff_ids=frozenset(), generation=secrets.randbits(62), expires_at=expires_at)
         return state, expires_at
-    client_id, customer_id, active, status_reason = rows[0][:4]
-    subscriptions = [CountedSubscription(*row[4:]) for row in rows if row[4] is not None and row[5] == client_id]
+    client_id, customer_id, active, status_reason, parent_code = rows[0][:5]
+    subscriptions = [CountedSubscription(*row[5:]) for row in rows if row[5] is not None and row[6] == client_id]
     tariffs = counting_subscriptions(subscriptions, active=bool(active), now=datetime.fromtimestamp(now, UTC))
     # A granted period ending before the snapshot would ends the snapshot with it: access stops on time.
     ends = [sub.end_date.timestamp() for sub in tariffs if not sub.is_periodical and sub.end_date is not None]
@@ -238,18 +244,20 @@ def _load_account_state(account_id: int) -> tuple[AccountAccess, float]:
         max_sessions=max((sub.sessions_count + sub.basic_sessions_count for sub in tariffs), default=0),
         channel_ids=_channels_of(client_id=client_id, tariff_ids=tariff_ids), tariff_ids=tariff_ids,
         generation=secrets.randbits(62), expires_at=expires_at,
+        open_tariff_ids=frozenset(sub.tariff_id for sub in subscriptions if sub.enabled),
+        has_parent_code=bool(parent_code),
     )
     return state, expires_at
 
 
 # One query: the account and its customer's open subscriptions with their tariffs (outer join);
-# the columns after the fourth are `SUBSCRIPTION_FIELDS` (a `CountedSubscription`).
+# the columns after the fifth are `SUBSCRIPTION_FIELDS` (a `CountedSubscription`).
 _account_with_open_tariffs = PreparedQuery(lambda account_id: (
     Account.objects.filter(pk=account_id)
     .annotate(open_sub=FilteredRelation("customer__subscriptions",
                                         condition=Q(customer__subscriptions__is_closed=False)))
     .order_by()
-    .values_list("client_id", "customer_id", "active", "status_reason",
+    .values_list("client_id", "customer_id", "active", "status_reason", "parent_code",
                  *(f"open_sub__{name}" for name in SUBSCRIPTION_FIELDS))
 ))
 
@@ -443,15 +451,18 @@ def _account_ids_of(customer_id: int) -> list[int]:
 
 
 def on_commit_invalidate_customer(customer_id: int) -> None:
-    """Call inside a writing transaction: invalidate the customer's accounts once it commits.
+    """Call inside a writing transaction: invalidate the customer's accounts now and once it commits.
 
     The account ids are taken now as well as at commit, so deleting the customer (and its accounts)
     in the same transaction still revokes their snapshots.
     """
     known_now = _account_ids_of(customer_id)
+    invalidate_accounts(known_now)  # the writer's own reads (and its process) see the change at once
     transaction.on_commit(lambda: invalidate_accounts([*known_now, *_account_ids_of(customer_id)]))
 
 
 def on_commit_invalidate_account(account_id: int) -> None:
-    """Call inside a writing transaction: invalidate one account's snapshot once it commits."""
+    """Call inside a writing transaction: invalidate one account's snapshot now (a reader that rebuilds
+    it before the commit reads the old rows) and again once it commits."""
+    invalidate_account(account_id)
     transaction.on_commit(lambda: invalidate_account(account_id))

@@ -153,7 +153,9 @@ class TestChannelList:
             AccountChannelSetting.objects.create(client=lineup.client, account=subscriber.account, channel=channel,
                                                  is_parent_control=value)
         assert locked() == {lineup.first.pk: 1, lineup.second.pk: 0}
-        AccountChannelSetting.objects.filter(account=subscriber.account).update(is_parent_control=None)
+        for setting in AccountChannelSetting.objects.filter(account=subscriber.account):
+            setting.is_parent_control = None  # saved as the services and the admin save (the cache follows saves)
+            setting.save()
         assert locked() == {lineup.first.pk: 0, lineup.second.pk: 1}
 
     def test_has_subscription_follows_tariffs(self, logged_in, subscriber, lineup):
