@@ -55,6 +55,8 @@ CACHES = {
 # How stale a device session's last_seen_at may get (tuning: each refresh is a write; see
 # tvmiddleware.services.sessions.last_seen_resolution).
 TVMIDDLEWARE_SESSION_LAST_SEEN_SECONDS = env_int("TVMIDDLEWARE_SESSION_LAST_SEEN_SECONDS", 60)
+# How long the device API may use an account's access snapshot (services renew it on every change).
+TVMIDDLEWARE_DEVICE_ACCOUNT_STATE_SECONDS = env_int("TVMIDDLEWARE_DEVICE_ACCOUNT_STATE_SECONDS", 3600)
 # Due last_seen_at writes wait this long in their process and are written together (0: on the request).
 TVMIDDLEWARE_SESSION_LAST_SEEN_FLUSH_SECONDS = env_int("TVMIDDLEWARE_SESSION_LAST_SEEN_FLUSH_SECONDS", 10)
 

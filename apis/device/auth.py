@@ -147,7 +147,7 @@ def account_status(request, ctx: DeviceContext):
     account_id = ctx.session.account_id
     # Active and status from the account's access snapshot: services that block or activate an
     # account drop it on commit, so this answers what the streamers enforce (streaming/access.py).
-    state = access.account_state(account_id)
+    state = access.account_state(account_id, for_device_api=True)
     if not state.exists:
         raise SessionGone()
     first = account_facts.first_unread_message(client_id=ctx.client.pk, account_id=account_id, now=timezone.now())

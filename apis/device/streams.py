@@ -91,7 +91,7 @@ def _channel(ctx: DeviceContext) -> _Channel | None:
 def _pin_ok(ctx: DeviceContext, locked: bool) -> bool:
     """Locked content opens only with the account's PIN (when the account has one: its access
     snapshot tells, so the account row is read only to compare a PIN)."""
-    if not locked or not access.account_state(ctx.session.account_id).has_parent_code:
+    if not locked or not access.account_state(ctx.session.account_id, for_device_api=True).has_parent_code:
         return True
     code = ctx.account.parent_code
     if not code:
@@ -104,7 +104,7 @@ def _refusal(ctx: DeviceContext, kind: str, content_id: int):
     """None when the account may watch; else the error answer (inactive account or not in tariffs).
     Decided on the account's cached access snapshot (`access.account_state`), without reading the
     account row."""
-    state = access.account_state(ctx.session.account_id)
+    state = access.account_state(ctx.session.account_id, for_device_api=True)
     if not state.exists:
         raise SessionGone()
     if not access.state_allows(state, kind, content_id):

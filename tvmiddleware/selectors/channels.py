@@ -79,7 +79,7 @@ def account_lineup_entitlements(*, client: Client, account_id: int) -> Entitleme
     from tvmiddleware.streaming.access import account_state
     from tvmiddleware.streaming.reference import tariff_channels
 
-    state = account_state(account_id)
+    state = account_state(account_id, for_device_api=True)
     if not state.exists:
         return None
     contents = tariff_channels(client.pk)

@@ -18,7 +18,10 @@ from tvmiddleware.models import Account, AccountDevice, AuthKey, DeviceType, has
 
 logger = logging.getLogger(__name__)
 
-SESSION_CACHE_SECONDS = 300
+# Sessions end only through `session_delete_many` (logout, password change, removal), which drops the
+# cache entry at once; a row removed any other way leaves the cache at the next batched last_seen
+# write (`_SeenBuffer`). So the entry can live as long as a device keeps polling.
+SESSION_CACHE_SECONDS = 3600
 LAST_SEEN_RESOLUTION = timedelta(seconds=60)
 LAST_SEEN_FLUSH_SECONDS = 10.0
 FLUSH_BATCH = 1000

@@ -198,16 +198,19 @@ def _cache_delete(keys: list[str]) -> None:
         logger.error("cache unavailable: could not drop %s; revocation waits for expiry", keys, exc_info=True)
 
 
-def _cached(key: str, load: Callable[[], tuple[Any, float]]) -> Any:
+def _cached(key: str, load: Callable[[], tuple[Any, float]],
+            fresh: Callable[[Any], bool] | None = None) -> Any:
     """The value under `key` from the local layer, else the Django cache, else `load()`.
 
-    Values are stored as (value, expires_at) so an entry is never used past its expiry, whatever
-    the cache backend's clock does; `load` returns the same pair.
+    Values are stored as (value, kept_until) so an entry is never used past that time, whatever the
+    cache backend's clock does; `load` returns the same pair. A caller with a stricter rule passes
+    `fresh(value)`: a kept value it refuses is loaded again (and stored for everyone).
     """
     entry = _local.get(key)
-    if entry is None:
+    if entry is None or (fresh is not None and not fresh(entry[0])):
         entry = _cache_get(key)
-        if not (isinstance(entry, tuple) and len(entry) == 2 and entry[1] > time.time()):
+        if not (isinstance(entry, tuple) and len(entry) == 2 and entry[1] > time.time()
+                and (fresh is None or fresh(entry[0]))):
             entry = load()
             _cache_set(key, entry, entry[1] - time.time())
         _local.set(key, entry, _local_ttl(entry[1]))
@@ -216,26 +219,40 @@ def _cached(key: str, load: Callable[[], tuple[Any, float]]) -> Any:
 
 # --- account snapshot ------------------------------------------------------------------------------
 
-def account_state(account_id: int) -> AccountAccess:
-    """What the account may watch (cached; see module doc). A deleted account may watch nothing."""
-    return _cached(_ACCOUNT_KEY.format(int(account_id)), lambda: _load_account_state(int(account_id)))
+def account_state(account_id: int, *, for_device_api: bool = False) -> AccountAccess:
+    """What the account may watch (cached; see module doc). A deleted account may watch nothing.
+
+    Token checks (the default) use a snapshot at most AUTH_DURATION old. The device API's reads
+    (`for_device_api`: status, subscribed flags, whether to hand out a URL, which the streamer then
+    checks itself) accept the same snapshot for TVMIDDLEWARE_DEVICE_ACCOUNT_STATE_SECONDS (an hour):
+    services invalidate it at once on every change, so only a change that bypassed them waits."""
+    key = _ACCOUNT_KEY.format(int(account_id))
+    if for_device_api:
+        return _cached(key, lambda: _load_account_state(int(account_id)))
+    return _cached(key, lambda: _load_account_state(int(account_id)), fresh=_within_auth_duration)
+
+
+def _within_auth_duration(state: AccountAccess) -> bool:
+    return state.expires_at > time.time()
 
 
 def _load_account_state(account_id: int) -> tuple[AccountAccess, float]:
     now = time.time()
     expires_at = now + conf().auth_duration
+    kept_until = now + max(conf().auth_duration, conf().device_state_seconds)
     rows = _account_with_open_tariffs(account_id=account_id)
     if not rows:
         state = AccountAccess(account_id=account_id, client_id=None, customer_id=None, active=False,
                               status_reason="", max_sessions=0, channel_ids=frozenset(),
                               tariff_ids=frozenset(), generation=secrets.randbits(62), expires_at=expires_at)
-        return state, expires_at
+        return state, kept_until
     client_id, customer_id, active, status_reason, parent_code = rows[0][:5]
     subscriptions = [CountedSubscription(*row[5:]) for row in rows if row[5] is not None and row[6] == client_id]
     tariffs = counting_subscriptions(subscriptions, active=bool(active), now=datetime.fromtimestamp(now, UTC))
     # A granted period ending before the snapshot would ends the snapshot with it: access stops on time.
     ends = [sub.end_date.timestamp() for sub in tariffs if not sub.is_periodical and sub.end_date is not None]
     expires_at = min([expires_at, *ends])
+    kept_until = min([kept_until, *ends])
     tariff_ids = frozenset(sub.tariff_id for sub in tariffs)
     state = AccountAccess(
         account_id=account_id, client_id=client_id, customer_id=customer_id, active=bool(active),
@@ -247,7 +264,7 @@ def _load_account_state(account_id: int) -> tuple[AccountAccess, float]:
         open_tariff_ids=frozenset(sub.tariff_id for sub in subscriptions if sub.enabled),
         has_parent_code=bool(parent_code),
     )
-    return state, expires_at
+    return state, kept_until
 
 
 # One query: the account and its customer's open subscriptions with their tariffs (outer join);

@@ -31,6 +31,7 @@ class StreamingSettings:
     prolongation_threshold: int
     auth_duration: int
     local_cache_seconds: float
+    device_state_seconds: int  # how long the device API may use an account's access snapshot
     secret_key: str
     secret_key_fallbacks: tuple[str, ...]
     shared_check_url: str  # "auto" | "on" | "off" (see check_urls)
@@ -44,6 +45,7 @@ def conf() -> StreamingSettings:
         prolongation_threshold=int(settings.TVMIDDLEWARE_STREAM_SERVICE_TOKEN_PROLONGATION_THRESHOLD_TTL),
         auth_duration=int(settings.TVMIDDLEWARE_STREAM_SERVICE_AUTH_DURATION),
         local_cache_seconds=float(getattr(settings, LOCAL_CACHE_SETTING, LOCAL_CACHE_DEFAULT_SECONDS)),
+        device_state_seconds=int(getattr(settings, "TVMIDDLEWARE_DEVICE_ACCOUNT_STATE_SECONDS", 3600)),
         secret_key=settings.SECRET_KEY,
         secret_key_fallbacks=tuple(getattr(settings, "SECRET_KEY_FALLBACKS", ())),
         shared_check_url=_shared_url_mode(getattr(settings, SHARED_URL_SETTING, "auto")),

@@ -209,6 +209,21 @@ class TestRevocation:
         time.sleep(2.1)
         assert not access.can_watch(world.account.pk, "live", world.channel.pk)
 
+    def test_the_device_api_uses_the_snapshot_longer_than_token_checks(self, world, settings):
+        settings.TVMIDDLEWARE_STREAM_SERVICE_AUTH_DURATION = 60
+        settings.TVMIDDLEWARE_DEVICE_ACCOUNT_STATE_SECONDS = 3600
+        settings.TVMIDDLEWARE_ACCESS_LOCAL_CACHE_SECONDS = 0
+        assert world.channel.pk in access.account_state(world.account.pk).channel_ids
+        TariffSubscription.objects.filter(customer=world.customer, tariff=world.tariff).update(is_closed=True)
+        later = time.time() + 120  # past AUTH_DURATION, within the device API's hour
+        with mock.patch("tvmiddleware.streaming.access.time.time", return_value=later):
+            assert world.channel.pk in access.account_state(world.account.pk, for_device_api=True).channel_ids
+            assert not access.can_watch(world.account.pk, "live", world.channel.pk)  # token checks: rebuilt
+            # ...and the rebuilt snapshot serves the device API from then on
+            assert world.channel.pk not in access.account_state(world.account.pk, for_device_api=True).channel_ids
+        with mock.patch("tvmiddleware.streaming.access.time.time", return_value=time.time() + 7200):
+            assert access.account_state(world.account.pk, for_device_api=True).channel_ids == frozenset()
+
     def test_snapshot_past_its_expiry_is_not_used_whatever_the_cache_keeps(self, world):
         assert access.can_watch(world.account.pk, "live", world.channel.pk)
         services.tariff_remove(customer=world.customer, tariff=world.tariff)
