@@ -8,6 +8,8 @@ What it adds to gunicorn's defaults:
 - the access log itself is off unless `GUNICORN_ACCESS_LOG` (a file, or `-` for stdout) or
   `--access-logfile` asks for it; its format is gunicorn's combined format (`GUNICORN_ACCESS_LOG_FORMAT`
   overrides it).
+- each worker freezes its start-up objects for the garbage collector once the application is loaded
+  (`post_worker_init`).
 Any other setting comes from the command line or `GUNICORN_CMD_ARGS` as usual.
 """
 import os
@@ -56,3 +58,13 @@ accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 access_log_format = os.environ.get(
     "GUNICORN_ACCESS_LOG_FORMAT", '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s"'
 )
+
+
+
+def post_worker_init(worker):
+    """The application is loaded: move everything it allocated so far (Django, the URL conf, the
+    project's modules, about 100,000 objects) out of the cycle collector's way, so its full passes
+    walk only what requests and caches allocate later (docs/benchmarks.md: shorter pauses, lower p99)."""
+    import gc
+
+    gc.freeze()
