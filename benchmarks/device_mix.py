@@ -1,7 +1,9 @@
 """Device-API load mix of a published middleware stress test, under gunicorn on PostgreSQL + Redis.
 
-The product goal: the mix below at 562 requests/s (what a comparable middleware served on two 12-core
-Xeons with an external database, median 190 ms) on this 2-core machine, median <= 20 ms, no errors.
+The product goal: the mix below at >= 1,200 requests/s on this 2-core machine (load generator included)
+with median <= 10 ms, p99 <= 50 ms and no errors — twice the 562 requests/s a comparable middleware
+served on two 12-core Xeons with an external database (median 190 ms) — and, offered those 562/s,
+p99 <= 30 ms.
 
     method                  share     request (all GET, keep-alive)
     account/status            16 %    authkey
@@ -27,8 +29,11 @@ The run (about 5 minutes once the database exists):
    and the one with the least CPU per request is kept (within 3% of it: the most requests/s; its
    output goes to var/bench_device_mix_gunicorn.log);
 2. a sweep over `--connections` with the kept server (`--sweep-seconds` each);
-3. `--seconds` (>= 60) at the connection count with the best throughput whose median is <= 20 ms;
-4. `--seconds` at a paced offered rate of `--rate` requests/s (562), the goal's load;
+0. (unless `--cold`) every online session's caches are warmed in this process, as 100,000 devices that
+   poll keep them (`warm_caches`: session, access snapshot, account facts);
+3. `--seconds` (>= 60) at the connection count with the best throughput whose median is <= 10 ms and
+   p99 <= 50 ms;
+4. `--seconds` at a paced offered rate of `--rate` requests/s (562), the published test's load;
 5. the trivial endpoint `/streaming/api/ping/` at the same connection count, as the stack's ceiling;
 6. each method alone for `--per-method-seconds` (CPU per request by method).
 Every run also reports the CPU time per request of each part of the stack (gunicorn, the database's
@@ -93,8 +98,11 @@ AUTHKEY_FILE = ROOT / "var" / "bench_device_mix_authkeys.txt"
 SERVER_LOG = ROOT / "var" / "bench_device_mix_gunicorn.log"
 PING_PATH = "/streaming/api/ping/"
 HEALTH_PATH = "/tvmiddleware/api/health/check/"
-GOAL_RPS = 562
-GOAL_MEDIAN_MS = 20.0
+PUBLISHED_RPS = 562  # the published stress test's rate: the paced run offers it
+GOAL_RPS = 1200  # the goal: twice that rate on this machine, load generator included
+GOAL_MEDIAN_MS = 10.0
+GOAL_P99_MS = 50.0
+PACED_P99_MS = 30.0
 
 # (name, share in %, path) in the order of the published mix.
 MIX = [
@@ -1246,7 +1254,7 @@ def main() -> None:
     parser.add_argument("--pick-connections", type=int, default=12, help="connections when comparing servers")
     parser.add_argument("--servers", default="gthread:3x4,gthread:4x2,sync:5",
                         help="gunicorn worker models to compare; the fastest is used for the rest")
-    parser.add_argument("--rate", type=float, default=GOAL_RPS, help="offered rate of the paced run; 0 = skip")
+    parser.add_argument("--rate", type=float, default=PUBLISHED_RPS, help="offered rate of the paced run; 0 = skip")
     parser.add_argument("--rate-connections", type=int, default=32)
     parser.add_argument("--wrk-threads", type=int, default=2)
     parser.add_argument("--online", type=int, default=ACCOUNTS, help="subscribers with an open device session")
@@ -1373,7 +1381,7 @@ def main() -> None:
         for connections in [int(c) for c in args.connections.split(",") if c.strip()]:
             sweep.append(mix(f"sweep {picked}", port, args.sweep_seconds, connections))
         results += sweep
-        within = [r for r in sweep if r.p50_ms <= GOAL_MEDIAN_MS and r.errors == 0]
+        within = [r for r in sweep if r.p50_ms <= GOAL_MEDIAN_MS and r.p99_ms <= GOAL_P99_MS and r.errors == 0]
         chosen = max(within or sweep, key=lambda r: r.rps).connections
 
         # 3. The main run, 4. the goal's rate, 5. the ceiling of the stack.
@@ -1432,12 +1440,14 @@ def main() -> None:
         for sample in result.samples[:3]:
             print(f"  error sample [{result.label}]: {sample[:200]}")
     goal_run = paced or main_run
-    reached = main_run.rps >= GOAL_RPS and main_run.p50_ms <= GOAL_MEDIAN_MS and main_run.errors == 0
-    print(f"\ngoal: >= {GOAL_RPS} req/s with median <= {GOAL_MEDIAN_MS:g} ms and no errors")
+    reached = (main_run.rps >= GOAL_RPS and main_run.p50_ms <= GOAL_MEDIAN_MS and main_run.p99_ms <= GOAL_P99_MS
+               and main_run.errors == 0)
+    print(f"\ngoal: >= {GOAL_RPS} req/s with median <= {GOAL_MEDIAN_MS:g} ms, p99 <= {GOAL_P99_MS:g} ms and no "
+          f"errors; paced at {PUBLISHED_RPS}/s, p99 <= {PACED_P99_MS:g} ms")
     print(f"  max throughput run: {main_run.rps:.0f} req/s, median {main_run.p50_ms:.2f} ms, p99 "
           f"{main_run.p99_ms:.2f} ms, {main_run.errors} errors -> {'REACHED' if reached else 'NOT REACHED'}")
     if paced is not None:
-        paced_ok = paced.rps >= 0.98 * args.rate and paced.p50_ms <= GOAL_MEDIAN_MS and paced.errors == 0
+        paced_ok = paced.rps >= 0.98 * args.rate and paced.p99_ms <= PACED_P99_MS and paced.errors == 0
         print(f"  paced at {args.rate:g}/s: served {paced.rps:.0f} req/s, median {paced.p50_ms:.2f} ms, p99 "
               f"{paced.p99_ms:.2f} ms, {paced.errors} errors -> {'REACHED' if paced_ok else 'NOT REACHED'}")
     print(f"  ratio mix / trivial endpoint at {chosen} connections: {main_run.rps / max(1.0, baseline.rps):.2f}")
