@@ -99,7 +99,7 @@ def main() -> None:
     from django.test import Client as HttpClient
 
     run = str(int(time.time()))
-    http = HttpClient()
+    http = HttpClient(HTTP_HOST="127.0.0.1")  # a host ALLOWED_HOSTS accepts outside tests
     lines = []
     built = []
     try:

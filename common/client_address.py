@@ -37,6 +37,12 @@ def parse_address(value: str | None) -> Address | None:
     value = value.strip()
     if not value or len(value) > _MAX_ADDRESS_LENGTH:
         return None
+    return _parsed(value)
+
+
+# Every token check parses the peer's and the viewer's addresses; the same few thousand recur.
+@functools.lru_cache(maxsize=8192)
+def _parsed(value: str) -> Address | None:
     try:
         address = ipaddress.ip_address(value)
     except ValueError:
