@@ -9,7 +9,12 @@ import os
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "settings.production")
-application = get_wsgi_application()
+django_application = get_wsgi_application()
+
+# The streamers' token check (GET/HEAD) is answered before Django's request handling; see the module.
+from tvmiddleware.streaming.fast_path import TokenCheckFastPath  # noqa: E402  (needs the apps loaded)
+
+application = TokenCheckFastPath(django_application)
 
 # Only a process that serves builds the application (under `runserver`, the autoreloader's child, not
 # its watching parent): the embedded scheduler starts here, once, when EMBEDDED_SCHEDULER is on.

@@ -158,6 +158,12 @@ def token_check(request: HttpRequest, check_key: str | None = None) -> HttpRespo
     With `check_key` (a stream service's own check URL) only tokens issued for the services holding
     that key are accepted; without it (Smarty's shared URL) see `check_urls.shared_acceptor`.
     """
+    return check_token(request, check_key)
+
+
+def check_token(request: HttpRequest, check_key: str | None) -> HttpResponse:
+    """The token check's answer; reads only `request.META` and `request.method` (and `request.POST`
+    for a POST). Also called for GET and HEAD by the WSGI fast path (`fast_path.py`)."""
     try:
         accept = check_urls.shared_acceptor() if check_key is None else check_urls.service_acceptor(check_key)
         return _decide(request, accept)
