@@ -102,3 +102,17 @@ def _fresh_caches():
     clear()
     yield
     clear()
+
+
+@pytest.fixture
+def keep_db_connection():
+    """For tests that call a WSGI application directly: the request signals must not close the test's
+    database connection (its transaction), as Django's own test client arranges for itself."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)

@@ -25,7 +25,7 @@ def _wsgi_get(handler: WSGIHandler, path: str, query: str = "") -> tuple[str, by
 
 
 @pytest.mark.django_db
-def test_an_api_request_leaves_no_reference_cycle(subscriber):
+def test_an_api_request_leaves_no_reference_cycle(subscriber, keep_db_connection):
     handler = WSGIHandler()
     query = f"client_id={subscriber.client.pk}&api_key={subscriber.client.api_key}&device=android_stb"
     _wsgi_get(handler, API + "portal/settings/list/", query)  # warm: imports, prepared queries, caches

@@ -17,6 +17,11 @@ from .test_token_check import URLS, live_token
 COMPARED_HEADERS = ("Content-Type", "X-AuthDuration", "X-UserId", "X-Max-Sessions")
 
 
+@pytest.fixture(autouse=True)
+def _signals_keep_the_test_transaction(keep_db_connection):
+    """The fast path sends Django's request signals; here they must not close the test's connection."""
+
+
 class _Django:
     """Stands for the Django application behind the fast path: records what reaches it."""
 
