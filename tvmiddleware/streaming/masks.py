@@ -6,7 +6,7 @@ start of a longer name, and a value is never scanned again (a `$` inside a value
 """
 from __future__ import annotations
 
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from tvmiddleware.models import StreamService
 from tvmiddleware.models.streaming import VARIABLE_RE, URL_MASK_VARIABLES
@@ -60,3 +60,17 @@ def build_url(
         "file": _encode(file, keep_slashes=True),
         "vid": _encode(vid, keep_slashes=False),
     })
+
+
+def stream_name_variable(mask: str) -> str:
+    """Which channel variable, `prefix` or `cid`, names the stream in a mask's URL: the first of them
+    in its path (`http://host/$cid/video-$flpbt-$flpdur.m3u8` → "cid"). Streamers report that path
+    segment as the stream's `name`, so a token is bound to it. "prefix" when the path has neither."""
+    try:
+        path = urlsplit(mask).path
+    except ValueError:
+        path = mask
+    for match in VARIABLE_RE.finditer(path):
+        if match.group(1) in ("prefix", "cid"):
+            return match.group(1)
+    return "prefix"

@@ -15,7 +15,7 @@ from tvmiddleware.models.streaming import new_check_key
 from common.errors import Invalid, NotFound
 
 from . import check_urls, tokens
-from .masks import build_url
+from .masks import build_url, stream_name_variable
 from .reference import streaming_config
 
 KINDS = (StreamServiceType.LIVE, StreamServiceType.ARCHIVE, StreamServiceType.VOD)
@@ -60,7 +60,9 @@ def stream_url(
         flpbt, flpdur = archive_window(channel=channel, begin=begin, duration=duration, tv_pause=tv_pause,
                                        now=now_ts)
     service = pick_stream_service(account=account, kind=kind, channel=channel, exclude_ids=exclude_service_ids)
-    token = _issue(account=account, service=service, kind=kind, content_id=channel.pk, name=channel.url_prefix,
+    # The token names the stream as the streamer will report it: the path segment the mask filled.
+    name = channel.stream_cid if stream_name_variable(service.url_mask) == "cid" else channel.url_prefix
+    token = _issue(account=account, service=service, kind=kind, content_id=channel.pk, name=name,
                    ip=ip, now=now_ts)
     url = build_url(service, token=token, prefix=channel.url_prefix, cid=channel.stream_cid,
                     flpbt=flpbt, flpdur=flpdur)

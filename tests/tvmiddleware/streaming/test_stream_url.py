@@ -148,8 +148,11 @@ class TestArchive:
                                   duration=1800, now=NOW)
         assert service == world.archive
         assert url.startswith(f"http://archive.example/{world.channel.pk}/video-{begin}-1800.m3u8?token=")
-        check = tokens.verify(query_token(url), name="first", now=NOW)
+        # The mask puts `$cid` where the stream name goes: Flussonic reports that name, and the token is
+        # bound to it (not to the channel's url_prefix, which this URL does not carry).
+        check = tokens.verify(query_token(url), name=str(world.channel.pk), now=NOW)
         assert check.ok and check.kind == "archive"
+        assert tokens.verify(query_token(url), name="first", now=NOW).error == tokens.OTHER_CONTENT
 
     def test_pause_of_live_tv(self, world):
         begin = timezone.now() - timedelta(minutes=5)
