@@ -24,7 +24,7 @@ from typing import Callable, Iterable
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from common.params import ParamError, Params
+from common.params import ParamError, Params, request_pairs
 from tvmiddleware.models import Client
 from common.errors import ServiceError
 
@@ -68,10 +68,8 @@ class SignedContext:
 
 
 def _param_pairs(request: HttpRequest) -> list[tuple[str, str]]:
-    pairs = [(k, v) for k in request.GET for v in request.GET.getlist(k)]
-    if request.method == "POST":
-        pairs += [(k, v) for k in request.POST for v in request.POST.getlist(k)]
-    return pairs
+    """The signed parameters: `common.params.request_pairs` (a body's copy of the query counts once)."""
+    return request_pairs(request)
 
 
 def signed_method(*, api: SignedAPI = SignedAPI.BILLING, validation_error: int = 2,

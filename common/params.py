@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from datetime import datetime, timezone as dt_timezone
 from typing import Any
 
@@ -25,14 +26,32 @@ class ParamError(Exception):
         self.code: int | None = None  # the parameter's own error code, when its method declares one
 
 
+def request_pairs(request: HttpRequest) -> list[tuple[str, str]]:
+    """Every (name, value) of the query string and, for a POST, of the body, the query's first.
+
+    A pair the body repeats from the query counts once: some clients (Microimpuls' published Billing
+    API client among them) send a method's parameters in the query and copy them into the body,
+    signing each once. Values repeated within the query or within the body (arrays) all count."""
+    pairs = [(name, value) for name in request.GET for value in request.GET.getlist(name)]
+    if request.method != "POST":
+        return pairs
+    from_query = Counter(pairs)
+    for name in request.POST:
+        for value in request.POST.getlist(name):
+            if from_query[(name, value)] > 0:
+                from_query[(name, value)] -= 1  # the body's copy of a query parameter
+            else:
+                pairs.append((name, value))
+    return pairs
+
+
 class Params:
     """GET and POST parameters together (apps use both), with typed accessors."""
 
     def __init__(self, request: HttpRequest) -> None:
         merged = QueryDict(mutable=True)
-        for source in (request.GET, request.POST if request.method == "POST" else QueryDict()):
-            for key in source:
-                merged.setlist(key, merged.getlist(key) + source.getlist(key))
+        for name, value in request_pairs(request):
+            merged.appendlist(name, value)
         self._data = merged
 
     def check_characters(self) -> None:
