@@ -82,7 +82,8 @@ def _login(request: HttpRequest, ctx: DeviceContext, *, open_session: bool):
         abonement=account.abonement, account_id=account.pk, customer_id=customer.pk, customer_ext_id=customer.ext_id,
         meta=customer.meta, currency=ctx.client.currency, ip_address=client_ip(request) or "",
         activation_days_left=_activation_days_left(account), parent_code=account.parent_code, last_channel=None,
-        device_uid=result.device.device_uid if result.device else "", template=account.template,
+        # login/ext binds nothing: it answers the device UID it was asked about.
+        device_uid=result.device.device_uid if result.device else args.device_uid, template=account.template,
         use_timeshift=flag(account.use_timeshift), contract_number=customer.contract_number,
         status_reason=account.status_reason, data_center_id=account.data_center, data_centers=[],
         reset_settings=False, confirmation_phone="",
@@ -119,9 +120,11 @@ def login(request, ctx: DeviceContext):
     return _login(request, ctx, open_session=True)
 
 
-@device_method(**LOGIN_SPEC, response=Obj(**LOGIN_ANSWER))
+@device_method(**{**LOGIN_SPEC, "errors": tuple(code for code in LOGIN_ERRORS.values() if code != SESSION_LIMIT)},
+               response=Obj(**LOGIN_ANSWER))
 def login_ext(request, ctx: DeviceContext):
-    """Check credentials and return the account fields without opening a session (`authkey` is empty)."""
+    """Check credentials and return the account fields without opening a session (`authkey` is empty;
+    `device_uid` is the one asked about). No session is opened, so the session limit does not apply."""
     return _login(request, ctx, open_session=False)
 
 

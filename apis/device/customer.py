@@ -1,9 +1,11 @@
 """Customer methods: info, balance, tariffs (list, subscribe, unsubscribe) and their account twins."""
 from __future__ import annotations
 
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from billing.models import CustomerTransaction, TransactionSource
 from billing.subscriptions import BasicTariffTaken, InsufficientFunds, TariffUnavailable, tariffs_subscribe
@@ -11,7 +13,7 @@ from tvmiddleware.models import Tariff, TariffSubscription
 from tvmiddleware.services import Conflict, NotFound
 from tvmiddleware.services.tariffs import BasicTariffKept, TariffNotUnsubscribable, tariffs_unsubscribe
 
-from common.readers import Flag, IntList
+from common.readers import DOTTED, Day, Flag, IntList
 from apikit.device import Auth, DeviceContext, device_method
 from apikit.device_responses import error, flag, ok, unixtime
 from apikit.spec import FLAG, INT, MONEY, NUMBER, STR, TIMESTAMP, ListOf, Obj, Param, nullable
@@ -66,7 +68,14 @@ def _tariff_rows(ctx: DeviceContext, *, only_offered: bool = True) -> list[dict]
     return rows
 
 
-@device_method(auth=Auth.SESSION, invalid_param_error=INVALID_PARAM_2, response=Obj(
+_PERIOD = "A local day, dd.mm.YYYY: the payments listed are those of the period (both ends included)."
+
+
+@device_method(auth=Auth.SESSION, invalid_param_error=INVALID_PARAM_2, params=(
+    Param("date_from", Day(DOTTED), description=f"Start of the period. {_PERIOD}"),
+    Param("date_to", Day(DOTTED), description=f"End of the period. {_PERIOD}"),
+    Param("show_virtual_tariffs", Flag(), description="Accepted; there are no virtual tariffs here."),
+), response=Obj(
     firstname=STR, lastname=STR, balance=MONEY, email=STR, mobile_phone_number=STR, id_for_payment=INT, abonement=STR,
     required_payment=NUMBER, payments=Obj(btv=ListOf(PAYMENT_ROW), vod=ListOf(PAYMENT_ROW), other=ListOf(PAYMENT_ROW)),
     tariffs=ListOf(TARIFF_ROW), subscriptions=ListOf(SUBSCRIPTION_ROW), monthly_payment=MONEY,
@@ -74,12 +83,20 @@ def _tariff_rows(ctx: DeviceContext, *, only_offered: bool = True) -> list[dict]
 def customer_info(request, ctx: DeviceContext):
     """The customer's card: name, contacts, balance, recent payments and open tariffs.
 
-    `payments` are the last 50 ledger rows grouped into `btv` (tariff charges), `vod` (purchases)
+    `payments` are the last 50 ledger rows (of the period `date_from`..`date_to` when given; a malformed
+    date answers 2) grouped into `btv` (tariff charges), `vod` (purchases)
     and `other`; `required_payment` is what the open tariffs' monthly price lacks on the balance."""
     customer = ctx.customer
     account = ctx.account
     payments: dict[str, list] = {"btv": [], "vod": [], "other": []}
-    for tx in CustomerTransaction.objects.filter(customer=customer).order_by("-id")[:50]:
+    ledger = CustomerTransaction.objects.filter(customer=customer)
+    tz = timezone.get_current_timezone()
+    if ctx.args.date_from is not None:
+        ledger = ledger.filter(created_at__gte=timezone.make_aware(datetime.combine(ctx.args.date_from, time.min), tz))
+    if ctx.args.date_to is not None:
+        ledger = ledger.filter(created_at__lt=timezone.make_aware(
+            datetime.combine(ctx.args.date_to + timedelta(days=1), time.min), tz))
+    for tx in ledger.order_by("-id")[:50]:
         group = "vod" if tx.source == TransactionSource.PURCHASE else (
             "btv" if tx.source in (TransactionSource.CHARGE, TransactionSource.ACTIVATION) else "other")
         payments[group].append({"comment": tx.comment or tx.get_source_display(), "datetime": unixtime(tx.created_at),

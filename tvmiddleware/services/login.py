@@ -223,10 +223,10 @@ def _login(*, client: Client, abonement: str, password: str, device_uid: str, de
             is_basic = device.is_basic
         else:
             is_basic = account.devices.filter(is_basic=True).count() < basic_limit
+    if not open_session:  # a check only (login/ext): no session is opened, so no session limit applies
+        return LoginResult(account=account, session=None, authkey="", device=device)  # type: ignore[arg-type]
     if not is_basic:
         _check_session_limit(account, device_uid, extra_limit)
-    if not open_session:
-        return LoginResult(account=account, session=None, authkey="", device=device)  # type: ignore[arg-type]
     if device_uid:
         try:
             device = device_bind(account=account, device_type=device_type or _default_device_type(),

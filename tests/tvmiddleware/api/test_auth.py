@@ -114,6 +114,16 @@ class TestLogin:
         assert body["error"] == 0 and body["authkey"] == "" and body["account_id"] == subscriber.account.pk
         assert not AuthKey.objects.exists()
 
+    def test_login_ext_is_not_refused_by_the_session_limit_and_names_the_device(self, api, subscriber):
+        # The subscriber's one basic device and one extra screen are taken by two sessions.
+        assert api.login(device_uid="00:1A:79:00:00:01")["error"] == 0
+        assert api.login(device_uid="00:1A:79:00:00:02")["error"] == 0
+        assert api.login(device_uid="00:1A:79:00:00:03")["error"] == 5  # login opens a session: refused
+        body = api.json("login/ext/", auth=False, abonement="100001", password="1111", api_key="device-key",
+                        device_uid="00:1A:79:00:00:03")
+        assert body["error"] == 0 and body["device_uid"] == "00:1A:79:00:00:03" and body["authkey"] == ""
+        assert AuthKey.objects.count() == 2 and not AccountDevice.objects.filter(device_uid="00:1A:79:00:00:03")
+
 
 class TestSessions:
     def test_authkey_as_parameter_or_cookie(self, logged_in, client):

@@ -26,6 +26,16 @@ def test_balance_and_info(logged_in, subscriber):
     assert info["payments"]["other"][0]["amount"] == 100.0
 
 
+def test_info_lists_the_payments_of_a_period_and_refuses_a_bad_date(logged_in, subscriber):
+    from django.utils import timezone
+
+    today = timezone.localdate().strftime("%d.%m.%Y")
+    assert logged_in.json("customer/info/", date_from=today, date_to=today)["payments"]["other"][0]["amount"] == 100.0
+    assert logged_in.json("customer/info/", date_to="01.01.2020")["payments"]["other"] == []
+    for bad in ({"date_from": "bad-date"}, {"date_to": "2026-12-07"}, {"date_from": "31.02.2026"}):
+        assert logged_in.json("customer/info/", **bad)["error"] == 2, bad
+
+
 def test_tariff_list_offers_visible_tariffs(logged_in, subscriber, sport):
     hidden = factories.TariffFactory(client=subscriber.client, hidden=True, basic_tariff_priority=0)
     factories.TariffFactory()  # another operator's
