@@ -1,7 +1,7 @@
 """Routes of the VOD methods, relative to `/tvmiddleware/api/` (`video/url/` lives elsewhere)."""
 from django.urls import path
 
-from . import vod
+from . import radio, vod
 
 urlpatterns = [
     path("genre/list/", vod.genre_list, name="genre-list"),
@@ -13,4 +13,5 @@ urlpatterns = [
     path("actor/list/search/", vod.actor_list_search, name="actor-list-search"),
     path("actor/detail/", vod.actor_detail, name="actor-detail"),
     path("selection/list/", vod.selection_list, name="selection-list"),
+    path("radio/list/", radio.radio_list, name="radio-list"),
 ]

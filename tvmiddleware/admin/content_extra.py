@@ -35,7 +35,7 @@ def _holds(starts_at: datetime | None, ends_at: datetime | None, now: datetime) 
 
 # --- radio ----------------------------------------------------------------------------------------------
 
-RADIO_SERVICE_FIELDS = ["enabled", "uri", "description", "radio_channel"]  # catalogue.RADIO_FIELDS
+RADIO_SERVICE_FIELDS = ["enabled", "uri", "description", "radio_channel", "logo"]  # catalogue.RADIO_FIELDS
 
 
 class RadioStationForm(TenantModelForm):
@@ -58,7 +58,7 @@ class RadioStationAdmin(ServiceDeleteMixin, TenantAdmin):
     list_filter = ["enabled", "tariffs"]
     search_fields = ["name", "uri"]
     filter_horizontal = ["tariffs"]
-    fields = ["name", "enabled", "uri", "description", "radio_channel", "tariffs", "data", "sort",
+    fields = ["name", "enabled", "uri", "description", "logo", "radio_channel", "tariffs", "data", "sort",
               "created_at", "updated_at"]
     readonly_fields = ["created_at", "updated_at"]
 

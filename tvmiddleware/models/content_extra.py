@@ -63,6 +63,7 @@ class RadioStation(TenantModel, Timestamped):
     uri = models.CharField(max_length=1000, blank=True, default="", help_text="Static stream address.")
     description = models.TextField(blank=True, default="")
     radio_channel = models.PositiveIntegerField(null=True, blank=True, help_text="Icon id in the operator's schema.")
+    logo = models.ImageField(upload_to="radio/", blank=True, default="", help_text="Shown by apps in the radio list.")
     tariffs = models.ManyToManyField("tvmiddleware.Tariff", related_name="radio_stations", blank=True)
     sort = models.IntegerField(default=0)
     data = models.JSONField(default=dict, blank=True, help_text="Localized names and descriptions.")

@@ -45,7 +45,7 @@ CHANNEL_FIELDS = frozenset({
 })
 EPISODE_FIELDS = frozenset({"name", "description", "duration", "ext_id"})
 VIDEO_FILE_FIELDS = frozenset({"path", "quality", "duration", "language", "ext_id"})
-RADIO_FIELDS = frozenset({"name", "enabled", "uri", "description", "radio_channel"})
+RADIO_FIELDS = frozenset({"name", "enabled", "uri", "description", "radio_channel", "logo"})
 
 MAX_ICON_BYTES = 5 * 1024 * 1024
 ICON_FORMATS = {"PNG": "png", "JPEG": "jpg", "GIF": "gif", "WEBP": "webp"}
