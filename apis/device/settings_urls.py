@@ -8,5 +8,6 @@ urlpatterns = [
     path("message/list/", views.message_list, name="message-list"),
     path("message/detail/", views.message_detail, name="message-detail"),
     path("content/position/set/", views.position_set, name="content-position-set"),
+    path("content/position/delete/", views.position_delete, name="content-position-delete"),
     path("portal/settings/list/", views.portal_settings_list, name="portal-settings-list"),
 ]

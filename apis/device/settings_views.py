@@ -1,5 +1,5 @@
 """Account settings and miscellaneous device methods: settings/save, message/list, message/detail,
-content/position/set, portal/settings/list."""
+content/position/set, content/position/delete, portal/settings/list."""
 from __future__ import annotations
 
 import copy
@@ -16,8 +16,8 @@ from django.http import HttpRequest
 from tvmiddleware.models import ContentKind, Message, MessageRead, PortalSetting
 from tvmiddleware.selectors import account_messages
 from tvmiddleware.services.account_settings import (
-    MAX_SECONDS, AssetRequired, ChannelPreference, PositionNotSaved, account_settings_save, content_position_set,
-    message_mark_read,
+    MAX_SECONDS, AssetRequired, ChannelPreference, PositionNotSaved, account_settings_save, content_position_delete,
+    content_position_set, message_mark_read,
 )
 from common.errors import NotFound
 from tvmiddleware.streaming.access import LocalCache
@@ -199,6 +199,23 @@ def position_set(request: HttpRequest, ctx: DeviceContext):
         return error(ASSET_REQUIRED, exc.message)
     except NotFound as exc:
         return error(CONTENT_NOT_FOUND, exc.message)
+    except PositionNotSaved as exc:
+        return error(POSITION_NOT_SAVED, exc.message)
+    return ok(error_message="")
+
+
+@device_method(auth=Auth.SESSION, invalid_param_error=INVALID_PARAM, params=(
+    Param("content_type", Choice((ContentKind.PROGRAM.value, ContentKind.VIDEO.value)), required=True,
+          description="An archived programme or a video."),
+    Param("content_id", Id(), required=True, description="The programme's or the video's id."),
+    Param("asset_id", Id(), description="One file or episode of the video; absent: every one of them."),
+), errors=(POSITION_NOT_SAVED,), response=Obj())
+def position_delete(request: HttpRequest, ctx: DeviceContext):
+    """Forget where the subscriber stopped a programme or a video (one asset, or all of a video's)."""
+    args = ctx.args
+    try:
+        content_position_delete(account=ctx.account, content_type=args.content_type, content_id=args.content_id,
+                                asset_id=args.asset_id)
     except PositionNotSaved as exc:
         return error(POSITION_NOT_SAVED, exc.message)
     return ok(error_message="")

@@ -241,6 +241,24 @@ def content_position_set(*, account: Account, content_type: str, content_id: int
     return row
 
 
+def content_position_delete(*, account: Account, content_type: str, content_id: int,
+                            asset_id: int | None = None) -> int:
+    """Forget where the subscriber stopped a programme or a video: one file or episode (`asset_id`),
+    or every one of the video when none is given. Forgetting what is not remembered changes nothing.
+    The number of positions removed."""
+    if content_type not in (ContentKind.PROGRAM, ContentKind.VIDEO):
+        raise Invalid("content_type must be program or video.", fields={"content_type": "invalid"})
+    positions = ContentPosition.objects.filter(account=account, content_type=content_type, content_id=content_id)
+    if asset_id is not None:
+        positions = positions.filter(asset_id=asset_id)
+    try:
+        with transaction.atomic():
+            removed, _ = positions.delete()  # sends post_delete: the account's cached positions follow
+    except DatabaseError as exc:
+        raise PositionNotSaved("The position could not be removed.") from exc
+    return removed
+
+
 # --- messages -------------------------------------------------------------------------------------
 
 def message_mark_read(*, account: Account, message: Message) -> bool:

@@ -297,6 +297,39 @@ class TestContentPosition:
         assert (row.position, row.duration, row.is_viewed) == (10, 20, False)
         assert ContentPosition.objects.count() == 2
 
+    def test_delete_one_asset_or_all_of_a_video_and_a_programme(self, logged_in, subscriber, video, program):
+        video, file, episode = video
+        params = dict(content_type="video", content_id=video.pk)
+        for asset in (file, episode):
+            assert logged_in.json("content/position/set/", asset_id=asset.pk, position=5, **params)["error"] == 0
+        assert logged_in.json("content/position/set/", content_type="program", content_id=program.pk,
+                              position=60)["error"] == 0
+        other = factories.AccountFactory(customer=subscriber.customer, abonement="100002")
+        ContentPosition.objects.create(client=subscriber.client, account=other, content_type="video",
+                                       content_id=video.pk, asset_id=file.pk, position=7)
+        assert logged_in.json("content/position/delete/", asset_id=episode.pk, **params) == {
+            "error": 0, "error_message": ""}
+        mine = ContentPosition.objects.filter(account=subscriber.account)
+        assert sorted(mine.values_list("content_type", "asset_id")) == [("program", None), ("video", file.pk)]
+        assert logged_in.json("content/position/delete/", **params)["error"] == 0  # every asset of the video
+        assert list(mine.values_list("content_type", flat=True)) == ["program"]
+        assert logged_in.json("content/position/delete/", content_type="program", content_id=program.pk)["error"] == 0
+        assert not mine.exists() and ContentPosition.objects.filter(account=other).count() == 1  # others' kept
+        assert logged_in.json("content/position/delete/", **params)["error"] == 0  # nothing left: still fine
+        for bad in ({"content_type": "channel", "content_id": 1}, {"content_type": "video"},
+                    {"content_type": "video", "content_id": "x"}):
+            assert logged_in.json("content/position/delete/", **bad)["error"] == 1, bad
+
+    def test_a_deleted_programme_position_leaves_program_list(self, logged_in, subscriber, program):
+        from tvmiddleware.selectors import account_facts
+
+        logged_in.json("content/position/set/", content_type="program", content_id=program.pk, position=60)
+        assert account_facts.programme_positions(client_id=subscriber.client.pk,
+                                                 account_id=subscriber.account.pk)[0] == 1
+        logged_in.json("content/position/delete/", content_type="program", content_id=program.pk)
+        assert account_facts.programme_positions(client_id=subscriber.client.pk,
+                                                 account_id=subscriber.account.pk)[0] == 0
+
     def test_video_needs_asset_id(self, logged_in, video):
         body = logged_in.json("content/position/set/", content_type="video", content_id=video[0].pk, position=1)
         assert body["error"] == 3
