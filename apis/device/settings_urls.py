@@ -7,6 +7,7 @@ urlpatterns = [
     path("settings/save/", views.settings_save, name="settings-save"),
     path("message/list/", views.message_list, name="message-list"),
     path("message/detail/", views.message_detail, name="message-detail"),
+    path("message/delete/", views.message_delete_view, name="message-delete"),
     path("content/position/set/", views.position_set, name="content-position-set"),
     path("content/position/delete/", views.position_delete, name="content-position-delete"),
     path("portal/settings/list/", views.portal_settings_list, name="portal-settings-list"),

@@ -1,5 +1,5 @@
 """Account settings and miscellaneous device methods: settings/save, message/list, message/detail,
-content/position/set, content/position/delete, portal/settings/list."""
+message/delete, content/position/set, content/position/delete, portal/settings/list."""
 from __future__ import annotations
 
 import copy
@@ -17,7 +17,7 @@ from tvmiddleware.models import ContentKind, Message, MessageRead, PortalSetting
 from tvmiddleware.selectors import account_messages
 from tvmiddleware.services.account_settings import (
     MAX_SECONDS, AssetRequired, ChannelPreference, PositionNotSaved, account_settings_save, content_position_delete,
-    content_position_set, message_mark_read,
+    content_position_set, message_delete, message_mark_read,
 )
 from common.errors import NotFound
 from tvmiddleware.streaming.access import LocalCache
@@ -175,6 +175,27 @@ def message_detail(request: HttpRequest, ctx: DeviceContext):
     message_mark_read(account=ctx.account, message=message)
     return ok(**_message_fields(message, True), text=message.text, no_confirmation=flag(message.no_confirmation),
               error_message="")
+
+
+@device_method(auth=Auth.SESSION, invalid_param_error=INVALID_PARAM, params=(
+    Param("uuid", Text(64), required=True, description='The message\'s uuid (from message/list), or "all" for '
+                                                        "every message of the account."),
+), errors=(MESSAGE_NOT_FOUND,), response=Obj())
+def message_delete_view(request: HttpRequest, ctx: DeviceContext):
+    """Remove a message (or all) from the subscriber's list; the operator's message itself stays."""
+    wanted = ctx.args.uuid.strip()
+    if wanted.lower() == "all":
+        message_delete(account=ctx.account, message=None)
+        return ok(error_message="")
+    try:
+        key = uuid.UUID(wanted)
+    except ValueError:
+        return error(MESSAGE_NOT_FOUND, "The uuid is malformed.", error_fields={"uuid": "invalid"})
+    message = account_messages(client=ctx.client, account_id=ctx.session.account_id).filter(uuid=key).first()
+    if message is None:
+        return error(MESSAGE_NOT_FOUND, "Message not found.")
+    message_delete(account=ctx.account, message=message)
+    return ok(error_message="")
 
 
 # --- content/position/set -------------------------------------------------------------------------

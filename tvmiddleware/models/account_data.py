@@ -82,9 +82,13 @@ class Message(TenantModel):
 
 
 class MessageRead(models.Model):
+    """An account opened a message; `deleted_at`: the subscriber also removed it from their list (the
+    operator's message itself stays, for the account's other readers and for the record)."""
+
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="reads")
     account = models.ForeignKey("tvmiddleware.Account", on_delete=models.CASCADE, related_name="+")
     read_at = models.DateTimeField(auto_now_add=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["message", "account"], name="messageread_unique")]

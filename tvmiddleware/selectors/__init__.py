@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from ..models import (
-    Account, AccountDevice, Channel, Client, Customer, Message, StreamService, Tariff, TariffSubscription,
+    Account, AccountDevice, Channel, Client, Customer, Message, MessageRead, StreamService, Tariff, TariffSubscription,
 )
 from common.errors import NotFound
 
@@ -91,7 +91,10 @@ def stream_services_for(*, client: Client, type: str, exclude_ids: list[int] | N
 
 
 def account_messages(*, client: Client | int, account_id: int, now: datetime | None = None) -> QuerySet[Message]:
-    """Messages an account may read now (or at `now`): its own and the operator's broadcasts, not expired."""
+    """Messages an account may read now (or at `now`): its own and the operator's broadcasts, not
+    expired, and not deleted by the subscriber (`message/delete`)."""
+    deleted = MessageRead.objects.filter(message=OuterRef("pk"), account_id=account_id, deleted_at__isnull=False)
     return (Message.objects.for_client(client)
             .filter(Q(account_id=account_id) | Q(account__isnull=True))
-            .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now or timezone.now())))
+            .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now or timezone.now()))
+            .exclude(Exists(deleted)))

@@ -12,13 +12,14 @@ from datetime import timedelta
 from typing import Sequence
 
 from django.db import DatabaseError, IntegrityError, transaction
+from django.utils import timezone
 
 from tvmiddleware.models import (
     Account, AccountChannelSetting, Channel, ContentKind, ContentPosition, EpgProgram, Episode, Message, MessageRead,
     Video, VideoFile,
 )
 
-from tvmiddleware.selectors import account_facts
+from tvmiddleware.selectors import account_facts, account_messages
 from .accounts import account_modify
 from common.errors import Invalid, NotFound, ServiceError
 
@@ -260,6 +261,28 @@ def content_position_delete(*, account: Account, content_type: str, content_id: 
 
 
 # --- messages -------------------------------------------------------------------------------------
+
+def message_delete(*, account: Account, message: Message | None) -> int:
+    """The subscriber removes a message from their list (`None`: every message they may read now).
+    The operator's message stays (a broadcast still reaches the others); for this account it counts
+    as read and is no longer listed. The number of messages removed."""
+    if message is not None and (message.client_id != account.client_id
+                                or message.account_id not in (None, account.pk)):
+        raise NotFound("Message not found.", fields={"uuid": "not found"})
+    targets = [message.pk] if message is not None else list(
+        account_messages(client=account.client_id, account_id=account.pk).values_list("pk", flat=True))
+    if not targets:
+        return 0
+    now = timezone.now()
+    with transaction.atomic():
+        known = set(MessageRead.objects.filter(account=account, message_id__in=targets)
+                    .values_list("message_id", flat=True))
+        MessageRead.objects.filter(account=account, message_id__in=known, deleted_at__isnull=True).update(deleted_at=now)
+        MessageRead.objects.bulk_create([MessageRead(message_id=pk, account=account, deleted_at=now)
+                                         for pk in targets if pk not in known], ignore_conflicts=True)
+        account_facts.messages_changed(account_ids=[account.pk])  # bulk writes send no signals
+    return len(targets)
+
 
 def message_mark_read(*, account: Account, message: Message) -> bool:
     """Record that the account opened an operator message. Opening it again changes nothing.

@@ -225,6 +225,28 @@ class TestMessages:
         read = {m["subject"]: m["was_read"] for m in logged_in.json("message/list/")["messages"]}
         assert read == {"Personal": 0, "For everybody": 1}
 
+    def test_delete_one_then_all_leaves_the_operators_messages(self, logged_in, subscriber, messages):
+        assert logged_in.json("message/delete/", uuid=str(messages["all"].uuid)) == {"error": 0, "error_message": ""}
+        assert [m["subject"] for m in logged_in.json("message/list/")["messages"]] == ["Personal"]
+        assert logged_in.json("message/detail/", uuid=str(messages["all"].uuid))["error"] == 1  # gone for me
+        assert logged_in.json("account/status/")["message"]["subject"] == "Personal"
+        assert logged_in.json("message/delete/", uuid="all")["error"] == 0
+        assert logged_in.json("message/list/")["messages"] == []
+        assert logged_in.json("account/status/")["has_new_messages"] == 0
+        assert Message.objects.filter(pk__in=[m.pk for m in messages.values()]).count() == 5  # the operator's stay
+        # The broadcast still reaches another account of the operator.
+        other = factories.AccountFactory(customer=factories.CustomerFactory(client=subscriber.client),
+                                         client=subscriber.client, abonement="100777")
+        from tvmiddleware.selectors import account_messages
+
+        assert messages["all"] in account_messages(client=subscriber.client, account_id=other.pk)
+
+    @pytest.mark.parametrize("value", ["", "abc", "1", "' OR 1=1 --", str(uuid.uuid4())])
+    def test_delete_bad_or_unknown_uuid_is_error_1(self, logged_in, messages, value):
+        assert logged_in.json("message/delete/", uuid=value)["error"] == 1
+        assert logged_in.json("message/delete/", uuid=str(messages["other_account"].uuid))["error"] == 1
+        assert not MessageRead.objects.exists()
+
     @pytest.mark.parametrize("value", ["", "abc", "1", "' OR 1=1 --", "x" * 10000, str(uuid.uuid4())])
     def test_bad_or_unknown_uuid_is_error_1(self, logged_in, messages, value):
         assert logged_in.json("message/detail/", uuid=value)["error"] == 1
