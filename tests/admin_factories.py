@@ -33,7 +33,8 @@ from tests import factories
 from tvmiddleware.models import (
     Account, AccountDevice, Actor, AuthKey, Channel, ChannelCategory, Client, Customer, DeliveryStatus, DeviceType,
     DomainEvent, EpgChannel, EpgProgram, EpgSource, Episode, EventDelivery, ExternalSystem, Genre, MaintenanceWindow,
-    Message, MessageRead, OperatorProfile, PortalSetting, PriceCategory, ProgramBlocking, RadioStation, Season,
+    Message, MessageRead, OperatorProfile, PortalSetting, PriceCategory, ProgramBlocking, ProgrammeReminder,
+    RadioStation, Season,
     Selection, SelectionItem, StreamService, Tariff, TariffSubscription, Video, VideoFile, VideoPurchase,
 )
 from tvmiddleware.plugins import ExternalSystemAPI, registry
@@ -154,6 +155,16 @@ def _message(client: Client) -> Message:
     message = Message.objects.create(client=client, account=account, subject=f"Notice {next(_usernames)}")
     MessageRead.objects.create(message=message, account=account)
     return message
+
+
+def _reminder(client: Client) -> ProgrammeReminder:
+    from tvmiddleware.services.account_settings import reminder_create
+
+    account = factories.AccountFactory(customer=factories.CustomerFactory(client=client))
+    epg = factories.EpgChannelFactory(client=client)
+    channel = factories.ChannelFactory(client=client, epg_channel=epg)
+    programme = factories.EpgProgramFactory(epg_channel=epg)
+    return reminder_create(account=account, channel_id=channel.pk, programme_id=programme.pk)
 
 
 def _purchase(client: Client) -> VideoPurchase:
@@ -291,6 +302,7 @@ ROW_BUILDERS: dict[type[models.Model], Callable[[Client], models.Model]] = {
     Message: _message,
     PortalSetting: lambda client: PortalSetting.objects.create(client=client, key="show_radio", value="1"),
     VideoPurchase: _purchase,
+    ProgrammeReminder: _reminder,
     RadioStation: _radio,
     MaintenanceWindow: _maintenance,
     ProgramBlocking: _program_blocking,

@@ -78,3 +78,5 @@ POSITION_NOT_SAVED = ErrorCode(2, "POSITION_NOT_SAVED", "The position could not 
 ASSET_REQUIRED = ErrorCode(3, "ASSET_REQUIRED", "The content needs asset_id (the video file or episode).")
 CONTENT_NOT_FOUND = ErrorCode(404, "CONTENT_NOT_FOUND", "The programme, video or asset was not found.")
 DEVICE_TYPE_UNAVAILABLE = ErrorCode(2, "DEVICE_TYPE_UNAVAILABLE", "This device type is not available for this client.")
+REMINDER_TARGET_NOT_FOUND = ErrorCode(404, "REMINDER_TARGET_NOT_FOUND", "The channel or the programme does not exist.")
+REMINDER_PID_INVALID = ErrorCode(1, "REMINDER_PID_INVALID", "pid is missing or is neither a programme id nor 'all'.")

@@ -1,6 +1,7 @@
 """Routes of the account settings and miscellaneous device methods, relative to `/tvmiddleware/api/`."""
 from django.urls import path
 
+from . import reminders
 from . import settings_views as views
 
 urlpatterns = [
@@ -11,4 +12,7 @@ urlpatterns = [
     path("content/position/set/", views.position_set, name="content-position-set"),
     path("content/position/delete/", views.position_delete, name="content-position-delete"),
     path("portal/settings/list/", views.portal_settings_list, name="portal-settings-list"),
+    path("notification/create/", reminders.notification_create, name="notification-create"),
+    path("notification/delete/", reminders.notification_delete, name="notification-delete"),
+    path("notification/list/", reminders.notification_list, name="notification-list"),
 ]

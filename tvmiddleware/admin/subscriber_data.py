@@ -16,7 +16,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from tvmiddleware.models import (
-    AccountChannelSetting, AccountVideoSetting, AuthKey, ContentPosition, Message, PortalSetting, VideoPurchase,
+    AccountChannelSetting, AccountVideoSetting, AuthKey, ContentPosition, Message, PortalSetting, ProgrammeReminder,
+    VideoPurchase,
 )
 from tvmiddleware.services.sessions import session_delete_many
 
@@ -156,6 +157,18 @@ class VideoPurchaseAdmin(ReadOnlyAdminMixin, TenantAdmin):
             return "—"  # a free title charges nothing
         url = reverse("admin:billing_customertransaction_change", args=[obj.transaction_id])
         return format_html('<a href="{}">#{} ({})</a>', url, obj.transaction_id, obj.transaction.amount)
+
+
+@admin.register(ProgrammeReminder)
+class ProgrammeReminderAdmin(ReadOnlyAdminMixin, TenantAdmin):
+    """Programmes subscribers asked to be reminded of from their apps (notification/create). The limit
+    per account is the operator's `max_reminders`."""
+
+    list_display = ["id", "account", "channel", "programme", "timeshift_offset", "created_at"]
+    list_select_related = ["account", "channel", "programme"]
+    search_fields = ["account__abonement", "programme__name", "channel__name"]
+    date_hierarchy = "created_at"
+    fields = ["account", "channel", "programme", "timeshift_offset", "created_at"]
 
 
 # --- on the account page ------------------------------------------------------------------------------

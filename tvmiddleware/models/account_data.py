@@ -81,6 +81,24 @@ class Message(TenantModel):
         return self.subject
 
 
+class ProgrammeReminder(TenantModel):
+    """A subscriber asked to be reminded of a programme on a channel (`notification/create`); apps list
+    them (`notification/list`) and remind when it starts. At most `Client.max_reminders` per account:
+    a new one beyond that replaces the account's reminder of the earliest programme."""
+
+    account = models.ForeignKey("tvmiddleware.Account", on_delete=models.CASCADE, related_name="reminders")
+    channel = models.ForeignKey("tvmiddleware.Channel", on_delete=models.CASCADE, related_name="+")
+    programme = models.ForeignKey("tvmiddleware.EpgProgram", on_delete=models.CASCADE, related_name="+")
+    timeshift_offset = models.IntegerField(default=0, help_text="Seconds; the app's own time shift for it.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["account", "programme"], name="programmereminder_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.account_id}: {self.programme_id}"
+
+
 class MessageRead(models.Model):
     """An account opened a message; `deleted_at`: the subscriber also removed it from their list (the
     operator's message itself stays, for the account's other readers and for the record)."""

@@ -42,6 +42,10 @@ class Client(models.Model):
                   "(error 28). Empty: the site default (TVMIDDLEWARE_LOGIN_FAILURES_PER_IP, 30). 0: no per-IP "
                   "limit. Subscribers behind carrier NAT share an address: raise it or set 0 there; the "
                   "per-abonement limit still stops guessing one account's password.")
+    max_reminders = models.PositiveIntegerField(
+        "programme reminders per account", default=100,
+        help_text="How many programme reminders (notification/create) one account keeps; a new one beyond "
+                  "that replaces the reminder of the earliest programme.")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

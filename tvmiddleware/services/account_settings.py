@@ -15,8 +15,8 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
 from tvmiddleware.models import (
-    Account, AccountChannelSetting, Channel, ContentKind, ContentPosition, EpgProgram, Episode, Message, MessageRead,
-    Video, VideoFile,
+    Account, AccountChannelSetting, Channel, Client, ContentKind, ContentPosition, EpgProgram, Episode, Message,
+    MessageRead, ProgrammeReminder, Video, VideoFile,
 )
 
 from tvmiddleware.selectors import account_facts, account_messages
@@ -257,6 +257,43 @@ def content_position_delete(*, account: Account, content_type: str, content_id: 
             removed, _ = positions.delete()  # sends post_delete: the account's cached positions follow
     except DatabaseError as exc:
         raise PositionNotSaved("The position could not be removed.") from exc
+    return removed
+
+
+# --- programme reminders --------------------------------------------------------------------------
+
+def reminder_create(*, account: Account, channel_id: int, programme_id: int,
+                    timeshift_offset: int = 0) -> ProgrammeReminder:
+    """Remember that the subscriber wants to be reminded of a programme of a channel the operator shows.
+    Asking again updates the offset. Beyond the operator's `max_reminders` the reminder of the earliest
+    programme makes room."""
+    channel = (Channel.objects.for_client(account.client_id)
+               .filter(pk=channel_id, enabled=True, is_hidden=False).first())
+    if channel is None or channel.epg_channel_id is None:
+        raise NotFound("Channel not found.", fields={"cid": "not found"})
+    programme = (EpgProgram.objects.for_client(account.client_id)
+                 .filter(pk=programme_id, epg_channel_id=channel.epg_channel_id).first())
+    if programme is None:
+        raise NotFound("Programme not found on this channel.", fields={"pid": "not found"})
+    limit = Client.objects.filter(pk=account.client_id).values_list("max_reminders", flat=True).first() or 0
+    with transaction.atomic():
+        Account.objects.select_for_update().filter(pk=account.pk).first()  # one writer per account at a time
+        reminder, created = ProgrammeReminder.objects.update_or_create(
+            account=account, programme=programme,
+            defaults={"client_id": account.client_id, "channel": channel, "timeshift_offset": int(timeshift_offset)})
+        if created:
+            kept = (ProgrammeReminder.objects.filter(account=account)
+                    .order_by("-programme__begin_time", "-id").values_list("pk", flat=True)[:max(limit, 1)])
+            ProgrammeReminder.objects.filter(account=account).exclude(pk__in=list(kept)).delete()
+    return reminder
+
+
+def reminder_delete(*, account: Account, programme_id: int | None) -> int:
+    """Forget the reminder of a programme (None: all of the account's). The number removed."""
+    reminders = ProgrammeReminder.objects.filter(account=account)
+    if programme_id is not None:
+        reminders = reminders.filter(programme_id=programme_id)
+    removed, _ = reminders.delete()
     return removed
 
 
