@@ -34,7 +34,7 @@ from tvmiddleware.models import (
     Account, AccountDevice, Actor, AuthKey, Channel, ChannelCategory, Client, Customer, DeliveryStatus, DeviceType,
     DomainEvent, EpgChannel, EpgProgram, EpgSource, Episode, EventDelivery, ExternalSystem, Genre, MaintenanceWindow,
     Message, MessageRead, OperatorProfile, PortalSetting, PriceCategory, ProgramBlocking, ProgrammeReminder,
-    RadioStation, Season,
+    RadioStation, RecentChannel, Season,
     Selection, SelectionItem, StreamService, Tariff, TariffSubscription, Video, VideoFile, VideoPurchase,
 )
 from tvmiddleware.plugins import ExternalSystemAPI, registry
@@ -165,6 +165,13 @@ def _reminder(client: Client) -> ProgrammeReminder:
     channel = factories.ChannelFactory(client=client, epg_channel=epg)
     programme = factories.EpgProgramFactory(epg_channel=epg)
     return reminder_create(account=account, channel_id=channel.pk, programme_id=programme.pk)
+
+
+def _recent_channel(client: Client):
+    from tvmiddleware.services.account_settings import channel_remember
+
+    account = factories.AccountFactory(customer=factories.CustomerFactory(client=client))
+    return channel_remember(account=account, channel_id=factories.ChannelFactory(client=client).pk)
 
 
 def _purchase(client: Client) -> VideoPurchase:
@@ -303,6 +310,7 @@ ROW_BUILDERS: dict[type[models.Model], Callable[[Client], models.Model]] = {
     PortalSetting: lambda client: PortalSetting.objects.create(client=client, key="show_radio", value="1"),
     VideoPurchase: _purchase,
     ProgrammeReminder: _reminder,
+    RecentChannel: _recent_channel,
     RadioStation: _radio,
     MaintenanceWindow: _maintenance,
     ProgramBlocking: _program_blocking,

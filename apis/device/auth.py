@@ -81,7 +81,8 @@ def _login(request: HttpRequest, ctx: DeviceContext, *, open_session: bool):
         authkey=result.authkey, utc_time=int(time.time()), firstname=customer.firstname, lastname=customer.lastname,
         abonement=account.abonement, account_id=account.pk, customer_id=customer.pk, customer_ext_id=customer.ext_id,
         meta=customer.meta, currency=ctx.client.currency, ip_address=client_ip(request) or "",
-        activation_days_left=_activation_days_left(account), parent_code=account.parent_code, last_channel=None,
+        activation_days_left=_activation_days_left(account), parent_code=account.parent_code,
+        last_channel=account.recent_channels.order_by("-watched_at", "-id").values_list("channel_id", flat=True).first(),
         # login/ext binds nothing: it answers the device UID it was asked about.
         device_uid=result.device.device_uid if result.device else args.device_uid, template=account.template,
         use_timeshift=flag(account.use_timeshift), contract_number=customer.contract_number,

@@ -17,7 +17,7 @@ from django.utils.html import format_html
 
 from tvmiddleware.models import (
     AccountChannelSetting, AccountVideoSetting, AuthKey, ContentPosition, Message, PortalSetting, ProgrammeReminder,
-    VideoPurchase,
+    RecentChannel, VideoPurchase,
 )
 from tvmiddleware.services.sessions import session_delete_many
 
@@ -169,6 +169,17 @@ class ProgrammeReminderAdmin(ReadOnlyAdminMixin, TenantAdmin):
     search_fields = ["account__abonement", "programme__name", "channel__name"]
     date_hierarchy = "created_at"
     fields = ["account", "channel", "programme", "timeshift_offset", "created_at"]
+
+
+@admin.register(RecentChannel)
+class RecentChannelAdmin(ReadOnlyAdminMixin, TenantAdmin):
+    """Channels subscribers watched lately, as their apps report them (the newest 20 per account)."""
+
+    list_display = ["id", "account", "channel", "watched_at"]
+    list_select_related = ["account", "channel"]
+    search_fields = ["account__abonement", "channel__name"]
+    date_hierarchy = "watched_at"
+    fields = ["account", "channel", "watched_at"]
 
 
 # --- on the account page ------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Core domain models, one module per sub-domain."""
 from .account_data import (
     AccountChannelSetting, AccountVideoSetting, ContentPosition, ContentKind, Message, MessageRead, PortalSetting,
-    ProgrammeReminder,
+    ProgrammeReminder, RecentChannel,
 )
 from .base import TenantModel, TenantQuerySet, staff_client_id
 from .channels import Channel, ChannelCategory, EpgChannel, EpgProgram, EpgSource
@@ -24,7 +24,7 @@ from .content_extra import (
 
 __all__ = [
     "AccountChannelSetting", "AccountVideoSetting", "AttemptCounter", "AuthKey", "ContentPosition", "ContentKind",
-    "Message", "MessageRead", "PortalSetting", "ProgrammeReminder", "PurchaseKind", "VideoPurchase", "ScheduledJob", "hash_authkey",
+    "Message", "MessageRead", "PortalSetting", "ProgrammeReminder", "PurchaseKind", "RecentChannel", "VideoPurchase", "ScheduledJob", "hash_authkey",
     "Account", "AccountDevice", "AccountStatus", "Actor", "BillingMode", "Channel", "ChannelCategory",
     "Client", "Customer", "DeliveryStatus", "DeviceGroup", "DeviceType", "DomainEvent", "EpgChannel",
     "EpgProgram", "EpgSource", "Episode", "EventDelivery", "ExternalSystem", "ExternalSystemAttribute",

@@ -99,6 +99,22 @@ class ProgrammeReminder(TenantModel):
         return f"{self.account_id}: {self.programme_id}"
 
 
+class RecentChannel(TenantModel):
+    """A channel the account watched lately (`content/position/remember/channel`), for
+    `channel/list/last` and the login answer's `last_channel`; the newest `RECENT_CHANNELS_KEPT` are kept."""
+
+    account = models.ForeignKey("tvmiddleware.Account", on_delete=models.CASCADE, related_name="recent_channels")
+    channel = models.ForeignKey("tvmiddleware.Channel", on_delete=models.CASCADE, related_name="+")
+    watched_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["account", "channel"], name="recentchannel_unique")]
+        indexes = [models.Index(fields=["account", "-watched_at"], name="recentchannel_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.account_id}: {self.channel_id}"
+
+
 class MessageRead(models.Model):
     """An account opened a message; `deleted_at`: the subscriber also removed it from their list (the
     operator's message itself stays, for the account's other readers and for the record)."""

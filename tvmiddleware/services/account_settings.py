@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from tvmiddleware.models import (
     Account, AccountChannelSetting, Channel, Client, ContentKind, ContentPosition, EpgProgram, Episode, Message,
-    MessageRead, ProgrammeReminder, Video, VideoFile,
+    MessageRead, ProgrammeReminder, RecentChannel, Video, VideoFile,
 )
 
 from tvmiddleware.selectors import account_facts, account_messages
@@ -258,6 +258,26 @@ def content_position_delete(*, account: Account, content_type: str, content_id: 
     except DatabaseError as exc:
         raise PositionNotSaved("The position could not be removed.") from exc
     return removed
+
+
+# --- recently watched channels ---------------------------------------------------------------------
+
+RECENT_CHANNELS_KEPT = 20
+
+
+def channel_remember(*, account: Account, channel_id: int) -> RecentChannel:
+    """The subscriber watched a channel the operator shows: it becomes the newest of their recent
+    channels (the oldest beyond `RECENT_CHANNELS_KEPT` are forgotten)."""
+    if not Channel.objects.for_client(account.client_id).filter(pk=channel_id, enabled=True, is_hidden=False).exists():
+        raise NotFound("Channel not found.", fields={"channel_id": "not found"})
+    with transaction.atomic():
+        recent, _ = RecentChannel.objects.update_or_create(
+            account=account, channel_id=channel_id,
+            defaults={"client_id": account.client_id, "watched_at": timezone.now()})
+        kept = list(RecentChannel.objects.filter(account=account).order_by("-watched_at", "-id")
+                    .values_list("pk", flat=True)[:RECENT_CHANNELS_KEPT])
+        RecentChannel.objects.filter(account=account).exclude(pk__in=kept).delete()
+    return recent
 
 
 # --- programme reminders --------------------------------------------------------------------------
