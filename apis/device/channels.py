@@ -182,7 +182,7 @@ def programme_fields(row: dict[str, Any] | None) -> dict[str, Any]:
             "meta": row["meta"] or {}, "genres": []}
 
 
-def _prefixed(prefix: str, row: dict[str, Any] | None) -> dict[str, Any]:
+def prefixed_programme(prefix: str, row: dict[str, Any] | None) -> dict[str, Any]:
     return {prefix + name: value for name, value in programme_fields(row).items()}
 
 
@@ -230,8 +230,8 @@ def _channel_item(icon_url: IconUrls, row: dict[str, Any], *, flags: sel.Channel
         "ads_available": 0, "drm_available": False, "hbb": [],
     }
     if guide is not None:
-        item.update(_prefixed("program_", guide.current))
-        item.update(_prefixed("next_program_", guide.next))
+        item.update(prefixed_programme("program_", guide.current))
+        item.update(prefixed_programme("next_program_", guide.next))
         item.update(option1=row["option1"], option2=row["option2"], option3=row["option3"])
     return item
 
@@ -371,7 +371,7 @@ def _channel_template(icon_url: IconUrls, row: dict[str, Any], *, categories: li
                             json=_SLOT_RE.sub("%s", text))
 
 
-def _visible_rows_by_id(client) -> dict[int, dict[str, Any]]:
+def visible_rows_by_id(client) -> dict[int, dict[str, Any]]:
     """`sel.lineup_rows` (operator order) by channel id, from a per-process copy kept under the line-up
     state, which changes whenever a visible channel is saved, hidden, shown, added or removed."""
     lineup, _ = _lineup_and_guide_state(client, now=timezone.now(), compact=False)
@@ -387,7 +387,7 @@ def _visible_rows_by_id(client) -> dict[int, dict[str, Any]]:
 
 def _visible_channel(client, channel_id: int) -> dict[str, Any] | None:
     """`sel.channel_row`, from the per-process copy of the visible line-up."""
-    return _visible_rows_by_id(client).get(channel_id)
+    return visible_rows_by_id(client).get(channel_id)
 
 
 def _account_channels(ctx: DeviceContext, *, channel_ids: list[int] | None,
@@ -395,7 +395,7 @@ def _account_channels(ctx: DeviceContext, *, channel_ids: list[int] | None,
     """`sel.account_channel_rows` (without `channel_sort`): the visible channels asked for (None: all) in
     the account's order, from the per-process line-up and the account's own sort (one query)."""
     assert ctx.session is not None
-    visible = _visible_rows_by_id(ctx.client)
+    visible = visible_rows_by_id(ctx.client)
     if channel_ids is None:
         rows = list(visible.values())
     else:

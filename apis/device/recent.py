@@ -12,7 +12,7 @@ from apikit.device import Auth, DeviceContext, device_method
 from apikit.device_responses import error, ok
 from apikit.spec import INT, STR, ListOf, Obj, Param
 
-from .channels import IconUrls, _visible_rows_by_id
+from .channels import IconUrls, visible_rows_by_id
 from .errors import INVALID_PARAM
 
 
@@ -36,7 +36,7 @@ def channel_list_last(request: HttpRequest, ctx: DeviceContext) -> HttpResponse:
     """The channels the subscriber watched lately, the latest first, among those the operator still
     shows. One query (the line-up is the process's copy)."""
     assert ctx.session is not None
-    visible = _visible_rows_by_id(ctx.client)
+    visible = visible_rows_by_id(ctx.client)
     icon_url = IconUrls(request)
     ids = (RecentChannel.objects.for_client(ctx.client).filter(account_id=ctx.session.account_id)
            .order_by("-watched_at", "-id").values_list("channel_id", flat=True))

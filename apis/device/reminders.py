@@ -14,7 +14,7 @@ from apikit.device_responses import error, flag, ok
 from apikit.spec import FLAG, INT, STR, ListOf, Obj, Param, nullable
 
 from . import channel_shapes as shapes
-from .channels import IconUrls, _prefixed, _visible_rows_by_id
+from .channels import IconUrls, prefixed_programme, visible_rows_by_id
 from .errors import INVALID_PARAM, REMINDER_PID_INVALID, REMINDER_TARGET_NOT_FOUND
 
 MAX_OFFSET = 7 * 86400
@@ -63,7 +63,7 @@ def notification_list(request: HttpRequest, ctx: DeviceContext) -> HttpResponse:
     """The account's reminders by programme start, each with its channel (as the line-up shows it) and
     its programme; reminders on channels the operator no longer shows are left out. One query."""
     assert ctx.session is not None
-    channels = _visible_rows_by_id(ctx.client)
+    channels = visible_rows_by_id(ctx.client)
     icon_url = IconUrls(request)
     rows = (ProgrammeReminder.objects.for_client(ctx.client).filter(account_id=ctx.session.account_id)
             .order_by("programme__begin_time", "id")
@@ -78,6 +78,6 @@ def notification_list(request: HttpRequest, ctx: DeviceContext) -> HttpResponse:
             "id": channel["id"], "name": channel["name"], "url": "", "icon": icon_url(channel["icon"]),
             "category_id": channel["category_id"], "timeshift_offset": row["timeshift_offset"],
             "has_record": flag(channel["max_archive_duration"] > 0),
-            "max_archive_duration": channel["max_archive_duration"], **_prefixed("program_", programme),
+            "max_archive_duration": channel["max_archive_duration"], **prefixed_programme("program_", programme),
         })
     return ok(notifications=items, error_message="")
