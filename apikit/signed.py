@@ -67,11 +67,6 @@ class SignedContext:
     args: Args = field(default_factory=lambda: Args({}, set()))
 
 
-def _param_pairs(request: HttpRequest) -> list[tuple[str, str]]:
-    """The signed parameters: `common.params.request_pairs` (a body's copy of the query counts once)."""
-    return request_pairs(request)
-
-
 def signed_method(*, api: SignedAPI = SignedAPI.BILLING, validation_error: int = 2,
                   methods: tuple[str, ...] = ("GET", "POST"), params: Iterable[Param] = (),
                   errors: Iterable[ErrorCode] = (), response: Obj | None = None) -> Callable:
@@ -110,7 +105,7 @@ def _handle(request, view, name, api, spec, methods, args, kwargs) -> tuple[int 
     client = Client.objects.filter(pk=client_id, enabled=True).first()
     if client is None:
         return client_id, fail(CLIENT_NOT_FOUND, "Client not found.")
-    if not signature_valid(_param_pairs(request), getattr(client, api.value), str(params.get("signature") or "")):
+    if not signature_valid(request_pairs(request), getattr(client, api.value), str(params.get("signature") or "")):
         return client_id, fail(BAD_SIGNATURE, "Bad signature.")
     ctx = SignedContext(request=request, params=params, client=client, method=name)
     try:

@@ -172,22 +172,23 @@ def schedule_state(*, client_id: int, account_id: int, epg_channel_id: int, time
                          positions_count=count, positions_updated=updated)
 
 
+# Catch-up requests name programmes of the last days: those days are kept anyway for the guide.
+ARCHIVE_LOOKBACK = timedelta(days=7)
+
+
 def programme_times(*, client_id: int, epg_channel_id: int, programme_id: int,
                     around: datetime | None = None) -> dict[str, Any] | None:
     """One programme of an EPG channel from the kept days around `around` (default now: the archive and
     the coming days), else from the database. A dict of `PROGRAMME_COLUMNS`, or None."""
     now = around or datetime.now(UTC)
-    found = programmes_by_channel(client_id=client_id, epg_channel_ids=[epg_channel_id],
-                                  time_from=now - ARCHIVE_LOOKBACK, time_to=now + timedelta(days=1))
-    for row in found.get(epg_channel_id, ()):
-        if row["id"] == programme_id:
-            return row
+    first, last = _day(now - ARCHIVE_LOOKBACK), _day(now + timedelta(days=1))
+    days = _rows_by_day(client_id, [epg_channel_id], first, last)
+    for day in range(last, first - 1, -1):  # the recent days first: catch-up is mostly of them
+        for row in days[(epg_channel_id, day)]:
+            if row["id"] == programme_id:
+                return row
     return (EpgProgram.objects.for_client(client_id).filter(epg_channel_id=epg_channel_id, pk=programme_id)
             .values(*PROGRAMME_COLUMNS).first())
-
-
-# Catch-up requests name programmes of the last days: those days are kept anyway for the guide.
-ARCHIVE_LOOKBACK = timedelta(days=7)
 
 
 # --- enabled channels ----------------------------------------------------------------------------------

@@ -198,13 +198,14 @@ def _cache_delete(keys: list[str]) -> None:
         logger.error("cache unavailable: could not drop %s; revocation waits for expiry", keys, exc_info=True)
 
 
-def _cached(key: str, load: Callable[[], tuple[Any, float]],
-            fresh: Callable[[Any], bool] | None = None) -> Any:
+def _cached(key: str, load: Callable[[], tuple[Any, float]], fresh: Callable[[Any], bool] | None = None,
+            adopt: Callable[[Any], Any] | None = None) -> Any:
     """The value under `key` from the local layer, else the Django cache, else `load()`.
 
     Values are stored as (value, kept_until) so an entry is never used past that time, whatever the
     cache backend's clock does; `load` returns the same pair. A caller with a stricter rule passes
-    `fresh(value)`: a kept value it refuses is loaded again (and stored for everyone).
+    `fresh(value)`: a kept value it refuses is loaded again (and stored for everyone). `adopt(value)`
+    turns a value read from the shared cache or loaded into the one the local layer keeps.
     """
     entry = _local.get(key)
     if entry is None or (fresh is not None and not fresh(entry[0])):
@@ -213,8 +214,8 @@ def _cached(key: str, load: Callable[[], tuple[Any, float]],
                 and (fresh is None or fresh(entry[0]))):
             entry = load()
             _cache_set(key, entry, entry[1] - time.time())
-        if isinstance(entry[0], AccountAccess):
-            entry = (_shared_sets(entry[0]), entry[1])
+        if adopt is not None:
+            entry = (adopt(entry[0]), entry[1])
         _local.set(key, entry, _local_ttl(entry[1]))
     return entry[0]
 
@@ -251,9 +252,10 @@ def account_state(account_id: int, *, for_device_api: bool = False) -> AccountAc
     checks itself) accept the same snapshot for TVMIDDLEWARE_DEVICE_ACCOUNT_STATE_SECONDS (an hour):
     services invalidate it at once on every change, so only a change that bypassed them waits."""
     key = _ACCOUNT_KEY.format(int(account_id))
+    load = lambda: _load_account_state(int(account_id))  # noqa: E731
     if for_device_api:
-        return _cached(key, lambda: _load_account_state(int(account_id)))
-    return _cached(key, lambda: _load_account_state(int(account_id)), fresh=_within_auth_duration)
+        return _cached(key, load, adopt=_shared_sets)
+    return _cached(key, load, fresh=_within_auth_duration, adopt=_shared_sets)
 
 
 def _within_auth_duration(state: AccountAccess) -> bool:
