@@ -17,6 +17,9 @@ from .streaming import StreamService, StreamServiceType
 from .tariffs import Tariff, TariffSubscription
 from .vod import Actor, Episode, Genre, PersonType, PriceCategory, Season, Selection, SelectionItem, Video, VideoFile
 from .vod import PurchaseKind, VideoPurchase
+from .login_variants import (
+    CountryNetwork, DeviceCommand, DeviceCommandType, OperatorCountry, ProfileType, QrLogin,
+)
 from .content_extra import (
     ActorExtra, ChannelExtra, EpisodeExtra, MaintenanceWindow, ProgramBlocking, RadioStation, SeasonExtra,
     SelectionExtra, SkipFragmentType, SkipVideoFragment, VideoExtra, VideoFileExtra,
@@ -33,4 +36,5 @@ __all__ = [
     "TenantQuerySet", "Video", "VideoFile", "staff_client_id",
     "ActorExtra", "ChannelExtra", "EpisodeExtra", "MaintenanceWindow", "ProgramBlocking", "RadioStation",
     "SeasonExtra", "SelectionExtra", "SkipFragmentType", "SkipVideoFragment", "VideoExtra", "VideoFileExtra",
+    "CountryNetwork", "DeviceCommand", "DeviceCommandType", "OperatorCountry", "ProfileType", "QrLogin",
 ]
