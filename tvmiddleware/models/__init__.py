@@ -17,6 +17,9 @@ from .streaming import StreamService, StreamServiceType
 from .tariffs import Tariff, TariffSubscription
 from .vod import Actor, Episode, Genre, PersonType, PriceCategory, Season, Selection, SelectionItem, Video, VideoFile
 from .vod import PurchaseKind, VideoPurchase
+from .self_service import (
+    AccountProfile, CodePurpose, InterfaceTemplate, NotifyChannel, SelfServiceSettings, VerificationCode,
+)
 from .login_variants import (
     CountryNetwork, DeviceCommand, DeviceCommandType, OperatorCountry, ProfileType, QrLogin,
 )
@@ -26,6 +29,7 @@ from .content_extra import (
 )
 
 __all__ = [
+    "AccountProfile", "CodePurpose", "InterfaceTemplate", "NotifyChannel", "SelfServiceSettings", "VerificationCode",
     "AccountChannelSetting", "AccountVideoSetting", "AttemptCounter", "AuthKey", "ContentPosition", "ContentKind",
     "Message", "MessageRead", "PortalSetting", "ProgrammeReminder", "PurchaseKind", "RecentChannel", "VideoPurchase", "ScheduledJob", "hash_authkey",
     "Account", "AccountDevice", "AccountStatus", "Actor", "BillingMode", "Channel", "ChannelCategory",
