@@ -57,13 +57,13 @@ DETAIL_ACTOR_ORDERS = tuple(k for k in vod.ACTOR_ORDERS if k != "cyrillic-first"
 
 # --- parameters ------------------------------------------------------------------------------------
 
-def _pagination_params(*, default_limit: int) -> tuple[Param, Param]:
+def pagination_params(*, default_limit: int) -> tuple[Param, Param]:
     return (Param("page", Int(1, MAX_PAGE), default=1, description="Page number, from 1."),
             Param("limit", Int(1), default=default_limit,
                   description=f"Items per page (default {default_limit}); above {MAX_LIMIT} it is {MAX_LIMIT}."))
 
 
-def _pagination(args: Args) -> tuple[int, int]:
+def pagination(args: Args) -> tuple[int, int]:
     """`page` from 1; `limit` at least 1, and above the documented maximum of 100 it is clamped."""
     return args.page, min(args.limit, MAX_LIMIT)
 
@@ -91,11 +91,11 @@ def _source_types(args: Args) -> frozenset[int]:
     return frozenset(({1} if args.source_internal else set()) | ({2} if args.source_external else set()))
 
 
-def _viewer(ctx: DeviceContext) -> vod.Viewer:
+def viewer_of(ctx: DeviceContext) -> vod.Viewer:
     return vod.viewer_get(customer=ctx.customer, account=ctx.account)
 
 
-def _parent_control_error(ctx: DeviceContext, video: Video) -> JsonResponse | None:
+def parent_control_error(ctx: DeviceContext, video: Video) -> JsonResponse | None:
     """The documented answer when a PIN-locked title is asked for without the account's code."""
     if vod.parent_control_passed(account=ctx.account, video=video, parent_code=ctx.args.parent_code):
         return None
@@ -119,7 +119,7 @@ def _money(value: Decimal | None) -> float | None:
     return float(value) if value is not None else None
 
 
-def _file_row(file: VideoFile, position) -> dict:
+def file_row(file: VideoFile, position) -> dict:
     return {
         "id": file.pk, "promo_image": "", "name": " ".join(x for x in (f"{file.quality}p", file.language) if x),
         "duration": file.duration, "ext_id": file.ext_id, "position": position.position if position else 0,
@@ -127,7 +127,7 @@ def _file_row(file: VideoFile, position) -> dict:
     }
 
 
-def _video_row(request: HttpRequest, item: vod.VideoItem) -> dict:
+def video_row(request: HttpRequest, item: vod.VideoItem) -> dict:
     """A title as lists show it (video/list, selections, actor videos)."""
     v = item.video
     cover = _image(request, v.cover, v.cover_url)
@@ -149,7 +149,7 @@ def _video_row(request: HttpRequest, item: vod.VideoItem) -> dict:
         "is_season": flag(v.is_series), "is_announcement": 0, "has_subscription": flag(item.access.allowed),
         "rating": _number(v.kinopoisk_rating or v.imdb_rating), "kinopoisk_rating": _number(v.kinopoisk_rating),
         "imdb_rating": _number(v.imdb_rating), "average_customers_rating": 0.0, "duration": v.duration,
-        "files": [_file_row(f, item.file_positions.get(f.pk)) for f in v.main_files],
+        "files": [file_row(f, item.file_positions.get(f.pk)) for f in v.main_files],
         "language": v.language, "is_purchased": flag(item.is_purchased),
         "position": position.position if position else 0,
         "position_asset_id": position.asset_id if position else None,
@@ -161,7 +161,7 @@ def _video_row(request: HttpRequest, item: vod.VideoItem) -> dict:
     }
 
 
-def _person_row(request: HttpRequest, actor: Actor) -> dict:
+def person_row(request: HttpRequest, actor: Actor) -> dict:
     return {
         "id": actor.pk, "name": actor.name, "photo": _image(request, actor.photo), "country": actor.country,
         "gender": actor.gender, "birthdate": actor.birthdate.isoformat() if actor.birthdate else "",
@@ -169,7 +169,7 @@ def _person_row(request: HttpRequest, actor: Actor) -> dict:
     }
 
 
-def _offer_row(video, offer: vod.Offer) -> dict:
+def offer_row(video, offer: vod.Offer) -> dict:
     file = offer.file
     if file is not None:
         duration = str(file.duration)
@@ -215,7 +215,7 @@ def genre_list(request, ctx: DeviceContext):
 
 RATING = Dec(places=2, max_value=Decimal(100))
 VIDEO_LIST_PARAMS = (
-    *_pagination_params(default_limit=20), VIDEO_PROVIDER_ID,
+    *pagination_params(default_limit=20), VIDEO_PROVIDER_ID,
     *_flag_params(*VIDEO_PERSONAL_FLAGS, description="Only the subscriber's titles of this kind (one of "
                                                      f"{', '.join(VIDEO_PERSONAL_FLAGS)} at most)."),
     Param("search", Text(200, strip=True), default="", description="Part of the title's name."),
@@ -241,9 +241,9 @@ VIDEO_LIST_PARAMS = (
 )
 
 
-def _video_filters(args: Args) -> vod.VideoFilters | None:
+def video_filters(args: Args) -> vod.VideoFilters | None:
     """The filters of `video/list`; None when the personal filters are combined (FILTERS_CONFLICT)."""
-    personal = [kind for name, kind in VIDEO_PERSONAL_FLAGS.items() if args[name]]
+    personal = [kind for name, kind in VIDEO_PERSONAL_FLAGS.items() if args.get(name)]  # guests have none
     if len(personal) > 1:
         return None
     # gid, cgid: older single-genre forms; genre-categories are genres here
@@ -264,13 +264,13 @@ def _video_filters(args: Args) -> vod.VideoFilters | None:
                errors=(FILTERS_CONFLICT,), response=Obj(videos=ListOf(shapes.VIDEO), count=INT))
 def video_list(request, ctx: DeviceContext):
     """The catalogue page by page, with the subscriber's flags on every title."""
-    page, limit = _pagination(ctx.args)
-    filters = _video_filters(ctx.args)
+    page, limit = pagination(ctx.args)
+    filters = video_filters(ctx.args)
     if filters is None:
         return error(FILTERS_CONFLICT, "get_purchased, viewed_only, favorited_only, is_viewing and history_only "
                                        "cannot be combined.")
-    result = vod.video_list(viewer=_viewer(ctx), filters=filters, page=page, limit=limit)
-    return ok(videos=[_video_row(request, item) for item in result.items], count=result.count, error_message="")
+    result = vod.video_list(viewer=viewer_of(ctx), filters=filters, page=page, limit=limit)
+    return ok(videos=[video_row(request, item) for item in result.items], count=result.count, error_message="")
 
 
 def _video_or_error(ctx: DeviceContext, viewer: vod.Viewer, *, not_found: ErrorCode):
@@ -280,7 +280,7 @@ def _video_or_error(ctx: DeviceContext, viewer: vod.Viewer, *, not_found: ErrorC
         video = vod.video_get(viewer=viewer, video_id=ctx.args.vid)
     except NotFound:
         return None, error(not_found, "Video not found.")
-    return video, _parent_control_error(ctx, video)
+    return video, parent_control_error(ctx, video)
 
 
 @device_method(auth=Auth.SESSION, invalid_param_error=INVALID_PARAM, params=(
@@ -292,18 +292,18 @@ def _video_or_error(ctx: DeviceContext, viewer: vod.Viewer, *, not_found: ErrorC
 ), errors=(VIDEO_NOT_FOUND, PARENTAL_CONTROL), response=shapes.VIDEO_DETAIL)
 def video_detail(request, ctx: DeviceContext):
     """One title with everything about it and the ways to get it (`actions`)."""
-    viewer = _viewer(ctx)
+    viewer = viewer_of(ctx)
     video, answer = _video_or_error(ctx, viewer, not_found=VIDEO_NOT_FOUND)
     if answer is not None:
         return answer
     detail = vod.video_detail(viewer=viewer, video=video, people_type=ctx.args.type,
                               people_order=ctx.args.actors_order)
-    row = _video_row(request, detail.item)
+    row = video_row(request, detail.item)
     row.update(
-        actions=[_offer_row(video, offer) for offer in detail.offers],
+        actions=[offer_row(video, offer) for offer in detail.offers],
         package_videos=[{"id": pk} for pk in detail.package_video_ids],
         customer_rating=0, position_season_id=None, reviews=[],
-        actors_info=[_person_row(request, a) for a in detail.people],
+        actors_info=[person_row(request, a) for a in detail.people],
         seasons=[{"id": s.pk, "name": s.name or f"Season {s.number}", "number": s.number} for s in detail.seasons],
         ext_id=video.ext_id, ads_available=0, episode_count=detail.episode_count, is_similar_exist=0, meta="",
     )
@@ -322,12 +322,12 @@ def video_episode_list(request, ctx: DeviceContext):
     season_id, video_id = ctx.args.season_id, ctx.args.vid
     if season_id is None and video_id is None:
         raise ParamError("season_id", "required")
-    viewer = _viewer(ctx)
+    viewer = viewer_of(ctx)
     try:
         result = vod.episode_list(viewer=viewer, season_id=season_id, video_id=video_id)
     except NotFound as exc:
         return error(VIDEO_NOT_FOUND if exc.message.startswith("Video") else SEASON_NOT_FOUND, exc.message)
-    answer = _parent_control_error(ctx, result.video)
+    answer = parent_control_error(ctx, result.video)
     if answer is not None:
         return answer
     is_free = flag(result.video.price_category == PriceCategory.FREE)
@@ -335,7 +335,7 @@ def video_episode_list(request, ctx: DeviceContext):
         "id": e.pk, "name": e.name or f"Episode {e.number}", "number": e.number, "description": e.description,
         "duration": e.duration, "preview_url": "", "video_id": e.video_id, "is_planned": 0, "is_free": is_free,
         "season_id": e.season_id, "season_number": e.season.number if e.season_id else None,
-        "files": [_file_row(f, result.positions.get(f.pk)) for f in e.file_list],
+        "files": [file_row(f, result.positions.get(f.pk)) for f in e.file_list],
     } for e in result.episodes]
     return ok(episodes=episodes, season_number=result.season.number if result.season else None, error_message="")
 
@@ -353,7 +353,7 @@ def video_action(request, ctx: DeviceContext):
     `billing.purchases.video_purchase` decides who bills it (the balance, or the operator's billing);
     `expires_at` is the end of a rental, `balance` the customer's balance after it."""
     action = ctx.args.action
-    viewer = _viewer(ctx)
+    viewer = viewer_of(ctx)
     video, answer = _video_or_error(ctx, viewer, not_found=ACTION_VIDEO_NOT_FOUND)
     if answer is not None:
         return answer
@@ -388,7 +388,7 @@ def _actor_list_params(*, search_required: bool, default_order: str) -> tuple[Pa
     return (
         Param("search", Text(200), required=search_required, default="",
               description="Part of the person's name."),
-        *_pagination_params(default_limit=20),
+        *pagination_params(default_limit=20),
         Param("order", Choice(ACTOR_LIST_ORDERS), default=default_order, description="Sort order."),
         PERSON_TYPE, Param("vid", Id(), description="Only the people of this title."),
     )
@@ -399,13 +399,13 @@ _ACTOR_LIST = dict(errors=(VIDEO_NOT_FOUND,), response=Obj(actors=ListOf(shapes.
 
 def _actor_list(request, ctx: DeviceContext):
     args = ctx.args
-    page, limit = _pagination(args)
+    page, limit = pagination(args)
     try:
         actors, count = vod.actor_list(client=ctx.client, person_type=args.type, search=args.search.strip(),
                                        video_id=args.vid, order=args.order, page=page, limit=limit)
     except NotFound as exc:
         return error(VIDEO_NOT_FOUND, exc.message)
-    return ok(actors=[{**_person_row(request, a), "profession": a.get_type_display(), "biography": a.description,
+    return ok(actors=[{**person_row(request, a), "profession": a.get_type_display(), "biography": a.description,
                        "film_count": a.film_count} for a in actors], count=count, error_message="")
 
 
@@ -424,22 +424,22 @@ def actor_list_search(request, ctx: DeviceContext):
 
 
 @device_method(auth=Auth.SESSION, invalid_param_error=INVALID_PARAM, params=(
-    Param("aid", Id(), required=True, description="The person."), *_pagination_params(default_limit=20),
+    Param("aid", Id(), required=True, description="The person."), *pagination_params(default_limit=20),
 ), errors=(ACTOR_NOT_FOUND,), response=shapes.ACTOR_DETAIL)
 def actor_detail(request, ctx: DeviceContext):
     """One person, the genres of their titles, and their titles in the catalogue.
 
     `videos` is paged by `page`/`limit`, its total is `videos_count`."""
-    page, limit = _pagination(ctx.args)
+    page, limit = pagination(ctx.args)
     try:
         actor = vod.actor_get(client=ctx.client, actor_id=ctx.args.aid)
     except NotFound:
         return error(ACTOR_NOT_FOUND, "Actor not found.")
-    videos = vod.actor_videos(viewer=_viewer(ctx), actor=actor, page=page, limit=limit)
-    return ok(**_person_row(request, actor), name_orig=actor.name_orig, screenshot_b_big="",
+    videos = vod.actor_videos(viewer=viewer_of(ctx), actor=actor, page=page, limit=limit)
+    return ok(**person_row(request, actor), name_orig=actor.name_orig, screenshot_b_big="",
               profession=actor.get_type_display(), biography=actor.description,
               genres=[{"id": g.pk, "name": g.name, "is_category": 0} for g in vod.actor_genres(actor=actor)],
-              videos=[_video_row(request, item) for item in videos.items], videos_count=videos.count,
+              videos=[video_row(request, item) for item in videos.items], videos_count=videos.count,
               error_message="")
 
 
@@ -450,7 +450,7 @@ CONTENT_TYPE_VIDEO = 2
 
 
 @device_method(auth=Auth.SESSION, invalid_param_error=INVALID_PARAM, params=(
-    *_pagination_params(default_limit=MAX_LIMIT),
+    *pagination_params(default_limit=MAX_LIMIT),
     Param("videos_limit", Int(0, MAX_LIMIT), default=20, description="Titles shown of each selection."),
     Param("order", Choice(tuple(o for o in vod.SELECTION_ORDERS if o)), default="",
           description="By `date` (of creation); the operator's order when absent."),
@@ -466,15 +466,15 @@ def selection_list(request, ctx: DeviceContext):
     Every selection here is a manual selection of videos (type 0, content type 2): asking for other
     types or for the selections of an EPG programme answers an empty list."""
     args = ctx.args
-    page, limit = _pagination(args)
+    page, limit = pagination(args)
     if args.program_id is not None or args.type not in (None, SELECTION_TYPE_MANUAL) \
             or args.content_type not in (None, CONTENT_TYPE_VIDEO):
         return ok(selections=[], count=0, error_message="")
-    result = vod.selection_list(viewer=_viewer(ctx), order=args.order, page=page, limit=limit,
+    result = vod.selection_list(viewer=viewer_of(ctx), order=args.order, page=page, limit=limit,
                                 videos_limit=args.videos_limit)
     selections = [{
         "id": row.selection.pk, "name": row.selection.name, "promo_image": "", "count": row.count,
         "type": SELECTION_TYPE_MANUAL, "content_type": CONTENT_TYPE_VIDEO,
-        "videos": [_video_row(request, item) for item in row.items],
+        "videos": [video_row(request, item) for item in row.items],
     } for row in result.items]
     return ok(selections=selections, count=result.count, error_message="")
