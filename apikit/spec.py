@@ -138,8 +138,10 @@ class Obj:
         object.__setattr__(self, "optional", frozenset(optional))
 
     def schema(self) -> dict[str, Any]:
-        return {"type": "object", "properties": {name: as_schema(value) for name, value in self.fields.items()},
-                "required": sorted(set(self.fields) - self.optional)}
+        schema = {"type": "object", "properties": {name: as_schema(value) for name, value in self.fields.items()}}
+        if required := sorted(set(self.fields) - self.optional):  # OpenAPI 3.0 wants a non-empty list or none
+            schema["required"] = required
+        return schema
 
 
 @dataclass(frozen=True)

@@ -79,6 +79,22 @@ class TestTimes:
 
 
 class TestImport:
+    def test_programme_details_reach_meta(self, source):
+        feed = """<tv><channel id="kino"><display-name>Kino</display-name></channel>
+          <programme start="20261125190000 +0000" stop="20261125210000 +0000" channel="kino">
+            <title>Film</title><keyword>heist</keyword><keyword>classic</keyword>
+            <icon src="https://img.example/a.jpg"/><image type="poster">https://img.example/b.jpg</image>
+            <icon src="ftp://img.example/c.jpg"/><image>https://img.example/a.jpg</image><live/>
+            <star-rating system="IMDb"><value>7,8/10</value></star-rating>
+            <star-rating system="Kinopoisk"><value>8.1/10</value></star-rating>
+            <url>https://www.kinopoisk.ru/film/326/</url>
+          </programme></tv>"""
+        epg_import_xmltv(source=source, data=feed.encode())
+        (film,) = programmes(source, "kino")
+        assert film.meta == {"tags": ["heist", "classic"], "live": True, "imdb": "7.8", "kinopoisk": "8.1",
+                             "kinopoisk_id": "326",
+                             "previews": ["https://img.example/a.jpg", "https://img.example/b.jpg"]}
+
     def test_round_trip(self, source):
         result = epg_import_xmltv(source=source, data=XMLTV.encode())
         assert result == {"source_id": source.pk, "channels": 3, "programmes_created": 6, "programmes_updated": 0,
@@ -89,9 +105,10 @@ class TestImport:
         assert (vremya.begin_time, vremya.end_time) == (utc(2026, 11, 25, 16), utc(2026, 11, 25, 17))
         assert vremya.name == "Время" and vremya.description == "Новости дня" and vremya.category == "news"
         assert vremya.preview_url == "https://img.example/vremya.jpg" and vremya.rating == 16
-        assert vremya.meta == {"extra_name": "Вечерний выпуск", "year": "2019", "genres": ["news", "info"],
-                               "countries": ["RU"], "participants": {"actor": ["A. Actor"],
-                                                                     "director": ["D. Director"]}}
+        assert vremya.meta == {"extra_name": "Вечерний выпуск", "name_orig": "Time", "year": "2019",
+                               "genres": ["news", "info"], "countries": ["RU"],
+                               "participants": {"actor": ["A. Actor"], "director": ["D. Director"]},
+                               "previews": ["https://img.example/vremya.jpg"]}
         assert vremya.client_id == source.client_id and film.end_time == utc(2026, 11, 25, 18, 30)
         news = programmes(source, "news")
         assert [(p.name, p.begin_time, p.end_time) for p in news] == [

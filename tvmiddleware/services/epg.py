@@ -260,21 +260,62 @@ def _rating(element: Element) -> int | None:
 
 
 def _meta(element: Element) -> dict[str, Any]:
+    """The programme's details as the device API's `meta` names them, from the XMLTV elements that
+    carry them; a detail the guide lacks is left out (apps show what is there)."""
     meta: dict[str, Any] = {}
     if sub_title := _text(element, "sub-title"):
         meta["extra_name"] = sub_title
+    titles = _texts(element, "title")
+    if len(titles) > 1 and titles[1] != titles[0]:
+        meta["name_orig"] = titles[1]  # the same title in a second language (XMLTV lists one per lang)
     if year := re.match(r"\d{4}", _text(element, "date")):
         meta["year"] = year.group()
     if genres := _texts(element, "category"):
         meta["genres"] = genres
     if countries := _texts(element, "country"):
         meta["countries"] = countries
+    if tags := _texts(element, "keyword"):
+        meta["tags"] = tags
     credits = element.find("credits")
     if credits is not None:
         people = {role: _texts(credits, role) for role in ("actor", "director", "composer", "producer")}
         if people := {role: names for role, names in people.items() if names}:
             meta["participants"] = people
+    if previews := _image_urls(element):
+        meta["previews"] = previews
+    if element.find("live") is not None:
+        meta["live"] = True
+    meta.update(_movie_db_ids(element))
     return meta
+
+
+def _image_urls(element: Element) -> list[str]:
+    """Every http(s) picture of the programme: `<icon src>` and XMLTV 1.1's `<image>`, in order, once."""
+    urls = [(icon.get("src") or "").strip() for icon in element.findall("icon")]
+    urls += [(image.text or "").strip() for image in element.findall("image")]
+    return list(dict.fromkeys(url for url in urls if url.startswith(("http://", "https://")) and len(url) <= 500))
+
+
+_KINOPOISK_ID = re.compile(r"kinopoisk\.ru/(?:film|series)/(\d+)")
+
+
+def _movie_db_ids(element: Element) -> dict[str, str]:
+    """The title's movie-database ratings (`imdb`, `kinopoisk`: XMLTV `<star-rating system=...>`,
+    "7.5/10" kept as "7.5") and its Kinopoisk id (`<episode-num system="kinopoisk">` or a link to
+    its page in `<url>`)."""
+    found: dict[str, str] = {}
+    for rating in element.findall("star-rating"):
+        system = (rating.get("system") or "").lower()
+        key = "imdb" if "imdb" in system else "kinopoisk" if "kinopoisk" in system else None
+        if key and key not in found and (value := re.match(r"\d+(?:[.,]\d+)?", _text(rating, "value"))):
+            found[key] = value.group().replace(",", ".")
+    for number in element.findall("episode-num"):
+        if "kinopoisk" in (number.get("system") or "").lower() and (number.text or "").strip().isdigit():
+            found.setdefault("kinopoisk_id", (number.text or "").strip())
+    for url in element.findall("url"):
+        if match := _KINOPOISK_ID.search(url.text or ""):
+            found.setdefault("kinopoisk_id", match.group(1))
+    return {key: value[:20] for key, value in found.items()}
 
 
 def _programme(element: Element) -> tuple[str, Programme] | None:
