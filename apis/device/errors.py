@@ -72,6 +72,17 @@ ACTION_VIDEO_NOT_FOUND = ErrorCode(5, "ACTION_VIDEO_NOT_FOUND", "Video not found
 ACTOR_NOT_FOUND = ErrorCode(1, "ACTOR_NOT_FOUND", "Actor not found.")
 SEASON_NOT_FOUND = ErrorCode(1, "SEASON_NOT_FOUND", "Season not found, or not of the series `vid`.")
 
+# --- the subscriber's films: episode detail, listings, ratings, favourites, similar, subscriptions, selections
+EPISODE_NOT_FOUND = ErrorCode(1, "EPISODE_NOT_FOUND", "Episode not found, or its series is not available.")
+LISTING_VIDEO_NOT_FOUND = ErrorCode(1, "LISTING_VIDEO_NOT_FOUND", "One or more ids match no title.")
+RATING_INVALID = ErrorCode(1, "RATING_INVALID", "vid or rating is missing or invalid (rating: 1 to 10), or no "
+                                                "such title.")
+FAVORITE_FLAG_INVALID = ErrorCode(2, "FAVORITE_FLAG_INVALID", "is_favorited is not 0 or 1.")
+SUBSCRIPTION_NOT_FOUND = ErrorCode(1, "SUBSCRIPTION_NOT_FOUND",
+                                   "The subscription (tariff) is not held, opens no titles, or cannot be cancelled "
+                                   "from the app.")
+SELECTION_NOT_FOUND = ErrorCode(1, "SELECTION_NOT_FOUND", "Selection not found (or a malformed parameter).")
+
 # --- settings, messages, positions, portal settings -------------------------------------------------------
 MESSAGE_NOT_FOUND = ErrorCode(1, "MESSAGE_NOT_FOUND", "Message not found.")
 POSITION_NOT_SAVED = ErrorCode(2, "POSITION_NOT_SAVED", "The position could not be saved.")

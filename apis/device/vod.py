@@ -11,11 +11,14 @@ Image fields (`thumbnail_small`, `thumbnail_big`, `vertical_poster`...) come fro
 online cinema when its plugin keeps pictures of it (`ExternalSystemAPI.video_images`: MEGOGO's
 resized thumbnails), else `thumbnail_*` and `vertical_poster` are the title's cover.
 Fields the catalogue has no data for are present with empty values (screenshots, logos, banners,
-reviews, announcements, customers' ratings, video providers, channel links). Extensions beyond the
+reviews, announcements, video providers, channel links). Extensions beyond the
 reference, in list and detail rows: `price_category` ("subscription", "purchase", "free"), `price`,
 `rent_price`, `rent_hours`, `purchase_expires_at` (unix time of a rental's end), `age_rating`.
-`price_category_type` is 0 subscription, 1 purchase, 2 free; `video_source` is 1 for the operator's
-own titles and 2 for titles of an online cinema (as `source_type` filters them).
+`average_customers_rating` is the average of the subscribers' own ratings (`video/rating/set`), and
+`customer_rating` in video/detail this account's (0: not rated); `is_similar_exist` says whether
+`video/similar` has titles for it. `price_category_type` is 0 subscription, 1 purchase, 2 free;
+`video_source` is 1 for the operator's own titles and 2 for titles of an online cinema (as
+`source_type` filters them).
 """
 from __future__ import annotations
 
@@ -28,7 +31,7 @@ from billing.purchases import (
     video_purchase,
 )
 from billing.selectors.external import customer_balance_view
-from tvmiddleware.selectors import vod
+from tvmiddleware.selectors import vod, vod_account
 from tvmiddleware.models import Actor, PersonType, PriceCategory, PurchaseKind, Video, VideoFile
 from common.errors import NotFound
 
@@ -148,7 +151,8 @@ def video_row(request: HttpRequest, item: vod.VideoItem) -> dict:
         "is_parent_control": flag(v.is_parent_control), "is_package": flag(v.is_package),
         "is_season": flag(v.is_series), "is_announcement": 0, "has_subscription": flag(item.access.allowed),
         "rating": _number(v.kinopoisk_rating or v.imdb_rating), "kinopoisk_rating": _number(v.kinopoisk_rating),
-        "imdb_rating": _number(v.imdb_rating), "average_customers_rating": 0.0, "duration": v.duration,
+        "imdb_rating": _number(v.imdb_rating), "average_customers_rating": _number(v.customers_rating),
+        "duration": v.duration,
         "files": [file_row(f, item.file_positions.get(f.pk)) for f in v.main_files],
         "language": v.language, "is_purchased": flag(item.is_purchased),
         "position": position.position if position else 0,
@@ -302,10 +306,12 @@ def video_detail(request, ctx: DeviceContext):
     row.update(
         actions=[offer_row(video, offer) for offer in detail.offers],
         package_videos=[{"id": pk} for pk in detail.package_video_ids],
-        customer_rating=0, position_season_id=None, reviews=[],
+        customer_rating=vod_account.account_rating(viewer=viewer, video_id=video.pk), position_season_id=None,
+        reviews=[],
         actors_info=[person_row(request, a) for a in detail.people],
         seasons=[{"id": s.pk, "name": s.name or f"Season {s.number}", "number": s.number} for s in detail.seasons],
-        ext_id=video.ext_id, ads_available=0, episode_count=detail.episode_count, is_similar_exist=0, meta="",
+        ext_id=video.ext_id, ads_available=0, episode_count=detail.episode_count,
+        is_similar_exist=flag(vod_account.similar_exist(viewer=viewer, video=video)), meta="",
     )
     return ok(**row, error_message="")
 

@@ -1,7 +1,7 @@
 """What the VOD methods answer (`apikit.spec` shapes, for their specs)."""
 from __future__ import annotations
 
-from apikit.spec import ANY, FLAG, INT, NUMBER, STR, TIMESTAMP, ListOf, Obj, nullable
+from apikit.spec import FLAG, INT, NUMBER, STR, TIMESTAMP, ListOf, Obj, nullable
 
 FILE = Obj(id=INT, promo_image=STR, name=STR, duration=INT, ext_id=STR, position=INT, is_viewed=FLAG, quality=INT)
 
@@ -40,7 +40,8 @@ OFFER = Obj(
 
 VIDEO_DETAIL = Obj(
     **VIDEO_FIELDS, actions=ListOf(OFFER), package_videos=ListOf(Obj(id=INT)), customer_rating=INT,
-    position_season_id=nullable(INT), reviews=ListOf(ANY), actors_info=ListOf(Obj(**PERSON_FIELDS)),
+    position_season_id=nullable(INT),
+    reviews=ListOf(Obj(text=STR, user_name=STR, user_avatar=STR, date=STR)), actors_info=ListOf(Obj(**PERSON_FIELDS)),
     seasons=ListOf(Obj(id=INT, name=STR, number=INT)), ext_id=STR, ads_available=FLAG, episode_count=INT,
     is_similar_exist=FLAG, meta=STR,
 )

@@ -23,6 +23,7 @@ from .self_service import (
 from .login_variants import (
     CountryNetwork, DeviceCommand, DeviceCommandType, OperatorCountry, ProfileType, QrLogin,
 )
+from .video_ratings import VideoRating
 from .content_extra import (
     ActorExtra, ChannelExtra, EpisodeExtra, MaintenanceWindow, ProgramBlocking, RadioStation, SeasonExtra,
     SelectionExtra, SkipFragmentType, SkipVideoFragment, VideoExtra, VideoFileExtra,
@@ -41,4 +42,5 @@ __all__ = [
     "ActorExtra", "ChannelExtra", "EpisodeExtra", "MaintenanceWindow", "ProgramBlocking", "RadioStation",
     "SeasonExtra", "SelectionExtra", "SkipFragmentType", "SkipVideoFragment", "VideoExtra", "VideoFileExtra",
     "CountryNetwork", "DeviceCommand", "DeviceCommandType", "OperatorCountry", "ProfileType", "QrLogin",
+    "VideoRating",
 ]

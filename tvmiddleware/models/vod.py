@@ -76,6 +76,10 @@ class Video(TenantModel, Timestamped):
     is_4k = models.BooleanField(default=False)
     kinopoisk_rating = models.DecimalField(max_digits=4, decimal_places=2, null=True, blank=True)
     imdb_rating = models.DecimalField(max_digits=4, decimal_places=2, null=True, blank=True)
+    customers_rating = models.DecimalField(
+        max_digits=4, decimal_places=2, null=True, blank=True, editable=False,
+        help_text="Average of the subscribers' ratings (1-10), kept by the rating service.")
+    customers_rating_count = models.PositiveIntegerField(default=0, editable=False)
     director = models.CharField(max_length=300, blank=True, default="")
     genres = models.ManyToManyField(Genre, related_name="videos", blank=True)
     actors = models.ManyToManyField(Actor, related_name="videos", blank=True)

@@ -164,8 +164,8 @@ def catalogue_videos(*, client: Client | int) -> QuerySet[Video]:
 
 
 # `order` values of video/list. Titles without a value sort last; `id` breaks
-# ties so that pages never overlap. There are no premiere dates nor customers' ratings here:
-# `premiere_date` orders by year, `average_customers_rating` by the KinoPoisk rating.
+# ties so that pages never overlap. There are no premiere dates here: `premiere_date` orders by year;
+# `average_customers_rating` by the subscribers' ratings (`video/rating/set`).
 def _by(name: str, descending: bool) -> list:
     tiebreak = "-id" if descending else "id"
     expression = F(name).desc(nulls_last=True) if descending else F(name).asc(nulls_last=True)
@@ -174,7 +174,7 @@ def _by(name: str, descending: bool) -> list:
 
 _ORDER_FIELDS = {
     "id": "id", "created_at": "created_at", "updated_at": "updated_at", "premiere_date": "year", "year": "year",
-    "name": "name", "average_customers_rating": "kinopoisk_rating", "kinopoisk_rating": "kinopoisk_rating",
+    "name": "name", "average_customers_rating": "customers_rating", "kinopoisk_rating": "kinopoisk_rating",
     "imdb_rating": "imdb_rating",
 }
 VIDEO_ORDERS: dict[str, list] = {
