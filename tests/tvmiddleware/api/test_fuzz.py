@@ -41,6 +41,8 @@ REQUIRED_METHODS = [
     "genre/list", "video/list", "video/detail", "video/episode/list", "video/url", "video/action", "actor/list",
     "actor/detail", "selection/list", "settings/save", "message/list", "message/detail", "content/position/set",
     "portal/settings/list", "channel/list/programs", "health/check", "streamservice/token/check",
+    "video/episode/detail", "video/listing/delete", "video/rating/set", "video/settings/set", "video/similar",
+    "video/subscription/list", "video/subscription/cancel", "selection/detail",
 ]
 
 
