@@ -34,9 +34,11 @@ from tvmiddleware.models import (
     Account, AccountDevice, Actor, AuthKey, Channel, ChannelCategory, Client, Customer, DeliveryStatus, DeviceType,
     DomainEvent, EpgChannel, EpgProgram, EpgSource, Episode, EventDelivery, ExternalSystem, Genre, MaintenanceWindow,
     Message, MessageRead, OperatorProfile, PortalSetting, PriceCategory, ProgramBlocking, ProgrammeReminder,
-    RadioStation, RecentChannel, Season,
+    RadioStation, RecentChannel, Season, ChannelSort, ChannelSortItem,
     Selection, SelectionItem, StreamService, Tariff, TariffSubscription, Video, VideoFile, VideoPurchase,
 )
+from tvmiddleware.models import GuestBrowsing, ProviderBranding, VideoTrailer
+from tvmiddleware.models import DrmProfile
 from tvmiddleware.plugins import ExternalSystemAPI, registry
 from tvmiddleware.services import tariff_assign
 from tvmiddleware.services.catalogue import program_blocking_create, radio_create
@@ -142,6 +144,12 @@ def _selection(client: Client) -> Selection:
     return selection
 
 
+def _channel_sort(client: Client) -> ChannelSort:
+    channel_sort = ChannelSort.objects.create(client=client, name=f"Sort {next(_usernames)}")
+    ChannelSortItem.objects.create(channel_sort=channel_sort, channel=factories.ChannelFactory(client=client))
+    return channel_sort
+
+
 def _session(client: Client) -> AuthKey:
     device = factories.AccountDeviceFactory(account=factories.AccountFactory(
         customer=factories.CustomerFactory(client=client)))
@@ -184,6 +192,14 @@ def _purchase(client: Client) -> VideoPurchase:
 def _radio(client: Client) -> RadioStation:
     return radio_create(client=client, name=f"Radio {next(_usernames)}",
                         tariffs=[factories.TariffFactory(client=client)], enabled=True)
+
+
+def _drm_profile(client: Client) -> DrmProfile:
+    profile = DrmProfile.objects.create(client=client, name="Widevine", type="widevine",
+                                        license_url="https://license.example/widevine")
+    profile.channels.add(factories.ChannelFactory(client=client))
+    profile.stream_services.add(factories.StreamServiceFactory(client=client))
+    return profile
 
 
 def _maintenance(client: Client) -> MaintenanceWindow:
@@ -301,6 +317,7 @@ ROW_BUILDERS: dict[type[models.Model], Callable[[Client], models.Model]] = {
     Episode: lambda client: EpisodeFactory(video=factories.VideoFactory(client=client)),
     VideoFile: lambda client: VideoFileFactory(video=factories.VideoFactory(client=client)),
     Selection: _selection,
+    ChannelSort: _channel_sort,
     ExternalSystem: lambda client: factories.ExternalSystemFactory(client=client),
     DomainEvent: lambda client: DomainEventFactory(client=client),
     EventDelivery: lambda client: EventDeliveryFactory(event=DomainEventFactory(client=client)),
@@ -312,6 +329,12 @@ ROW_BUILDERS: dict[type[models.Model], Callable[[Client], models.Model]] = {
     ProgrammeReminder: _reminder,
     RecentChannel: _recent_channel,
     RadioStation: _radio,
+    GuestBrowsing: lambda client: GuestBrowsing.objects.create(client=client, enabled=True),
+    VideoTrailer: lambda client: VideoTrailer.objects.create(
+        client=client, video=factories.VideoFactory(client=client), url="https://cdn.example.com/t.mp4"),
+    ProviderBranding: lambda client: ProviderBranding.objects.create(
+        client=client, external_system=factories.ExternalSystemFactory(client=client)),
+    DrmProfile: _drm_profile,
     MaintenanceWindow: _maintenance,
     ProgramBlocking: _program_blocking,
     PromoCode: _promo_code,

@@ -15,7 +15,7 @@ class TvMiddlewareConfig(AppConfig):
         post_migrate.connect(_refresh_operator_group, dispatch_uid="tvmiddleware-refresh-operator-group")
         post_migrate.connect(_ensure_device_types, sender=self)
         # Connect the receivers that keep the shared caches of the device API's hot path current.
-        from .selectors import account_facts, guide_cache  # noqa: F401
+        from .selectors import account_facts, guide_cache, stream_details  # noqa: F401
 
 
 def _ensure_device_types(using: str = "default", **kwargs) -> None:

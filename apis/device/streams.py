@@ -34,9 +34,10 @@ from apikit.spec import ANY, INT, STR, ListOf, Obj, Param
 from common.readers import Flag, Id, IntList, Text, Timestamp
 
 from .errors import (
-    CHANNEL_NOT_FOUND, CONTENT_REFUSED, INVALID_PARAM, PARTNER_STREAM_FAILED, PROGRAMME_NOT_FOUND, VIDEO_NOT_FOUND,
-    VIDEO_REFUSED,
+    CHANNEL_NOT_FOUND, CONTENT_REFUSED, DRM_UNAVAILABLE, INVALID_PARAM, PARTNER_STREAM_FAILED, PROGRAMME_NOT_FOUND,
+    VIDEO_NOT_FOUND, VIDEO_REFUSED,
 )
+from . import stream_details
 
 DEFAULT_ARCHIVE_SECONDS = 3 * 3600
 
@@ -56,8 +57,19 @@ COMMON_PARAMS = (
 CID = Param("cid", Id(), required=True, description="The channel's id.")
 
 
-def _answer_shape(**extra) -> Obj:
-    return Obj(uri=STR, stream_service_id=INT, **extra)
+def _answer_shape(optional=(), **extra) -> Obj:
+    return Obj(optional=optional, uri=STR, stream_service_id=INT, **extra)
+
+
+def _details(ctx: DeviceContext, channel: Channel, service_id: int, *, subtitles: str):
+    """(the tracks, qualities and DRM answer fields, None), or ({}, the DRM refusal); nothing for a redirect."""
+    if ctx.args.redirect:
+        return {}, None
+    try:
+        return stream_details.detail_fields(ctx, channel_id=channel.pk, stream_service_id=service_id,
+                                            subtitles=subtitles), None
+    except stream_details.DrmUnavailable:
+        return {}, error(DRM_UNAVAILABLE, "The stream is protected by no DRM this device type can use.")
 
 
 def _excluded(ctx: DeviceContext) -> list[int]:
@@ -146,9 +158,11 @@ m2m_changed.connect(_forget_maintenance, sender=MaintenanceWindow.channels.throu
                     dispatch_uid="tvmw-maintenance-m2m")
 
 
-@device_method(auth=Auth.SESSION, invalid_param_error=INVALID_PARAM, params=(CID, *COMMON_PARAMS),
-               errors=(CHANNEL_NOT_FOUND, CONTENT_REFUSED),
-               response=_answer_shape(archive_preview_url_mask=STR, lock_banner=STR))
+@device_method(auth=Auth.SESSION, invalid_param_error=INVALID_PARAM, params=(
+    CID, *COMMON_PARAMS, stream_details.GET_DRM_INFO, *stream_details.track_params(numbers=False),
+), errors=(CHANNEL_NOT_FOUND, CONTENT_REFUSED, DRM_UNAVAILABLE),
+    response=_answer_shape(archive_preview_url_mask=STR, lock_banner=STR, optional=stream_details.OPTIONAL,
+                           **stream_details.answer_shape(subtitles="subtitle_tracks")))
 def channel_url(request, ctx: DeviceContext):
     """The live stream of a channel: a redirect to its URL with a fresh one-time token.
 
@@ -168,10 +182,14 @@ def channel_url(request, ctx: DeviceContext):
         return works
     try:
         url, service = stream_url(account=ctx.account_ref, kind=StreamServiceType.LIVE, channel=channel, ip=ctx.ip,
-                                  exclude_service_ids=_excluded(ctx))
+                                  exclude_service_ids=_excluded(ctx),
+                                  stream_name=stream_details.chosen_stream_name(ctx, channel.pk))
     except (NotFound, Invalid) as exc:
         return error(CONTENT_REFUSED, exc.message)
-    return _answer(ctx, url, service.pk, archive_preview_url_mask="", lock_banner="")
+    details, refusal = _details(ctx, channel, service.pk, subtitles="subtitle_tracks")
+    if refusal is not None:
+        return refusal
+    return _answer(ctx, url, service.pk, archive_preview_url_mask="", lock_banner="", **details)
 
 
 class _ProgrammeTimes(NamedTuple):
@@ -207,9 +225,10 @@ def _program_window(ctx: DeviceContext, channel: Channel) -> tuple[object, int] 
     Param("time", Timestamp(), description="A moment inside the wanted recording; without a guide entry a 3-hour "
                                            "window from it."),
     Param("tv_pause", Flag(), default=False, description="1: paused live TV (the recording runs up to now)."),
-    *COMMON_PARAMS,
-), errors=(CHANNEL_NOT_FOUND, PROGRAMME_NOT_FOUND, CONTENT_REFUSED),
-    response=_answer_shape(preview_uri_mask=STR, lock_banner=STR))
+    *COMMON_PARAMS, stream_details.GET_DRM_INFO, *stream_details.track_params(numbers=True),
+), errors=(CHANNEL_NOT_FOUND, PROGRAMME_NOT_FOUND, CONTENT_REFUSED, DRM_UNAVAILABLE),
+    response=_answer_shape(preview_uri_mask=STR, lock_banner=STR, optional=stream_details.OPTIONAL,
+                           **stream_details.answer_shape(subtitles="subtitles")))
 def program_url(request, ctx: DeviceContext):
     """The archive recording of a programme, or paused live TV: a redirect to its URL.
 
@@ -244,7 +263,10 @@ def program_url(request, ctx: DeviceContext):
                                   exclude_service_ids=_excluded(ctx))
     except (NotFound, Invalid) as exc:
         return error(CONTENT_REFUSED, exc.message)
-    return _answer(ctx, url, service.pk, preview_uri_mask="", lock_banner="")
+    details, refusal = _details(ctx, channel, service.pk, subtitles="subtitles")
+    if refusal is not None:
+        return refusal
+    return _answer(ctx, url, service.pk, preview_uri_mask="", lock_banner="", **details)
 
 
 @device_method(auth=Auth.SESSION, invalid_param_error=INVALID_PARAM, params=(

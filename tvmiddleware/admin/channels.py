@@ -6,6 +6,7 @@ from django.contrib import admin
 from tvmiddleware.models import Channel, ChannelCategory, EpgChannel, EpgProgram, EpgSource
 
 from .base import TenantAdmin
+from .stream_details import STREAM_DETAIL_INLINES
 
 
 @admin.register(ChannelCategory)
@@ -28,6 +29,7 @@ class ChannelAdmin(TenantAdmin):
     search_fields = ["name", "url_prefix", "id_for_stream_service"]
     autocomplete_fields = ["epg_channel"]
     filter_horizontal = ["additional_categories", "stream_services"]
+    inlines = STREAM_DETAIL_INLINES
     fieldsets = [
         (None, {"fields": ["name", "category", "additional_categories", "icon", "description", "sort",
                            "lcn_number", "enabled", "is_hidden", "is_parent_control"]}),
@@ -35,6 +37,10 @@ class ChannelAdmin(TenantAdmin):
                                   "max_archive_duration", "timeshift_offset"]}),
         ("Guide", {"fields": ["epg_channel"]}),
         ("Options", {"fields": ["option1", "option2", "option3"], "classes": ["collapse"]}),
+        ("Playback in apps", {"fields": ["pause_live_tv_shift", "aspect_ratio"]}),
+        ("Audience measurement", {"fields": ["telemeter", "telemeter_account_name", "telemeter_tmsec_name",
+                                             "telemeter_cat_id", "telemeter_vc_id", "telemeter_vc_version"],
+                                  "classes": ["collapse"]}),
     ]
 
 
@@ -62,8 +68,8 @@ class EpgChannelAdmin(TenantAdmin):
 class EpgProgramAdmin(TenantAdmin):
     """Programmes of the guide; usually imported, corrected here by hand."""
 
-    list_display = ["name", "epg_channel", "begin_time", "end_time", "category", "is_blocked"]
-    list_filter = ["is_blocked"]
+    list_display = ["name", "epg_channel", "begin_time", "end_time", "category", "is_blocked", "is_premiere"]
+    list_filter = ["is_blocked", "is_premiere"]
     list_select_related = ["epg_channel"]
     search_fields = ["name", "epg_channel__name"]
     autocomplete_fields = ["epg_channel"]

@@ -4,13 +4,15 @@ from .account_data import (
     ProgrammeReminder, RecentChannel,
 )
 from .base import TenantModel, TenantQuerySet, staff_client_id
-from .channels import Channel, ChannelCategory, EpgChannel, EpgProgram, EpgSource
+from .channels import AspectRatio, Channel, ChannelCategory, EpgChannel, EpgProgram, EpgSource
+from .channel_sorts import ChannelSort, ChannelSortItem
 from .clients import BillingMode, Client, OperatorProfile
 from .counters import AttemptCounter
 from .customers import Account, AccountDevice, AccountStatus, Customer
 from .devices import DeviceGroup, DeviceType, ResponseFormat
 from .events import DeliveryStatus, DomainEvent, EventDelivery
 from .external import ExternalSystem, ExternalSystemAttribute
+from .guest import GuestBrowsing, ProviderBranding, VideoTrailer
 from .scheduling import ScheduledJob
 from .sessions import AuthKey, hash_authkey
 from .streaming import StreamService, StreamServiceType
@@ -21,15 +23,17 @@ from .self_service import (
     AccountProfile, CodePurpose, InterfaceTemplate, NotifyChannel, SelfServiceSettings, VerificationCode,
 )
 from .login_variants import (
-    CountryNetwork, DeviceCommand, DeviceCommandType, OperatorCountry, ProfileType, QrLogin,
+    CountryNetwork, DeviceCommand, DeviceCommandType, OperatorCountry, PhoneVerification, ProfileType, QrLogin,
 )
 from .video_ratings import VideoRating
 from .content_extra import (
     ActorExtra, ChannelExtra, EpisodeExtra, MaintenanceWindow, ProgramBlocking, RadioStation, SeasonExtra,
     SelectionExtra, SkipFragmentType, SkipVideoFragment, VideoExtra, VideoFileExtra,
 )
+from .stream_details import AudioTrack, DrmProfile, DrmType, SubtitleFormat, SubtitleTrack, VideoQuality
 
 __all__ = [
+    "GuestBrowsing", "ProviderBranding", "VideoTrailer",
     "AccountProfile", "CodePurpose", "InterfaceTemplate", "NotifyChannel", "SelfServiceSettings", "VerificationCode",
     "AccountChannelSetting", "AccountVideoSetting", "AttemptCounter", "AuthKey", "ContentPosition", "ContentKind",
     "Message", "MessageRead", "PortalSetting", "ProgrammeReminder", "PurchaseKind", "RecentChannel", "VideoPurchase", "ScheduledJob", "hash_authkey",
@@ -41,6 +45,9 @@ __all__ = [
     "TenantQuerySet", "Video", "VideoFile", "staff_client_id",
     "ActorExtra", "ChannelExtra", "EpisodeExtra", "MaintenanceWindow", "ProgramBlocking", "RadioStation",
     "SeasonExtra", "SelectionExtra", "SkipFragmentType", "SkipVideoFragment", "VideoExtra", "VideoFileExtra",
-    "CountryNetwork", "DeviceCommand", "DeviceCommandType", "OperatorCountry", "ProfileType", "QrLogin",
+    "AudioTrack", "DrmProfile", "DrmType", "SubtitleFormat", "SubtitleTrack", "VideoQuality",
+    "AspectRatio", "ChannelSort", "ChannelSortItem",
+    "CountryNetwork", "DeviceCommand", "DeviceCommandType", "OperatorCountry", "PhoneVerification", "ProfileType",
+    "QrLogin",
     "VideoRating",
 ]

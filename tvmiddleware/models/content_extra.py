@@ -62,7 +62,9 @@ class RadioStation(TenantModel, Timestamped):
     enabled = models.BooleanField(default=False)
     uri = models.CharField(max_length=1000, blank=True, default="", help_text="Static stream address.")
     description = models.TextField(blank=True, default="")
-    radio_channel = models.PositiveIntegerField(null=True, blank=True, help_text="Icon id in the operator's schema.")
+    radio_channel = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Id of the line-up channel that carries the station: apps show its name "
+                                         "(`channel_name`) and, without a logo, its icon.")
     logo = models.ImageField(upload_to="radio/", blank=True, default="", help_text="Shown by apps in the radio list.")
     tariffs = models.ManyToManyField("tvmiddleware.Tariff", related_name="radio_stations", blank=True)
     sort = models.IntegerField(default=0)

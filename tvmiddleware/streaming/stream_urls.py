@@ -34,6 +34,7 @@ def stream_url(
     ip: str | None = None,
     exclude_service_ids: tuple[int, ...] | list[int] = (),
     now: datetime | int | float | None = None,
+    stream_name: str = "",
 ) -> tuple[str, StreamService]:
     """A playable URL with a fresh token, and the stream service it points to.
 
@@ -45,6 +46,7 @@ def stream_url(
       servers the customer's tariffs open, each only when that list names servers of this type.
     - Raises NotFound when no server is left, Invalid for a bad request (archive outside the
       channel's depth or in the future, a missing argument, no valid IP for an IP-checking server).
+    - `stream_name`: another stream of the channel (a single quality) to put in `$prefix`.
     """
     now_ts = tokens.unix_time(now)
     if kind not in KINDS:
@@ -61,10 +63,11 @@ def stream_url(
                                        now=now_ts)
     service = pick_stream_service(account=account, kind=kind, channel=channel, exclude_ids=exclude_service_ids)
     # The token names the stream as the streamer will report it: the path segment the mask filled.
-    name = channel.stream_cid if stream_name_variable(service.url_mask) == "cid" else channel.url_prefix
+    prefix = stream_name or channel.url_prefix
+    name = channel.stream_cid if stream_name_variable(service.url_mask) == "cid" else prefix
     token = _issue(account=account, service=service, kind=kind, content_id=channel.pk, name=name,
                    ip=ip, now=now_ts)
-    url = build_url(service, token=token, prefix=channel.url_prefix, cid=channel.stream_cid,
+    url = build_url(service, token=token, prefix=prefix, cid=channel.stream_cid,
                     flpbt=flpbt, flpdur=flpdur)
     return url, service
 

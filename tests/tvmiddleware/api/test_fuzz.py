@@ -25,7 +25,7 @@ from django.utils.datastructures import MultiValueDict
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from tests import factories
-from tvmiddleware.models import Episode, Message, PortalSetting, VideoFile
+from tvmiddleware.models import Episode, GuestBrowsing, Message, PortalSetting, VideoFile, VideoTrailer
 from tvmiddleware.services.sessions import session_create, session_resolve
 
 FUZZED_PREFIXES = ("tvmiddleware/api/", "streaming/api/")
@@ -43,6 +43,14 @@ REQUIRED_METHODS = [
     "portal/settings/list", "channel/list/programs", "health/check", "streamservice/token/check",
     "video/episode/detail", "video/listing/delete", "video/rating/set", "video/settings/set", "video/similar",
     "video/subscription/list", "video/subscription/cancel", "selection/detail",
+    "channel/action", "channel/icon/list", "channel/programs", "channel/sort/list", "premiere/list",
+    "v2/account/channels/accountsettingsinfo", "v2/account/channels/sort", "v2/account/channels/update",
+    "v2/account/video/update",
+    "noauth/category/list", "noauth/genre/list", "noauth/actor/list", "noauth/actor/detail", "noauth/program/list",
+    "noauth/program/detail", "noauth/selection/list", "noauth/selection/detail", "noauth/video/list",
+    "noauth/video/detail", "noauth/video/episode/list", "noauth/video/url", "provider/list", "noauth/provider/list",
+    "v2/channel/list", "v2/channel/info", "v2/noauth/channel/list", "v2/noauth/channel/info",
+    "radio/list",
 ]
 
 
@@ -154,6 +162,10 @@ def world(logged_in, subscriber) -> FuzzWorld:
         message = Message.objects.create(client=owner, subject="Hello")
         PortalSetting.objects.create(client=owner, key="show_cctv", value="1")
         factories.StreamServiceFactory(client=owner)
+        # guest browsing on (with a trailer), so that the noauth methods reach their own code
+        GuestBrowsing.objects.create(client=owner, enabled=True)
+        trailer = VideoTrailer.objects.create(client=owner, video=video, url="https://cdn.example/t.mp4")
+        ids.append(str(trailer.pk))
         if owner == subscriber.client:  # the subscriber may watch their operator's content
             subscriber.tariff.channels.add(channel)
             video.tariffs.add(subscriber.tariff)
