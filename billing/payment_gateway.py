@@ -60,6 +60,11 @@ class PaymentProvider(Protocol):
         """Optional (callers check with `getattr`): the customer's newest payment still awaiting the
         gateway's answer, as {"transaction_id": int, "amount": Decimal, ...}, or None."""
 
+    def invoice_complete(self, *, customer: "Customer", invoice_id: str) -> str:
+        """Optional (callers check with `getattr`): finish the customer's invoice `invoice_id` (the
+        `invoice_id` of `payment_info`, a payment's transaction_id) by asking its gateway and crediting
+        it once. Returns "paid", "pending" or "failed"; raises `GatewayRefusal`."""
+
 
 _provider: PaymentProvider | None = None
 

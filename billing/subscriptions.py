@@ -9,6 +9,7 @@ way round: the core's tariff services know nothing of charges.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -22,7 +23,7 @@ from .modes import activation_key, charge_key
 from .services import InsufficientFunds, transaction_create
 
 __all__ = ["BasicTariffTaken", "InsufficientFunds", "TariffAlreadyConnected", "TariffUnavailable",
-           "tariffs_subscribe"]
+           "offered_tariffs", "subscription_cost", "tariffs_subscribe"]
 
 
 class TariffUnavailable(NotFound):
@@ -52,6 +53,19 @@ def tariffs_subscribe(*, customer: Customer, tariff_ids: list[int], account: Acc
     Raises TariffUnavailable, BasicTariffTaken, TariffAlreadyConnected (also `Conflict` from the
     assignment), InsufficientFunds.
     """
+    tariffs = offered_tariffs(customer=customer, tariff_ids=tariff_ids)
+    with transaction.atomic():
+        subscriptions = [_subscribe_paid(customer=customer, tariff=tariff, account=account, now=now)
+                         for tariff in tariffs]
+        if try_activate and not account.active:
+            account_activate(account=account)
+    return subscriptions
+
+
+def offered_tariffs(*, customer: Customer, tariff_ids: list[int]) -> list[Tariff]:
+    """The tariffs `tariff_ids` if the customer may take them all now: each the operator's, enabled and
+    not hidden, not held already, and at most one basic tariff in all. Raises TariffUnavailable,
+    BasicTariffTaken, TariffAlreadyConnected."""
     tariffs = list(Tariff.objects.for_client(customer.client_id).filter(pk__in=tariff_ids, enabled=True,
                                                                          hidden=False))
     if len(tariffs) != len(set(tariff_ids)):
@@ -64,12 +78,15 @@ def tariffs_subscribe(*, customer: Customer, tariff_ids: list[int], account: Acc
         raise TariffAlreadyConnected("The tariff is already connected.")
     if any(t.is_basic for t in tariffs) and open_subscriptions.filter(is_basic=True).exists():
         raise BasicTariffTaken("A basic tariff is already connected.")
-    with transaction.atomic():
-        subscriptions = [_subscribe_paid(customer=customer, tariff=tariff, account=account, now=now)
-                         for tariff in tariffs]
-        if try_activate and not account.active:
-            account_activate(account=account)
-    return subscriptions
+    return tariffs
+
+
+def subscription_cost(*, customer: Customer, tariff_ids: list[int]) -> Decimal:
+    """What taking the tariffs `tariff_ids` now would charge (`tariffs_subscribe`): each one's
+    activation price and, for a periodical tariff, its first period. Raises as `offered_tariffs`."""
+    tariffs = offered_tariffs(customer=customer, tariff_ids=tariff_ids)
+    return sum((tariff.activation_price + (tariff.price if tariff.period > 0 else Decimal("0.00"))
+                for tariff in tariffs), Decimal("0.00"))
 
 
 def _subscribe_paid(*, customer: Customer, tariff: Tariff, account: Account,

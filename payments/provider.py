@@ -4,9 +4,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from billing.payment_gateway import GatewayRefusal
+
 from . import services
 from .models import PaymentState
-from .selectors import payments_of_customer
+from .selectors import payment_of_customer, payments_of_customer
 
 
 class PaymentsProvider:
@@ -42,3 +44,16 @@ class PaymentsProvider:
         payment = (payments_of_customer(customer=customer)
                    .filter(state__in=(PaymentState.CREATED, PaymentState.PENDING)).first())
         return {"transaction_id": payment.pk, "amount": payment.amount} if payment else None
+
+    def invoice_complete(self, *, customer, invoice_id: str) -> str:
+        """Finish an invoice of the customer (`invoice_id`: the payment's transaction_id): ask the
+        gateway what became of it and credit it once (`payment_refresh`). Returns "paid", "pending"
+        or "failed"; raises `GatewayRefusal` (4 no such invoice of the customer, 3 the gateway
+        could not be asked)."""
+        payment = payment_of_customer(customer=customer, transaction_id=invoice_id)
+        if payment is None:
+            raise GatewayRefusal(4, "No such invoice of the customer.")
+        payment = services.payment_refresh(payment=payment)
+        if payment.state in (PaymentState.SUCCEEDED, PaymentState.REFUNDED):
+            return "paid"
+        return "failed" if payment.state == PaymentState.FAILED else "pending"

@@ -10,6 +10,7 @@ from django.utils import timezone
 from billing.models import CustomerTransaction, TransactionSource
 from billing.subscriptions import BasicTariffTaken, InsufficientFunds, TariffUnavailable, tariffs_subscribe
 from tvmiddleware.models import Tariff, TariffSubscription
+from tvmiddleware.selectors.self_service import PaymentSummary, payment_summary
 from tvmiddleware.services import Conflict, NotFound
 from tvmiddleware.services.tariffs import BasicTariffKept, TariffNotUnsubscribable, tariffs_unsubscribe
 
@@ -79,13 +80,19 @@ _PERIOD = "A local day, dd.mm.YYYY: the payments listed are those of the period 
     firstname=STR, lastname=STR, balance=MONEY, email=STR, mobile_phone_number=STR, id_for_payment=INT, abonement=STR,
     required_payment=NUMBER, payments=Obj(btv=ListOf(PAYMENT_ROW), vod=ListOf(PAYMENT_ROW), other=ListOf(PAYMENT_ROW)),
     tariffs=ListOf(TARIFF_ROW), subscriptions=ListOf(SUBSCRIPTION_ROW), monthly_payment=MONEY,
+    annual_payment=MONEY, payment_sum=NUMBER, payment_sum_no_discount=NUMBER, payment_period=INT,
+    current_debt_amount=MONEY, activation_days_left=INT,
 ))
 def customer_info(request, ctx: DeviceContext):
     """The customer's card: name, contacts, balance, recent payments and open tariffs.
 
     `payments` are the last 50 ledger rows (of the period `date_from`..`date_to` when given; a malformed
     date answers 2) grouped into `btv` (tariff charges), `vod` (purchases)
-    and `other`; `required_payment` is what the open tariffs' monthly price lacks on the balance."""
+    and `other`; `required_payment` is what the open tariffs' monthly price lacks on the balance.
+    `payment_sum` (`payment_sum_no_discount` at list prices) is one round of the periodical tariffs'
+    charges, `payment_period` its days, `annual_payment` their cost over 365 days,
+    `current_debt_amount` what the balance lacks, `activation_days_left` the days until service
+    stops unless paid (the account's deactivation date, else the earliest paid-until date)."""
     customer = ctx.customer
     account = ctx.account
     payments: dict[str, list] = {"btv": [], "vod": [], "other": []}
@@ -101,18 +108,39 @@ def customer_info(request, ctx: DeviceContext):
             "btv" if tx.source in (TransactionSource.CHARGE, TransactionSource.ACTIVATION) else "other")
         payments[group].append({"comment": tx.comment or tx.get_source_display(), "datetime": unixtime(tx.created_at),
                                 "amount": float(tx.amount)})
-    subscriptions = [
-        {"tariff_id": s.tariff_id, "tariff_name": s.tariff.name, "start_date": s.start_date.date().isoformat(),
-         "end_date": s.end_date.date().isoformat() if s.end_date else "", "is_periodical": flag(s.is_periodical),
-         "api_name": "", "price": float(s.effective_price)}
-        for s in TariffSubscription.objects.filter(customer=customer, is_closed=False).select_related("tariff")
-    ]
+    subscriptions = subscription_rows(customer)
     monthly = sum((Decimal(str(s["price"])) for s in subscriptions), Decimal("0"))
+    summary = payment_summary(customer=customer, account=account)
     return ok(firstname=customer.firstname, lastname=customer.lastname, balance=money(customer.balance),
               email=customer.email, mobile_phone_number=customer.mobile_phone_number, id_for_payment=customer.pk,
               abonement=account.abonement, required_payment=float(max(monthly - customer.balance, Decimal("0"))),
               payments=payments, tariffs=[t for t in _tariff_rows(ctx) if t["is_assigned"]],
-              subscriptions=subscriptions, monthly_payment=money(monthly), error_message="")
+              subscriptions=subscriptions, monthly_payment=money(monthly), **summary_fields(summary),
+              error_message="")
+
+
+def subscription_rows(customer) -> list[dict]:
+    """The customer's open subscriptions as customer/info and customer/tariff/subscription/list show
+    them (`api_name`: the integration the subscription was made through, if any). One query."""
+    return [
+        {"tariff_id": s.tariff_id, "tariff_name": s.tariff.name, "start_date": s.start_date.date().isoformat(),
+         "end_date": s.end_date.date().isoformat() if s.end_date else "", "is_periodical": flag(s.is_periodical),
+         "api_name": s.external_system.name if s.external_system else "", "price": float(s.effective_price)}
+        for s in TariffSubscription.objects.filter(customer=customer, is_closed=False)
+        .select_related("tariff", "external_system").order_by("start_date", "id")
+    ]
+
+
+#: What customer/info and v2/customer/info tell of the charges and service dates (`payment_summary`).
+SUMMARY_SHAPE = dict(annual_payment=MONEY, payment_sum=NUMBER, payment_sum_no_discount=NUMBER, payment_period=INT,
+                     current_debt_amount=MONEY, activation_days_left=INT)
+
+
+def summary_fields(summary: PaymentSummary) -> dict:
+    return {"annual_payment": money(summary.annual_payment), "payment_sum": float(summary.payment_sum),
+            "payment_sum_no_discount": float(summary.payment_sum_no_discount),
+            "payment_period": summary.payment_period, "current_debt_amount": money(summary.current_debt_amount),
+            "activation_days_left": summary.activation_days_left}
 
 
 @device_method(auth=Auth.SESSION, invalid_param_error=INVALID_PARAM, response=Obj(balance=MONEY))

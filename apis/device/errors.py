@@ -97,20 +97,6 @@ BAD_GUIDE_WINDOW = ErrorCode(1, "BAD_GUIDE_WINDOW", "The requested guide window 
 INVALID_CHANNEL_LIST = ErrorCode(2, "INVALID_CHANNEL_LIST", "The channel list is invalid.")
 NO_PROGRAMME_FROM = ErrorCode(2, "NO_PROGRAMME_FROM", "No programme matches pid_from.")
 
-# --- channel/action, v2/account/* ----------------------------------------------------------------------
-CHANNEL_ACTION_FAILED = ErrorCode(1, "CHANNEL_ACTION_FAILED",
-                                  "The action failed: unknown action, tariff not found or not offered, or another "
-                                  "basic tariff is connected.")
-CHANNEL_ACTION_FUNDS = ErrorCode(2, "CHANNEL_ACTION_FUNDS", "Insufficient funds.")
-CHANNEL_ACTION_NEEDLESS = ErrorCode(3, "CHANNEL_ACTION_NEEDLESS",
-                                    "Nothing to buy: the account's tariffs already open the channel, or the tariff is "
-                                    "already connected.")
-CHANNEL_ACTION_UNAVAILABLE = ErrorCode(4, "CHANNEL_ACTION_UNAVAILABLE", "The channel is not available to the account.")
-CHANNEL_ACTION_NEEDS_TARIFF = ErrorCode(5, "CHANNEL_ACTION_NEEDS_TARIFF",
-                                        "A subscription is required: the tariff given does not open the channel.")
-V2_BAD_REQUEST = ErrorCode(400, "V2_BAD_REQUEST", "Parameters missing or malformed (the v2 methods' code).")
-V2_NOT_FOUND = ErrorCode(404, "V2_NOT_FOUND", "A channel or video of the list does not exist.")
-
 # --- stream URLs ---------------------------------------------------------------------------------------
 CONTENT_REFUSED = ErrorCode(1, "CONTENT_REFUSED",
                             "The content is not available: not in the account's tariffs, the account is not "
@@ -121,8 +107,6 @@ VIDEO_REFUSED = ErrorCode(3, "VIDEO_REFUSED",
                           "The title is not available: the account is not active (`status_reason`), the title "
                           "is neither bought nor in the tariffs, or parental control.")
 PARTNER_STREAM_FAILED = ErrorCode(2, "PARTNER_STREAM_FAILED", "The online cinema did not give a stream address.")
-DRM_UNAVAILABLE = ErrorCode(2, "DRM_UNAVAILABLE",
-                            "get_drm_info=1: the stream is protected, but by no DRM this device type may use.")
 
 # --- VOD -----------------------------------------------------------------------------------------------
 FILTERS_CONFLICT = ErrorCode(2, "FILTERS_CONFLICT", "Mutually exclusive list filters were combined.")
@@ -135,17 +119,6 @@ ACTION_VIDEO_NOT_FOUND = ErrorCode(5, "ACTION_VIDEO_NOT_FOUND", "Video not found
 ACTOR_NOT_FOUND = ErrorCode(1, "ACTOR_NOT_FOUND", "Actor not found.")
 SEASON_NOT_FOUND = ErrorCode(1, "SEASON_NOT_FOUND", "Season not found, or not of the series `vid`.")
 
-# --- the subscriber's films: episode detail, listings, ratings, favourites, similar, subscriptions, selections
-EPISODE_NOT_FOUND = ErrorCode(1, "EPISODE_NOT_FOUND", "Episode not found, or its series is not available.")
-LISTING_VIDEO_NOT_FOUND = ErrorCode(1, "LISTING_VIDEO_NOT_FOUND", "One or more ids match no title.")
-RATING_INVALID = ErrorCode(1, "RATING_INVALID", "vid or rating is missing or invalid (rating: 1 to 10), or no "
-                                                "such title.")
-FAVORITE_FLAG_INVALID = ErrorCode(2, "FAVORITE_FLAG_INVALID", "is_favorited is not 0 or 1.")
-SUBSCRIPTION_NOT_FOUND = ErrorCode(1, "SUBSCRIPTION_NOT_FOUND",
-                                   "The subscription (tariff) is not held, opens no titles, or cannot be cancelled "
-                                   "from the app.")
-SELECTION_NOT_FOUND = ErrorCode(1, "SELECTION_NOT_FOUND", "Selection not found (or a malformed parameter).")
-
 # --- settings, messages, positions, portal settings -------------------------------------------------------
 MESSAGE_NOT_FOUND = ErrorCode(1, "MESSAGE_NOT_FOUND", "Message not found.")
 POSITION_NOT_SAVED = ErrorCode(2, "POSITION_NOT_SAVED", "The position could not be saved.")
@@ -154,47 +127,3 @@ CONTENT_NOT_FOUND = ErrorCode(404, "CONTENT_NOT_FOUND", "The programme, video or
 DEVICE_TYPE_UNAVAILABLE = ErrorCode(2, "DEVICE_TYPE_UNAVAILABLE", "This device type is not available for this client.")
 REMINDER_TARGET_NOT_FOUND = ErrorCode(404, "REMINDER_TARGET_NOT_FOUND", "The channel or the programme does not exist.")
 REMINDER_PID_INVALID = ErrorCode(1, "REMINDER_PID_INVALID", "pid is missing or is neither a programme id nor 'all'.")
-
-# --- login variants: login/customer_list, noauth/device/exists, QR login -----------------------------------
-CUSTOMER_PHONE_UNKNOWN = ErrorCode(1, "CUSTOMER_PHONE_UNKNOWN", "No customer has this phone number.")
-CUSTOMER_PHONE_SEVERAL = ErrorCode(2, "CUSTOMER_PHONE_SEVERAL", "More than one customer has this phone number "
-                                                                "(`customers` lists them).")
-PHONE_CODE_SENT = ErrorCode(3, "PHONE_CODE_SENT", "A confirmation code was sent to the phone by SMS.")
-PHONE_CODE_WRONG = ErrorCode(4, "PHONE_CODE_WRONG", "Wrong or expired confirmation code.")
-PHONE_CODE_AWAITED = ErrorCode(5, "PHONE_CODE_AWAITED", "A code sent a moment ago is awaited (send validation_code).")
-PHONE_CODE_TOO_OFTEN = ErrorCode(6, "PHONE_CODE_TOO_OFTEN", "Codes were sent (or tried) too often; try again later.")
-PHONE_CODE_NOT_SENT = ErrorCode(7, "PHONE_CODE_NOT_SENT", "The code could not be sent.")
-CUSTOMER_LIST_BAD_PARAM = ErrorCode(8, "CUSTOMER_LIST_BAD_PARAM", "A parameter is missing or malformed.")
-DEVICE_PARAM_MISSING = ErrorCode(1, "DEVICE_PARAM_MISSING", "A required parameter is missing or malformed.")
-DEVICE_NOT_FOUND = ErrorCode(2, "DEVICE_NOT_FOUND", "No device with this device_uid.")
-QR_PARAM_MISSING = ErrorCode(1, "QR_PARAM_MISSING", "A required parameter is missing or malformed.")
-QR_DEVICE_UNSUPPORTED = ErrorCode(2, "QR_DEVICE_UNSUPPORTED", "The device type is not supported.")
-QR_NOT_CREATED = ErrorCode(3, "QR_NOT_CREATED", "The QR session could not be created (too many requests, or the "
-                                                "connection_token is unknown or expired).")
-QR_CODE_INVALID = ErrorCode(1, "QR_CODE_INVALID", "login_code is missing or malformed.")
-QR_SESSION_GONE = ErrorCode(2, "QR_SESSION_GONE", "No such QR session, or it has expired (also: too many attempts).")
-QR_SESSION_USED = ErrorCode(5, "QR_SESSION_USED", "The QR session has already been used.")
-QR_ACCOUNT_INACTIVE = ErrorCode(8, "QR_ACCOUNT_INACTIVE", "The account is not active.")
-QR_BASIC_LIMIT = ErrorCode(9, "QR_BASIC_LIMIT", "The account's device session limit is reached.")
-QR_DEVICE_ELSEWHERE = ErrorCode(10, "QR_DEVICE_ELSEWHERE", "The TV is bound to another account.")
-QR_NO_TARIFFS = ErrorCode(12, "QR_NO_TARIFFS", "The account has no tariffs.")
-QR_IP_FORBIDDEN = ErrorCode(13, "QR_IP_FORBIDDEN", "Logins from the TV's network are not allowed for the account.")
-QR_GROUP_FORBIDDEN = ErrorCode(16, "QR_GROUP_FORBIDDEN", "The TV's device type is not allowed for the account.")
-QR_LOGIN_FAILED = ErrorCode(18, "QR_LOGIN_FAILED", "The TV could not be logged in.")
-
-# --- promo codes ------------------------------------------------------------------------------------------
-PROMO_NOT_FOUND = ErrorCode(1, "PROMO_NOT_FOUND", "Promo code not found.")
-PROMO_INVALID = ErrorCode(2, "PROMO_INVALID", "The promo code cannot be used: issued to another account, used up, "
-                                              "or malformed (also: too many attempts).")
-PROMO_ALREADY_ACTIVATED = ErrorCode(3, "PROMO_ALREADY_ACTIVATED", "The promo code is already activated.")
-PROMO_NOT_VALID_NOW = ErrorCode(4, "PROMO_NOT_VALID_NOW", "The promo code has expired or is not valid yet.")
-PROMO_FAILED = ErrorCode(5, "PROMO_FAILED", "The promo code could not be activated.")
-PROMO_ACCOUNT_INACTIVE = ErrorCode(6, "PROMO_ACCOUNT_INACTIVE", "Promo codes cannot be activated on an inactive account.")
-
-# --- guest browsing (noauth/*), providers, v2 channel methods ----------------------------------------------
-GUEST_BROWSING_OFF = ErrorCode(403, "GUEST_BROWSING_OFF",
-                               "Guest browsing is off for this operator (or a wrong client_id / api_key): log in.")
-GUEST_NOT_FOUND = ErrorCode(1, "GUEST_NOT_FOUND", "Not found among what guests are shown (or a malformed parameter).")
-TRAILER_ONLY = ErrorCode(3, "TRAILER_ONLY", "Without a login only trailers are played: the file is the film.")
-V2_CHANNELS_UNAVAILABLE = ErrorCode(1, "V2_CHANNELS_UNAVAILABLE", "The requested channels are not available to the user.")
-V2_NOT_FOUND = ErrorCode(404, "V2_NOT_FOUND", "The requested channels are not among those guests are shown.")

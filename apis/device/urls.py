@@ -1,6 +1,7 @@
 """Routes of the device API, relative to `/tvmiddleware/api/`."""
 from django.urls import path
 
+from . import self_service_urls
 from . import auth, channels_urls, customer, settings_urls, streams_urls, vod_urls
 
 urlpatterns = [
@@ -28,4 +29,5 @@ urlpatterns = [
     *streams_urls.urlpatterns,
     *settings_urls.urlpatterns,
     *vod_urls.urlpatterns,
+    *self_service_urls.urlpatterns,
 ]
