@@ -27,7 +27,9 @@ CHANNEL = Obj(
     id=INT, name=STR, icon=STR, category_id=nullable(INT), url=STR, has_record=FLAG, max_archive_duration=INT,
     is_hidden=FLAG, is_favorited=FLAG, has_subscription=FLAG, is_parent_control=FLAG, timeshift_offset=INT,
     channel_sort=INT, lcn_number=nullable(INT), additional_categories=ListOf(Obj(id=INT, name=STR)),
-    show_in_all=FLAG, ads_available=FLAG, drm_available=BOOL, hbb=ListOf(ANY),
+    show_in_all=FLAG, ads_available=FLAG, drm_available=BOOL, hbb=ListOf(ANY), pause_live_tv_shift=INT,
+    aspect_ratio=INT, telemeter=STR, telemeter_account_name=STR, telemeter_tmsec_name=STR, telemeter_cat_id=STR,
+    telemeter_vc_id=STR, telemeter_vc_version=STR,
     **_NOW_AND_NEXT, optional=_NOW_AND_NEXT,  # without `compact=1`
 )
 

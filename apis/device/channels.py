@@ -33,6 +33,7 @@ from django.utils.http import http_date, parse_etags, parse_http_date_safe, quot
 
 from tvmiddleware.selectors import channels as sel
 from tvmiddleware.selectors import guide_cache as guide
+from tvmiddleware.selectors.channel_extras import channel_sort_positions, order_by_channel_sort
 from tvmiddleware.models import Channel, ChannelCategory, EpgChannel, EpgProgram, EpgSource
 from tvmiddleware.streaming.access import LocalCache
 
@@ -131,8 +132,10 @@ def _latest(*values: datetime | None) -> datetime | None:
 PAGE = Param("page", Int(1, 1_000_000), default=1, description="Page number, from 1 (with `limit`).")
 ICON_SIZES = tuple(Param(name, Int(1, 10_000), description="Accepted; icons are served as uploaded.")
                    for name in ("icon_width", "icon_height"))
-CHANNEL_SORT = Param("channel_sort_id", Int(0), description="A saved channel sort: none exists here, so any "
-                                                            "value answers SORT_NOT_FOUND.")
+CHANNEL_SORT = Param("channel_sort_id", Int(0), description="One of the operator's channel sorts "
+                                                            "(channel/sort/list): its channels first, in its order; "
+                                                            "wins over the account's own order. Unknown: "
+                                                            "SORT_NOT_FOUND.")
 ACCOUNT_SORT = Param("account_sort", Flag(), default=True, description="1 (default): in the account's own order.")
 
 
@@ -206,15 +209,21 @@ class ListOptions:
     use_account_sort: bool
     offset: int
     limit: int | None
+    # (channel id, position) of the operator's channel sort asked for (`channel_sort_id`), in its order.
+    sort_positions: tuple[tuple[int, int], ...] | None = None
 
 
 def _list_options(ctx: DeviceContext) -> ListOptions | HttpResponse:
     """The parameters (`_list_params`) of channel/list and channel/list/search."""
     args = ctx.args
+    positions = None
     if args.channel_sort_id is not None:
-        return error(SORT_NOT_FOUND, "The requested channel sort does not exist.")
+        positions = channel_sort_positions(client=ctx.client, channel_sort_id=args.channel_sort_id)
+        if positions is None:
+            return error(SORT_NOT_FOUND, "The requested channel sort does not exist.")
     return ListOptions(search=args.search, compact=args.compact, use_account_sort=args.account_sort,
-                       offset=(args.page - 1) * args.limit if args.limit else 0, limit=args.limit)
+                       offset=(args.page - 1) * args.limit if args.limit else 0, limit=args.limit,
+                       sort_positions=positions)
 
 
 def _channel_item(icon_url: IconUrls, row: dict[str, Any], *, flags: sel.ChannelFlags, subscribed: bool,
@@ -228,6 +237,7 @@ def _channel_item(icon_url: IconUrls, row: dict[str, Any], *, flags: sel.Channel
         "timeshift_offset": row["timeshift_offset"], "channel_sort": row["channel_sort"],
         "lcn_number": row["lcn_number"], "additional_categories": categories, "show_in_all": 1,
         "ads_available": 0, "drm_available": False, "hbb": [],
+        **{name: row[name] for name in sel.CHANNEL_PLAIN_FIELDS},
     }
     if guide is not None:
         item.update(prefixed_programme("program_", guide.current))
@@ -295,9 +305,15 @@ def _channel_list_searched(request: HttpRequest, ctx: DeviceContext, options: Li
     """channel/list/search: the matching channels, read and rendered for this request."""
     client, session = ctx.client, ctx.session
     assert session is not None
-    rows = sel.account_channel_rows(client=client, account_id=session.account_id,
-                                    use_account_sort=options.use_account_sort, search=options.search,
-                                    offset=options.offset, limit=options.limit)
+    if options.sort_positions is None:
+        rows = sel.account_channel_rows(client=client, account_id=session.account_id,
+                                        use_account_sort=options.use_account_sort, search=options.search,
+                                        offset=options.offset, limit=options.limit)
+    else:  # the operator's sort asked for: ordered here, then the page taken
+        rows = order_by_channel_sort(sel.account_channel_rows(client=client, account_id=session.account_id,
+                                                              use_account_sort=False, search=options.search),
+                                     options.sort_positions)
+        rows = rows[options.offset:options.offset + options.limit if options.limit is not None else None]
     categories = sel.additional_categories(channel_ids=[row["id"] for row in rows])
     guide = None if options.compact else sel.now_and_next(
         client=client, epg_channel_ids=[row["epg_channel_id"] for row in rows], now=now)
@@ -453,7 +469,7 @@ def _lineup_base(request: HttpRequest, client, *, compact: bool, lineup: sel.Lin
 def _account_lineup(base: _LineupBase, options: ListOptions, *, entitlements: sel.Entitlements,
                     flags: dict[int, sel.ChannelFlags]) -> HttpResponse:
     """The account's channel/list answer from the rendered line-up: its order, page and fields."""
-    plain_key = None if flags else (entitlements.channel_ids, options.offset, options.limit)
+    plain_key = None if flags else (entitlements.channel_ids, options.offset, options.limit, options.sort_positions)
     body = base.plain_bodies.get(plain_key) if plain_key else None
     if body is None:
         body = _join_lineup(base, options, entitlements=entitlements, flags=flags)
@@ -472,7 +488,11 @@ def _join_lineup(base: _LineupBase, options: ListOptions, *, entitlements: sel.E
         own = flags.get(channel.id, sel.NO_FLAGS)
         position = own.sort if options.use_account_sort and own.sort is not None else channel.sort
         entries.append((position, channel.sort, channel.id, channel, own))
-    if flags and options.use_account_sort:
+    if options.sort_positions is not None:  # the operator's sort asked for: as order_by_channel_sort orders
+        place = {channel_id: index for index, (channel_id, _) in enumerate(options.sort_positions)}
+        entries.sort(key=lambda entry: (place.get(entry[2], len(place)), entry[1], entry[2]))
+        entries = [(index, *entry[1:]) for index, entry in enumerate(entries)]
+    elif flags and options.use_account_sort:
         entries.sort(key=lambda entry: entry[:3])  # as account_channel_rows orders: channel_sort, sort, id
     if options.limit is not None:
         entries = entries[options.offset:options.offset + options.limit]
@@ -552,11 +572,18 @@ def channel_list_programs(request: HttpRequest, ctx: DeviceContext) -> HttpRespo
     if time_to <= time_from or time_to - time_from > MAX_GUIDE_WINDOW:
         return error(BAD_GUIDE_WINDOW,
                      f"programs_to_ts must follow programs_from_ts by at most {MAX_GUIDE_WINDOW.days} days.")
+    positions = None
     if args.channel_sort_id is not None:
-        return error(SORT_NOT_FOUND, "The requested channel sort does not exist.")
+        positions = channel_sort_positions(client=ctx.client, channel_sort_id=args.channel_sort_id)
+        if positions is None:
+            return error(SORT_NOT_FOUND, "The requested channel sort does not exist.")
     session = ctx.session
     assert session is not None
-    rows = _account_channels(ctx, channel_ids=channel_ids, use_account_sort=args.account_sort)
+    if positions is None:
+        rows = _account_channels(ctx, channel_ids=channel_ids, use_account_sort=args.account_sort)
+    else:
+        rows = order_by_channel_sort(_account_channels(ctx, channel_ids=channel_ids, use_account_sort=False),
+                                     positions)
     epg_ids = [row["epg_channel_id"] for row in rows if row["epg_channel_id"]]
     programmes = guide.programmes_by_channel(client_id=ctx.client.pk, epg_channel_ids=epg_ids, time_from=time_from,
                                              time_to=time_to)

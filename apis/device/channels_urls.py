@@ -5,7 +5,7 @@ slash, some apps call them without it.
 """
 from django.urls import path
 
-from . import channels
+from . import account_lists, channel_extras, channels
 
 _METHODS = [
     ("category/list", channels.category_list, "category-list"),
@@ -16,6 +16,16 @@ _METHODS = [
     ("program/list", channels.program_list, "program-list"),
     ("program/list/search", channels.program_list_search, "program-list-search"),
     ("program/detail", channels.program_detail, "program-detail"),
+    ("channel/action", channel_extras.channel_action, "channel-action"),
+    ("channel/icon/list", channel_extras.channel_icon_list, "channel-icon-list"),
+    ("channel/programs", channel_extras.channel_programs, "channel-programs"),
+    ("channel/sort/list", channel_extras.channel_sort_list, "channel-sort-list"),
+    ("premiere/list", channel_extras.premiere_list, "premiere-list"),
+    ("v2/account/channels/accountsettingsinfo", account_lists.channels_settings_info,
+     "v2-account-channels-accountsettingsinfo"),
+    ("v2/account/channels/sort", account_lists.channels_sort, "v2-account-channels-sort"),
+    ("v2/account/channels/update", account_lists.channels_update, "v2-account-channels-update"),
+    ("v2/account/video/update", account_lists.video_update, "v2-account-video-update"),
 ]
 
 urlpatterns = [path(f"{route}/", view, name=name) for route, view, name in _METHODS]

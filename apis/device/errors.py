@@ -97,6 +97,21 @@ BAD_GUIDE_WINDOW = ErrorCode(1, "BAD_GUIDE_WINDOW", "The requested guide window 
 INVALID_CHANNEL_LIST = ErrorCode(2, "INVALID_CHANNEL_LIST", "The channel list is invalid.")
 NO_PROGRAMME_FROM = ErrorCode(2, "NO_PROGRAMME_FROM", "No programme matches pid_from.")
 
+# --- channel/action, v2/account/* ----------------------------------------------------------------------
+CHANNEL_ACTION_FAILED = ErrorCode(1, "CHANNEL_ACTION_FAILED",
+                                  "The action failed: unknown action, tariff not found or not offered, or another "
+                                  "basic tariff is connected.")
+CHANNEL_ACTION_FUNDS = ErrorCode(2, "CHANNEL_ACTION_FUNDS", "Insufficient funds.")
+CHANNEL_ACTION_NEEDLESS = ErrorCode(3, "CHANNEL_ACTION_NEEDLESS",
+                                    "Nothing to buy: the account's tariffs already open the channel, or the tariff is "
+                                    "already connected.")
+CHANNEL_ACTION_UNAVAILABLE = ErrorCode(4, "CHANNEL_ACTION_UNAVAILABLE", "The channel is not available to the account.")
+CHANNEL_ACTION_NEEDS_TARIFF = ErrorCode(5, "CHANNEL_ACTION_NEEDS_TARIFF",
+                                        "A subscription is required: the tariff given does not open the channel.")
+V2_BAD_REQUEST = ErrorCode(400, "V2_BAD_REQUEST", "Parameters missing or malformed (the v2 methods' code).")
+ACCOUNT_LIST_NOT_FOUND = ErrorCode(404, "ACCOUNT_LIST_NOT_FOUND",
+                                   "A channel or video of the list does not exist.")
+
 # --- stream URLs ---------------------------------------------------------------------------------------
 CONTENT_REFUSED = ErrorCode(1, "CONTENT_REFUSED",
                             "The content is not available: not in the account's tariffs, the account is not "

@@ -22,6 +22,16 @@ class ChannelCategory(TenantModel):
         return self.name
 
 
+class AspectRatio(models.IntegerChoices):
+    """`aspect_ratio` of channel/list: how apps shape the picture."""
+
+    AUTO = 0, "As the stream says"
+    RATIO_4_3 = 1, "4:3"
+    RATIO_16_9 = 2, "16:9"
+    RATIO_14_9 = 3, "14:9"
+    RATIO_21_9 = 4, "21:9"
+
+
 class Channel(TenantModel, Timestamped):
     """A live TV channel.
 
@@ -55,6 +65,18 @@ class Channel(TenantModel, Timestamped):
     option1 = models.CharField(max_length=255, blank=True, default="")
     option2 = models.CharField(max_length=255, blank=True, default="")
     option3 = models.CharField(max_length=255, blank=True, default="")
+    pause_live_tv_shift = models.PositiveIntegerField(
+        default=0, help_text="Seconds of live TV a subscriber may pause and resume (from the archive); 0 = none.")
+    aspect_ratio = models.PositiveSmallIntegerField(choices=AspectRatio.choices, default=AspectRatio.AUTO,
+                                                    help_text="The picture shape apps should show.")
+    # Audience measurement (TNS / Mediascope "telemeter"): the app reports viewing under these names.
+    telemeter = models.CharField(max_length=32, blank=True, default="",
+                                 help_text="Audience measurement system (e.g. tns); empty = not measured.")
+    telemeter_account_name = models.CharField(max_length=100, blank=True, default="")
+    telemeter_tmsec_name = models.CharField(max_length=100, blank=True, default="")
+    telemeter_cat_id = models.CharField(max_length=100, blank=True, default="")
+    telemeter_vc_id = models.CharField(max_length=100, blank=True, default="")
+    telemeter_vc_version = models.CharField(max_length=100, blank=True, default="")
 
     class Meta:
         ordering = ["sort", "id"]
@@ -119,6 +141,8 @@ class EpgProgram(TenantModel):
     rating = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Age rating.")
     is_blocked = models.BooleanField(default=False, help_text="Archive of this programme is not offered.")
     meta = models.JSONField(default=dict, blank=True)
+    is_premiere = models.BooleanField(default=False, help_text="A premiere: apps list it (premiere/list) until it "
+                                                               "ends. Kept when the guide is imported again.")
 
     class Meta:
         ordering = ["begin_time"]
@@ -129,6 +153,8 @@ class EpgProgram(TenantModel):
             models.Index(fields=["client", "end_time"]),
             # The latest programme start of an operator (channel/list validators, every request).
             models.Index(fields=["client", "begin_time"]),
+            # premiere/list: the operator's premieres still to come.
+            models.Index(fields=["client", "end_time"], condition=Q(is_premiere=True), name="epgprogram_premieres"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(end_time__gt=models.F("begin_time")), name="epgprogram_ends_after_begin"),

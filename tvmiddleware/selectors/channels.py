@@ -39,7 +39,14 @@ GUIDE_STATE_WINDOW = timedelta(hours=6)
 
 CHANNEL_COLUMNS = (
     "id", "name", "icon", "category_id", "max_archive_duration", "is_parent_control", "timeshift_offset", "sort",
-    "lcn_number", "epg_channel_id", "option1", "option2", "option3", "updated_at",
+    "lcn_number", "epg_channel_id", "option1", "option2", "option3", "updated_at", "pause_live_tv_shift",
+    "aspect_ratio", "telemeter", "telemeter_account_name", "telemeter_tmsec_name", "telemeter_cat_id",
+    "telemeter_vc_id", "telemeter_vc_version",
+)
+# The channel's own fields channel/list and channel/list/search answer as they are.
+CHANNEL_PLAIN_FIELDS = (
+    "pause_live_tv_shift", "aspect_ratio", "telemeter", "telemeter_account_name", "telemeter_tmsec_name",
+    "telemeter_cat_id", "telemeter_vc_id", "telemeter_vc_version",
 )
 PROGRAMME_COLUMNS = (
     "id", "epg_channel_id", "begin_time", "end_time", "name", "description", "category", "preview_url", "rating",
