@@ -28,7 +28,7 @@ class ClientAdmin(SuperuserWriteMixin, TenantScopedMixin, PanelAdmin):
                           "description": "Subscribers behind carrier NAT (CGNAT) share one address: a per-IP "
                                          "limit locks all of them out when one device keeps failing. Raise "
                                          "it, or set 0 to count per abonement only."}),
-        ("Subscribers' apps", {"fields": ["max_reminders"]}),
+        ("Subscribers' apps", {"fields": ["max_reminders", "additional_languages"]}),
         ("Counters", {"fields": ["next_abonement", "created_at"]}),
     ]
 

@@ -20,7 +20,9 @@ from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
-from tvmiddleware.models import EpgProgram, MaintenanceWindow, ProgramBlocking, RadioStation, SkipVideoFragment
+from tvmiddleware.models import (
+    Channel, EpgProgram, MaintenanceWindow, ProgramBlocking, RadioStation, SkipVideoFragment,
+)
 from tvmiddleware.services import catalogue
 
 from .base import ServiceDeleteMixin, TenantAdmin, TenantModelForm, TenantTabularInline, adopt_saved_row
@@ -46,6 +48,14 @@ class RadioStationForm(TenantModelForm):
 
     def clean_data(self) -> dict[str, Any]:
         return self.cleaned_data.get("data") or {}  # an emptied box means no localized texts
+
+    def clean_radio_channel(self) -> int | None:
+        channel_id = self.cleaned_data.get("radio_channel")
+        client_id = self.row_client_id()
+        if channel_id and client_id is not None and not Channel.objects.for_client(client_id).filter(
+                pk=channel_id).exists():
+            raise forms.ValidationError("No channel of the operator has this id.")
+        return channel_id
 
 
 @admin.register(RadioStation)

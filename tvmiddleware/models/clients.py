@@ -46,6 +46,10 @@ class Client(models.Model):
         "programme reminders per account", default=100,
         help_text="How many programme reminders (notification/create) one account keeps; a new one beyond "
                   "that replaces the reminder of the earliest programme.")
+    additional_languages = models.CharField(
+        max_length=100, blank=True, default="",
+        help_text="Language codes of the localized texts, comma-separated, in order: the first names "
+                  "name_lang1, description_lang1..., up to five (e.g. en,uz). Apps ask for one with `lang`.")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
