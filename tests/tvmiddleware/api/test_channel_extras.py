@@ -2,6 +2,7 @@
 channel fields channel/list gained (pause, aspect ratio, audience measurement) and `channel_sort_id`."""
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from decimal import Decimal
 
@@ -317,3 +318,38 @@ def test_channel_action_with_another_operators_tariff(logged_in, extra_tariff):
     theirs = factories.TariffFactory(client=factories.ClientFactory())
     theirs.channels.add(factories.ChannelFactory(client=theirs.client))
     assert logged_in.json("channel/action/", cid=movies.pk, action="subscribe", tariff_id=theirs.pk)["error"] == 1
+
+
+# --- answers match the declared specs ----------------------------------------------------------------
+
+SPEC_BAD_VALUES = ["", "abc", "-1", "0", "1", "2", "1,,2", "9" * 30, "[1]", '[{"channel_id": 1}]', "x" * 300]
+
+
+def test_answers_match_the_declared_specs(logged_in, subscriber, guide, lineup, extra_tariff):
+    from tests.tvmiddleware.api.test_method_specs import check_answer, spec_of
+
+    news, shows = guide
+    movies, tariff = extra_tariff
+    shows[4].is_premiere = True
+    shows[4].save()
+    channels, sport, _ = lineup
+    calls = {
+        "channel/action/": {"cid": movies.pk, "action": "subscribe", "tariff_id": tariff.pk},
+        "channel/icon/list/": {"api_key": "device-key"},
+        "channel/programs/": {"cid": news.pk},
+        "channel/sort/list/": {},
+        "premiere/list/": {},
+        "v2/account/channels/accountsettingsinfo/": {},
+        "v2/account/channels/sort/": {"channel_ids": json.dumps([c.pk for c in channels])},
+        "v2/account/channels/update/": {"account_channels": json.dumps([{"channel_id": news.pk, "is_favorited": 1}])},
+        "v2/account/video/update/": {"account_video": "[]"},
+    }
+    for method, params in calls.items():
+        body = logged_in.json(method, post=True, **params)
+        assert body["error"] == 0, (method, body)
+        check_answer(method, body)
+    for method, params in calls.items():
+        for name in [param.name for param in spec_of(method).params]:
+            for value in SPEC_BAD_VALUES:
+                body = logged_in.json(method, post=True, **{**params, name: value})
+                check_answer(method, body)
