@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from tvmiddleware import counters
 from tvmiddleware.models import Account, Client, Customer, Tariff
 from common.errors import Conflict, Invalid, NotFound, ServiceError
 from tvmiddleware.services.tariffs import tariff_assign
@@ -228,3 +229,40 @@ def promo_activate(*, promo: PromoCode, customer: Customer, account: Account | N
                                                 account=account, transaction=row, discount=promo.discount)
     PromoCode.objects.filter(pk=promo.pk).update(activations_count=F("activations_count") + 1)
     return activation
+
+
+# --- redemption from a subscriber's app (device API promo/activate) ---------------------------------------------
+
+class PromoTooManyAttempts(ServiceError):
+    """Too many codes that did not work were tried from this account lately: codes are not guessed."""
+
+    code = "promo_too_many_attempts"
+
+
+PROMO_FAILURES_PER_ACCOUNT = 10
+PROMO_FAILURE_WINDOW_SECONDS = 3600
+
+
+def promo_redeem(*, account: Account, code: str) -> PromoActivation:
+    """A subscriber types a code in an app: find it among the operator's and activate it for the account's
+    customer (`promo_activate`). Every attempt counts against the account's limit before the lookup
+    (PROMO_FAILURES_PER_ACCOUNT in PROMO_FAILURE_WINDOW_SECONDS) and is given back when it worked, so
+    only failures use it up; past the limit, PromoTooManyAttempts."""
+    hit = counters.hit(f"tvmw:promo-fail:{account.client_id}:{account.pk}", window=PROMO_FAILURE_WINDOW_SECONDS)
+    if hit.count > PROMO_FAILURES_PER_ACCOUNT:
+        counters.give_back(hit)
+        raise PromoTooManyAttempts("Too many promo codes tried; try again later.")
+    promo = promo_get(client=account.client, code=code)  # PromoNotFound counts
+    activation = promo_activate(promo=promo, customer=account.customer, account=account)
+    counters.give_back(hit)
+    return activation
+
+
+def promo_kind(promo: PromoCode) -> int:
+    """The promo `type` of the device API: 1 a discount, 2 money on the balance, 3 free tariffs (a code
+    giving several is of the first kind of these it gives)."""
+    if promo.discount:
+        return 1
+    if promo.amount:
+        return 2
+    return 3

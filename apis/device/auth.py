@@ -12,6 +12,7 @@ from tvmiddleware.selectors import account_facts
 from tvmiddleware.services.accounts import subscriber_register
 from common.errors import ServiceError
 from tvmiddleware.services.login import LoginReason, LoginRefused, login as login_service
+from tvmiddleware.services.device_commands import command_take
 from tvmiddleware.services.sessions import session_delete
 from tvmiddleware.streaming import access
 from common.readers import Digits, Flag, Int, Text
@@ -62,8 +63,15 @@ DEVICE_ROW = Obj(id=INT, system_name=STR, device_uid=STR, brand_name=STR, device
                  has_active_sessions=BOOL, created_at=STR)
 
 
-def _login(request: HttpRequest, ctx: DeviceContext, *, open_session: bool):
+# login/ext documents neither 12 nor 28: its caller learns only that no account was found that way.
+LOGIN_EXT_ERRORS = {**{reason: code for reason, code in LOGIN_ERRORS.items()
+                       if code not in (SESSION_LIMIT, NO_TARIFFS)},
+                    LoginReason.AMBIGUOUS_IP: LOGIN_NOT_FOUND, LoginReason.RATE_LIMITED: LOGIN_NOT_FOUND}
+
+
+def _login(request: HttpRequest, ctx: DeviceContext, *, external: bool):
     args = ctx.args
+    open_session = not external
     try:
         result = login_service(
             client=ctx.client, abonement=args.abonement, password=args.password, device_uid=args.device_uid,
@@ -71,10 +79,10 @@ def _login(request: HttpRequest, ctx: DeviceContext, *, open_session: bool):
             brand_name=args.brand_name, ip=client_ip(request),
             user_agent=without_control(request.META.get("HTTP_USER_AGENT", "")),
             app_build_version=args.app_build_version, reset_block_status_reason=args.reset_block_status_reason,
-            open_session=open_session,
+            external=external,
         )
     except LoginRefused as exc:
-        return error(LOGIN_ERRORS[exc.reason], exc.message)
+        return error((LOGIN_EXT_ERRORS if external else LOGIN_ERRORS)[exc.reason], exc.message)
     account = result.account
     customer = account.customer
     fields = dict(
@@ -118,15 +126,18 @@ def login(request, ctx: DeviceContext):
     """Open a session: by abonement + password, by device UID, or by IP where the account allows it.
 
     Answers the session's `authkey` (also set as a cookie), the account's fields and its devices."""
-    return _login(request, ctx, open_session=True)
+    return _login(request, ctx, external=False)
 
 
-@device_method(**{**LOGIN_SPEC, "errors": tuple(code for code in LOGIN_ERRORS.values() if code != SESSION_LIMIT)},
+@device_method(**{**LOGIN_SPEC, "errors": tuple(dict.fromkeys(LOGIN_EXT_ERRORS.values()))},
                response=Obj(**LOGIN_ANSWER))
 def login_ext(request, ctx: DeviceContext):
-    """Check credentials and return the account fields without opening a session (`authkey` is empty;
-    `device_uid` is the one asked about). No session is opened, so the session limit does not apply."""
-    return _login(request, ctx, open_session=False)
+    """The login of a system acting for the subscriber (the operator's portal, a partner service): the
+    same credentials and account fields, and an `authkey` of its own, outside the device's sessions: it
+    binds no device and replaces none of its sessions, the session limit does not apply to it nor count
+    it, and an account without tariffs is not refused. `device_uid` is the one asked about. Codes 12 and
+    28, not documented for login/ext, answer 1."""
+    return _login(request, ctx, external=True)
 
 
 @device_method(auth=Auth.SESSION, invalid_param_error=INVALID_PARAM, response=Obj())
@@ -142,11 +153,14 @@ def logout(request, ctx: DeviceContext):
     Param("with_tariffs", Flag(), default=False, description="1: also list the ids of the customer's open tariffs."),
 ), response=Obj(status=INT, status_reason=STR, utc_time=INT, is_active=FLAG, has_new_messages=FLAG,
                 channel_list_changed=FLAG, message=Obj(subject=STR, text=STR, no_confirmation=FLAG),
-                tariff_ids=ListOf(INT), optional=("message", "tariff_ids")))
+                command=Obj(type=INT, user_confirmation=FLAG, deep_link=STR, accompanying_text_to_command=STR,
+                            image_for_command=STR),
+                tariff_ids=ListOf(INT), optional=("message", "command", "tariff_ids")))
 def account_status(request, ctx: DeviceContext):
     """Is the session alive and the account active? Apps poll this every few minutes.
 
-    `message` is the newest unread urgent operator message, when there is one."""
+    `message` is the newest unread urgent operator message, when there is one; `command` the oldest
+    command the operator sent this device (or any of the account's) not yet taken: each is given once."""
     with_tariffs = ctx.args.with_tariffs
     account_id = ctx.session.account_id
     # Active and status from the account's access snapshot: services that block or activate an
@@ -161,6 +175,11 @@ def account_status(request, ctx: DeviceContext):
     if first is not None and first["urgent"]:
         fields["message"] = {"subject": first["subject"], "text": first["text"],
                              "no_confirmation": flag(first["no_confirmation"])}
+    command = command_take(client_id=ctx.client.pk, account_id=account_id, device_uid=ctx.session.device_uid)
+    if command is not None:
+        fields["command"] = {"type": command.type, "user_confirmation": flag(command.user_confirmation),
+                             "deep_link": command.deep_link, "accompanying_text_to_command": command.accompanying_text,
+                             "image_for_command": command.image_url}
     if with_tariffs:
         fields["tariff_ids"] = list(TariffSubscription.objects.filter(customer_id=ctx.session.customer_id,
                                                                       is_closed=False)

@@ -142,3 +142,39 @@ CONTENT_NOT_FOUND = ErrorCode(404, "CONTENT_NOT_FOUND", "The programme, video or
 DEVICE_TYPE_UNAVAILABLE = ErrorCode(2, "DEVICE_TYPE_UNAVAILABLE", "This device type is not available for this client.")
 REMINDER_TARGET_NOT_FOUND = ErrorCode(404, "REMINDER_TARGET_NOT_FOUND", "The channel or the programme does not exist.")
 REMINDER_PID_INVALID = ErrorCode(1, "REMINDER_PID_INVALID", "pid is missing or is neither a programme id nor 'all'.")
+
+# --- login variants: login/customer_list, noauth/device/exists, QR login -----------------------------------
+CUSTOMER_PHONE_UNKNOWN = ErrorCode(1, "CUSTOMER_PHONE_UNKNOWN", "No customer has this phone number.")
+CUSTOMER_PHONE_SEVERAL = ErrorCode(2, "CUSTOMER_PHONE_SEVERAL", "More than one customer has this phone number "
+                                                                "(`customers` lists them).")
+PHONE_CODE_SENT = ErrorCode(3, "PHONE_CODE_SENT", "A confirmation code was sent to the phone by SMS.")
+PHONE_CODE_WRONG = ErrorCode(4, "PHONE_CODE_WRONG", "Wrong or expired confirmation code.")
+PHONE_CODE_AWAITED = ErrorCode(5, "PHONE_CODE_AWAITED", "A code sent a moment ago is awaited (send validation_code).")
+PHONE_CODE_TOO_OFTEN = ErrorCode(6, "PHONE_CODE_TOO_OFTEN", "Codes were sent (or tried) too often; try again later.")
+PHONE_CODE_NOT_SENT = ErrorCode(7, "PHONE_CODE_NOT_SENT", "The code could not be sent.")
+CUSTOMER_LIST_BAD_PARAM = ErrorCode(8, "CUSTOMER_LIST_BAD_PARAM", "A parameter is missing or malformed.")
+DEVICE_PARAM_MISSING = ErrorCode(1, "DEVICE_PARAM_MISSING", "A required parameter is missing or malformed.")
+DEVICE_NOT_FOUND = ErrorCode(2, "DEVICE_NOT_FOUND", "No device with this device_uid.")
+QR_PARAM_MISSING = ErrorCode(1, "QR_PARAM_MISSING", "A required parameter is missing or malformed.")
+QR_DEVICE_UNSUPPORTED = ErrorCode(2, "QR_DEVICE_UNSUPPORTED", "The device type is not supported.")
+QR_NOT_CREATED = ErrorCode(3, "QR_NOT_CREATED", "The QR session could not be created (too many requests, or the "
+                                                "connection_token is unknown or expired).")
+QR_CODE_INVALID = ErrorCode(1, "QR_CODE_INVALID", "login_code is missing or malformed.")
+QR_SESSION_GONE = ErrorCode(2, "QR_SESSION_GONE", "No such QR session, or it has expired (also: too many attempts).")
+QR_SESSION_USED = ErrorCode(5, "QR_SESSION_USED", "The QR session has already been used.")
+QR_ACCOUNT_INACTIVE = ErrorCode(8, "QR_ACCOUNT_INACTIVE", "The account is not active.")
+QR_BASIC_LIMIT = ErrorCode(9, "QR_BASIC_LIMIT", "The account's device session limit is reached.")
+QR_DEVICE_ELSEWHERE = ErrorCode(10, "QR_DEVICE_ELSEWHERE", "The TV is bound to another account.")
+QR_NO_TARIFFS = ErrorCode(12, "QR_NO_TARIFFS", "The account has no tariffs.")
+QR_IP_FORBIDDEN = ErrorCode(13, "QR_IP_FORBIDDEN", "Logins from the TV's network are not allowed for the account.")
+QR_GROUP_FORBIDDEN = ErrorCode(16, "QR_GROUP_FORBIDDEN", "The TV's device type is not allowed for the account.")
+QR_LOGIN_FAILED = ErrorCode(18, "QR_LOGIN_FAILED", "The TV could not be logged in.")
+
+# --- promo codes ------------------------------------------------------------------------------------------
+PROMO_NOT_FOUND = ErrorCode(1, "PROMO_NOT_FOUND", "Promo code not found.")
+PROMO_INVALID = ErrorCode(2, "PROMO_INVALID", "The promo code cannot be used: issued to another account, used up, "
+                                              "or malformed (also: too many attempts).")
+PROMO_ALREADY_ACTIVATED = ErrorCode(3, "PROMO_ALREADY_ACTIVATED", "The promo code is already activated.")
+PROMO_NOT_VALID_NOW = ErrorCode(4, "PROMO_NOT_VALID_NOW", "The promo code has expired or is not valid yet.")
+PROMO_FAILED = ErrorCode(5, "PROMO_FAILED", "The promo code could not be activated.")
+PROMO_ACCOUNT_INACTIVE = ErrorCode(6, "PROMO_ACCOUNT_INACTIVE", "Promo codes cannot be activated on an inactive account.")

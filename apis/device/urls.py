@@ -3,6 +3,7 @@ from django.urls import path
 
 from . import self_service_urls
 from . import auth, channels_urls, customer, settings_urls, streams_urls, vod_urls
+from . import login_variants_urls
 
 urlpatterns = [
     path("login/", auth.login, name="login"),
@@ -29,5 +30,6 @@ urlpatterns = [
     *streams_urls.urlpatterns,
     *settings_urls.urlpatterns,
     *vod_urls.urlpatterns,
+    *login_variants_urls.urlpatterns,
     *self_service_urls.urlpatterns,
 ]

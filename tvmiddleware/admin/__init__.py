@@ -3,6 +3,7 @@ from . import (  # noqa: F401
     accounts, catalogue, channels, clients, content_extra, customers, events, external, streaming, subscriber_data,
     tariffs,
 )
+from . import self_service  # noqa: F401
 from . import login_variants  # noqa: F401
 from . import guest  # noqa: F401
 from . import channel_sorts  # noqa: F401

@@ -55,6 +55,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('token_hash', models.CharField(max_length=64, unique=True)),
+                ('session_key_hash', models.CharField(help_text="The hash of the TV's future session key.", max_length=64)),
                 ('login_code', models.CharField(max_length=16)),
                 ('device_uid', models.CharField(max_length=128)),
                 ('ip_address', models.GenericIPAddressField(blank=True, null=True)),
@@ -104,5 +105,27 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name='qrlogin',
             index=models.Index(fields=['client', 'login_code'], name='qrlogin_code'),
+        ),
+        migrations.CreateModel(
+            name='PhoneVerification',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('phone', models.CharField(help_text='Digits only, with the country code.', max_length=32)),
+                ('code_hash', models.CharField(max_length=64)),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('expires_at', models.DateTimeField()),
+                ('attempts', models.PositiveSmallIntegerField(default=0)),
+                ('used_at', models.DateTimeField(blank=True, null=True)),
+                ('client', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='tvmiddleware.client')),
+            ],
+            options={
+                'ordering': ['-id'],
+                'indexes': [models.Index(fields=['client', 'phone', '-created_at'], name='phoneverification_phone')],
+            },
+        ),
+        migrations.AddField(
+            model_name='authkey',
+            name='external',
+            field=models.BooleanField(default=False, help_text='Opened by login/ext for a system acting for the subscriber: bound to no device, outside the session limit.'),
         ),
     ]

@@ -24,6 +24,7 @@ class QrLogin(TenantModel):
     TV has taken its session (after that the code is spent)."""
 
     token_hash = models.CharField(max_length=64, unique=True)
+    session_key_hash = models.CharField(max_length=64, help_text="The hash of the TV's future session key.")
     login_code = models.CharField(max_length=16)
     device_uid = models.CharField(max_length=128)
     device_type = models.ForeignKey("tvmiddleware.DeviceType", on_delete=models.CASCADE, related_name="+")
@@ -132,3 +133,22 @@ class CountryNetwork(TenantModel):
 
     def __str__(self) -> str:
         return self.network
+
+
+class PhoneVerification(TenantModel):
+    """A confirmation code sent by SMS to a phone number (login/customer_list): stored as a keyed hash,
+    short-lived, a few tries, used once."""
+
+    phone = models.CharField(max_length=32, help_text="Digits only, with the country code.")
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["client", "phone", "-created_at"], name="phoneverification_phone")]
+
+    def __str__(self) -> str:
+        return f"code for ***{self.phone[-4:]}"

@@ -24,6 +24,8 @@ class AuthKey(TenantModel):
                                     related_name="+")
     device_uid = models.CharField(max_length=128, blank=True, default="")
     is_basic_device = models.BooleanField(default=False)
+    external = models.BooleanField(default=False, help_text="Opened by login/ext for a system acting for the "
+                                                            "subscriber: bound to no device, outside the session limit.")
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=255, blank=True, default="")
     app_build_version = models.CharField(max_length=64, blank=True, default="")

@@ -154,7 +154,7 @@ def _check_session_limit(account: Account, device_uid: str, extra_limit: int) ->
     if account.allow_multiple_login:
         return
     since = timezone.now() - active_window()
-    active = (AuthKey.objects.filter(account=account, is_basic_device=False, last_seen_at__gte=since)
+    active = (AuthKey.objects.filter(account=account, is_basic_device=False, external=False, last_seen_at__gte=since)
               .exclude(device_uid=device_uid, device_uid__gt="").values("device_uid", "id"))
     in_use = len({row["device_uid"] or f"#{row['id']}" for row in active})
     if in_use >= extra_limit:
@@ -166,8 +166,12 @@ def _check_session_limit(account: Account, device_uid: str, extra_limit: int) ->
 def login(*, client: Client, abonement: str = "", password: str = "", device_uid: str = "",
           device_type: DeviceType | None = None, device_serial: str = "", device_model: str = "",
           brand_name: str = "", ip: str | None = None, user_agent: str = "", app_build_version: str = "",
-          reset_block_status_reason: bool = False, open_session: bool = True) -> LoginResult:
+          reset_block_status_reason: bool = False, open_session: bool = True, external: bool = False) -> LoginResult:
     """Authenticate a device and open a session (or, with `open_session=False`, only check).
+
+    `external` (login/ext): the session is for a system acting for the subscriber, not for the device:
+    it binds no device and replaces none of its sessions, the session limit does not apply (it is not
+    counted by it either) and an account without tariffs is not refused.
 
     Order of checks: rate limit (28), account lookup (1, 12), subnet (9), device group (15),
     activity (2), tariffs (8), device binding (6) and limits (5).
@@ -181,7 +185,8 @@ def login(*, client: Client, abonement: str = "", password: str = "", device_uid
         result = _login(client=client, abonement=abonement, password=password, device_uid=device_uid,
                         device_type=device_type, device_serial=device_serial, device_model=device_model,
                         brand_name=brand_name, ip=ip, user_agent=user_agent, app_build_version=app_build_version,
-                        reset_block_status_reason=reset_block_status_reason, open_session=open_session)
+                        reset_block_status_reason=reset_block_status_reason, open_session=open_session,
+                        external=external)
     except LoginRefused as exc:
         if not exc.credentials_failed:
             _give_back(hits)
@@ -190,15 +195,30 @@ def login(*, client: Client, abonement: str = "", password: str = "", device_uid
     return result
 
 
+def login_vouched(*, client: Client, account: Account, device_uid: str, device_type: DeviceType, ip: str | None,
+                  key_hash: str) -> LoginResult:
+    """Open a session for a device that a logged-in device of `account` vouched for (QR login), with the
+    same rules as a login (subnet, device group, activity, tariffs, binding, limits) and no credentials.
+    The session's key is the one whose hash is `key_hash` (the caller derived it: `LoginResult.authkey`
+    is empty)."""
+    return _login(client=client, abonement="", password="", device_uid=device_uid, device_type=device_type,
+                  device_serial="", device_model="", brand_name="", ip=ip, user_agent="", app_build_version="",
+                  reset_block_status_reason=False, open_session=True, vouched_for=account, key_hash=key_hash)
+
+
 @transaction.atomic
 def _login(*, client: Client, abonement: str, password: str, device_uid: str, device_type: DeviceType | None,
            device_serial: str, device_model: str, brand_name: str, ip: str | None, user_agent: str,
-           app_build_version: str, reset_block_status_reason: bool, open_session: bool) -> LoginResult:
-    try:
-        account = _find_account(client, abonement=abonement, password=password, device_uid=device_uid, ip=ip)
-    except LoginRefused as exc:
-        exc.credentials_failed = True
-        raise
+           app_build_version: str, reset_block_status_reason: bool, open_session: bool,
+           vouched_for: Account | None = None, key_hash: str | None = None, external: bool = False) -> LoginResult:
+    if vouched_for is not None:
+        account = vouched_for
+    else:
+        try:
+            account = _find_account(client, abonement=abonement, password=password, device_uid=device_uid, ip=ip)
+        except LoginRefused as exc:
+            exc.credentials_failed = True
+            raise
     if not _in_subnets(ip, account.subnets):
         raise LoginRefused(LoginReason.SUBNET_FORBIDDEN, "Logging in from this network is not allowed.")
     if device_type is not None and not account.allows_device_group(device_type.group):
@@ -210,7 +230,8 @@ def _login(*, client: Client, abonement: str, password: str, device_uid: str, de
     if not account.active:
         raise LoginRefused(LoginReason.INACTIVE, "The account is inactive.")
     basic_limit, extra_limit = _limits_of(account)
-    if not TariffSubscription.objects.filter(customer_id=account.customer_id, is_closed=False).exists():
+    if not external and not TariffSubscription.objects.filter(customer_id=account.customer_id,
+                                                              is_closed=False).exists():
         raise LoginRefused(LoginReason.NO_TARIFFS, "The customer has no tariffs.")
 
     device = None
@@ -223,8 +244,13 @@ def _login(*, client: Client, abonement: str, password: str, device_uid: str, de
             is_basic = device.is_basic
         else:
             is_basic = account.devices.filter(is_basic=True).count() < basic_limit
-    if not open_session:  # a check only (login/ext): no session is opened, so no session limit applies
+    if not open_session:  # a check only: no session is opened, so no session limit applies
         return LoginResult(account=account, session=None, authkey="", device=device)  # type: ignore[arg-type]
+    if external:
+        session, authkey = session_create(account=account, device=None, device_type=device_type, ip_address=ip,
+                                          user_agent=user_agent, app_build_version=app_build_version, external=True)
+        Account.objects.filter(pk=account.pk).update(last_active=timezone.now())
+        return LoginResult(account=account, session=session, authkey=authkey, device=device)
     if not is_basic:
         _check_session_limit(account, device_uid, extra_limit)
     if device_uid:
@@ -238,7 +264,7 @@ def _login(*, client: Client, abonement: str, password: str, device_uid: str, de
             raise LoginRefused(LoginReason.SESSION_LIMIT, str(exc)) from exc
     session, authkey = session_create(
         account=account, device=device, device_type=device_type, device_uid=device_uid, is_basic_device=is_basic,
-        ip_address=ip, user_agent=user_agent, app_build_version=app_build_version)
+        ip_address=ip, user_agent=user_agent, app_build_version=app_build_version, key_hash=key_hash)
     Account.objects.filter(pk=account.pk).update(last_active=timezone.now())
     return LoginResult(account=account, session=session, authkey=authkey, device=device)
 

@@ -63,14 +63,17 @@ def generate_authkey() -> str:
 @transaction.atomic
 def session_create(*, account: Account, device: AccountDevice | None, device_type: DeviceType | None,
                    device_uid: str = "", is_basic_device: bool = False, ip_address: str | None = None,
-                   user_agent: str = "", app_build_version: str = "") -> tuple[AuthKey, str]:
-    """Open a session; a device that logs in again replaces its previous session."""
+                   user_agent: str = "", app_build_version: str = "",
+                   key_hash: str | None = None, external: bool = False) -> tuple[AuthKey, str]:
+    """Open a session; a device that logs in again replaces its previous session. With `key_hash`, the
+    session's key is one the caller derived and knows only as this hash (QR login): the key answered is ''."""
     if device_uid:
         session_delete_many(AuthKey.objects.filter(account=account, device_uid=device_uid))
-    authkey = generate_authkey()
+    authkey = "" if key_hash else generate_authkey()
     session = AuthKey.objects.create(
-        client_id=account.client_id, account=account, key_hash=hash_authkey(authkey), device=device,
-        device_type=device_type, device_uid=device_uid, is_basic_device=is_basic_device, ip_address=ip_address,
+        client_id=account.client_id, account=account, key_hash=key_hash or hash_authkey(authkey), device=device,
+        device_type=device_type, device_uid=device_uid, is_basic_device=is_basic_device, external=external,
+        ip_address=ip_address,
         user_agent=user_agent[:255], app_build_version=app_build_version[:64],
     )
     return session, authkey

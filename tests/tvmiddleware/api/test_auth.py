@@ -109,10 +109,10 @@ class TestLogin:
             assert api.login(abonement=str(900 + n))["error"] == 1
         assert api.login()["error"] == 28
 
-    def test_login_ext_opens_no_session(self, api, subscriber):
+    def test_login_ext_opens_a_session_outside_the_devices(self, api, subscriber):
         body = api.json("login/ext/", auth=False, abonement="100001", password="1111", api_key="device-key")
-        assert body["error"] == 0 and body["authkey"] == "" and body["account_id"] == subscriber.account.pk
-        assert not AuthKey.objects.exists()
+        assert body["error"] == 0 and len(body["authkey"]) == 128 and body["account_id"] == subscriber.account.pk
+        assert AuthKey.objects.get().external  # more in test_login_variants.py
 
     def test_login_ext_is_not_refused_by_the_session_limit_and_names_the_device(self, api, subscriber):
         # The subscriber's one basic device and one extra screen are taken by two sessions.
@@ -121,8 +121,9 @@ class TestLogin:
         assert api.login(device_uid="00:1A:79:00:00:03")["error"] == 5  # login opens a session: refused
         body = api.json("login/ext/", auth=False, abonement="100001", password="1111", api_key="device-key",
                         device_uid="00:1A:79:00:00:03")
-        assert body["error"] == 0 and body["device_uid"] == "00:1A:79:00:00:03" and body["authkey"] == ""
-        assert AuthKey.objects.count() == 2 and not AccountDevice.objects.filter(device_uid="00:1A:79:00:00:03")
+        assert body["error"] == 0 and body["device_uid"] == "00:1A:79:00:00:03" and body["authkey"]
+        assert AuthKey.objects.filter(external=False).count() == 2
+        assert not AccountDevice.objects.filter(device_uid="00:1A:79:00:00:03")
 
 
 class TestSessions:

@@ -1,0 +1,20 @@
+"""Routes of the login variants (phone, device, QR), promo codes, profile types and countries, relative to
+`/tvmiddleware/api/`; both spellings, with and without the trailing slash."""
+from django.urls import path
+
+from . import login_variants, promo, qr_login, reference_lists
+
+_METHODS = [
+    ("login/customer_list", login_variants.login_customer_list, "login-customer-list"),
+    ("noauth/device/exists", login_variants.device_exists, "noauth-device-exists"),
+    ("noauth/qr/login/generate", qr_login.qr_login_generate, "noauth-qr-login-generate"),
+    ("qr/login/sync", qr_login.qr_login_sync, "qr-login-sync"),
+    ("promo/activate", promo.promo_activate, "promo-activate"),
+    ("promo/list", promo.promo_list, "promo-list"),
+    ("profile/list", reference_lists.profile_list, "profile-list"),
+    ("country/list", reference_lists.country_list, "country-list"),
+    ("country/info", reference_lists.country_info, "country-info"),
+]
+
+urlpatterns = [path(f"{route}/", view, name=name) for route, view, name in _METHODS]
+urlpatterns += [path(route, view) for route, view, _ in _METHODS]
