@@ -39,6 +39,7 @@ from tvmiddleware.models import (
 )
 from tvmiddleware.models import GuestBrowsing, ProviderBranding, VideoTrailer
 from tvmiddleware.models import DrmProfile
+from tvmiddleware.models import AccountProfile, InterfaceTemplate, SelfServiceSettings, VerificationCode
 from tvmiddleware.plugins import ExternalSystemAPI, registry
 from tvmiddleware.services import tariff_assign
 from tvmiddleware.services.catalogue import program_blocking_create, radio_create
@@ -329,6 +330,13 @@ ROW_BUILDERS: dict[type[models.Model], Callable[[Client], models.Model]] = {
     ProgrammeReminder: _reminder,
     RecentChannel: _recent_channel,
     RadioStation: _radio,
+    SelfServiceSettings: lambda client: SelfServiceSettings.objects.create(client=client),
+    InterfaceTemplate: lambda client: InterfaceTemplate.objects.create(client=client, name="Dark", system_name="dark"),
+    AccountProfile: lambda client: AccountProfile.objects.create(
+        client=client, account=factories.AccountFactory(customer=factories.CustomerFactory(client=client)), name="Kids"),
+    VerificationCode: lambda client: VerificationCode.objects.create(
+        client=client, customer=factories.CustomerFactory(client=client), purpose="reset_password",
+        target="a@example.com", code_hash="md5$x$y", expires_at=datetime.datetime(2030, 1, 1, tzinfo=datetime.timezone.utc)),
     GuestBrowsing: lambda client: GuestBrowsing.objects.create(client=client, enabled=True),
     VideoTrailer: lambda client: VideoTrailer.objects.create(
         client=client, video=factories.VideoFactory(client=client), url="https://cdn.example.com/t.mp4"),

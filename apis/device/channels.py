@@ -34,6 +34,7 @@ from django.utils.http import http_date, parse_etags, parse_http_date_safe, quot
 from tvmiddleware.selectors import channels as sel
 from tvmiddleware.selectors import guide_cache as guide
 from tvmiddleware.selectors.channel_extras import channel_sort_positions, order_by_channel_sort
+from tvmiddleware.selectors.stream_details import operator_details
 from tvmiddleware.models import Channel, ChannelCategory, EpgChannel, EpgProgram, EpgSource
 from tvmiddleware.streaming.access import LocalCache
 
@@ -226,8 +227,8 @@ def _list_options(ctx: DeviceContext) -> ListOptions | HttpResponse:
                        sort_positions=positions)
 
 
-def _channel_item(icon_url: IconUrls, row: dict[str, Any], *, flags: sel.ChannelFlags, subscribed: bool,
-                  categories: list[dict[str, Any]], guide: sel.NowNext | None) -> dict[str, Any]:
+def channel_item(icon_url: IconUrls, row: dict[str, Any], *, flags: sel.ChannelFlags, subscribed: bool,
+                  categories: list[dict[str, Any]], guide: sel.NowNext | None, drm: bool = False) -> dict[str, Any]:
     item = {
         "id": row["id"], "name": row["name"], "icon": icon_url(row["icon"]),
         "category_id": row["category_id"], "url": "", "has_record": flag(row["max_archive_duration"] > 0),
@@ -236,7 +237,7 @@ def _channel_item(icon_url: IconUrls, row: dict[str, Any], *, flags: sel.Channel
         "is_parent_control": flag(sel.channel_is_locked(row["is_parent_control"], flags)),
         "timeshift_offset": row["timeshift_offset"], "channel_sort": row["channel_sort"],
         "lcn_number": row["lcn_number"], "additional_categories": categories, "show_in_all": 1,
-        "ads_available": 0, "drm_available": False, "hbb": [],
+        "ads_available": 0, "drm_available": drm, "hbb": [],
         **{name: row[name] for name in sel.CHANNEL_PLAIN_FIELDS},
     }
     if guide is not None:
@@ -292,7 +293,7 @@ def _channel_list(request: HttpRequest, ctx: DeviceContext, options: ListOptions
         request,
         scope=("channel/list", session.account_id, request.get_host(), request.is_secure(), options),
         state=(sorted(entitlements.tariff_ids), sorted(entitlements.channel_ids), sorted(flags.items()),
-               lineup, guide_state),
+               lineup, guide_state, operator_details(client_id=client.pk).fingerprint),
         data_time=_latest(lineup.last_updated, *((guide_state.last_begin, guide_state.last_end,
                                                   guide_state.last_import) if guide_state else ())),
         build=build,
@@ -318,10 +319,12 @@ def _channel_list_searched(request: HttpRequest, ctx: DeviceContext, options: Li
     guide = None if options.compact else sel.now_and_next(
         client=client, epg_channel_ids=[row["epg_channel_id"] for row in rows], now=now)
     icon_url = IconUrls(request)
+    details = operator_details(client_id=client.pk)
     channels = [
-        _channel_item(icon_url, row, flags=flags.get(row["id"], sel.NO_FLAGS),
+        channel_item(icon_url, row, flags=flags.get(row["id"], sel.NO_FLAGS),
                       subscribed=row["id"] in entitlements.channel_ids, categories=categories.get(row["id"], []),
-                      guide=None if guide is None else guide.get(row["epg_channel_id"], sel.NowNext()))
+                      guide=None if guide is None else guide.get(row["epg_channel_id"], sel.NowNext()),
+                      drm=details.drm_available(row["id"]))
         for row in rows
     ]
     return ok(channels=channels, error_message="")
@@ -375,9 +378,9 @@ class _ChannelTemplate:
 
 
 def _channel_template(icon_url: IconUrls, row: dict[str, Any], *, categories: list[dict[str, Any]],
-                      guide: sel.NowNext | None) -> _ChannelTemplate:
-    item = _channel_item(icon_url, {**row, "channel_sort": 0}, flags=sel.NO_FLAGS, subscribed=False,
-                         categories=categories, guide=guide)
+                      guide: sel.NowNext | None, drm: bool) -> _ChannelTemplate:
+    item = channel_item(icon_url, {**row, "channel_sort": 0}, flags=sel.NO_FLAGS, subscribed=False,
+                         categories=categories, guide=guide, drm=drm)
     for name in _ACCOUNT_FIELDS:
         item[name] = f"{_SLOT_MARK}:{name}"
     text = json.dumps(item, ensure_ascii=False, cls=DjangoJSONEncoder).replace("%", "%%")
@@ -444,7 +447,8 @@ class _LineupBase:
 def _lineup_base(request: HttpRequest, client, *, compact: bool, lineup: sel.LineupState,
                  guide_state: sel.GuideState | None, now: datetime) -> _LineupBase:
     """The visible line-up in the operator's order, rendered for this host (icons) and guide state."""
-    key = (client.pk, request.get_host(), request.is_secure(), compact, lineup, guide_state)
+    details = operator_details(client_id=client.pk)  # which channels may come DRM-protected
+    key = (client.pk, request.get_host(), request.is_secure(), compact, lineup, guide_state, details.fingerprint)
     base = _lineup_bases.get(key)
     if base is not None:
         return base
@@ -459,7 +463,8 @@ def _lineup_base(request: HttpRequest, client, *, compact: bool, lineup: sel.Lin
             icon_url = IconUrls(request)
             base = _LineupBase(tuple(
                 _channel_template(icon_url, row, categories=categories.get(row["id"], []),
-                                  guide=None if guide is None else guide.get(row["epg_channel_id"], sel.NowNext()))
+                                  guide=None if guide is None else guide.get(row["epg_channel_id"], sel.NowNext()),
+                                  drm=details.drm_available(row["id"]))
                 for row in rows))
             if generation == _lineup_generation[0]:  # nothing was saved meanwhile
                 _lineup_bases.set(key, base, LINEUP_BASE_SECONDS)
@@ -645,7 +650,7 @@ def _day_window(day: date) -> GuideWindow:
     return GuideWindow(start, end, True)
 
 
-def _guide_window(ctx: DeviceContext, *, pid_begin: datetime | None) -> GuideWindow | str:
+def guide_window(ctx: DeviceContext, *, pid_begin: datetime | None) -> GuideWindow | str:
     """The window program/list asks for: `date` (a local day), or `time_from`/`time_to`, or from the
     programme `pid_from`; today when none is given. A message string when the request is invalid."""
     day, time_from, time_to = ctx.args.date, ctx.args.time_from, ctx.args.time_to
@@ -697,7 +702,7 @@ def program_list(request: HttpRequest, ctx: DeviceContext) -> HttpResponse:
         if anchor is None or anchor["epg_channel_id"] != channel["epg_channel_id"]:
             return error(NO_PROGRAMME_FROM, "No programme matches pid_from.")
         pid_begin = anchor["begin_time"]
-    window = _guide_window(ctx, pid_begin=pid_begin)
+    window = guide_window(ctx, pid_begin=pid_begin)
     if isinstance(window, str):
         return error(BAD_GUIDE_WINDOW, window)
     subscribed = cid in _entitlements(ctx).channel_ids

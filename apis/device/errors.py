@@ -122,6 +122,8 @@ VIDEO_REFUSED = ErrorCode(3, "VIDEO_REFUSED",
                           "The title is not available: the account is not active (`status_reason`), the title "
                           "is neither bought nor in the tariffs, or parental control.")
 PARTNER_STREAM_FAILED = ErrorCode(2, "PARTNER_STREAM_FAILED", "The online cinema did not give a stream address.")
+DRM_UNAVAILABLE = ErrorCode(2, "DRM_UNAVAILABLE",
+                            "get_drm_info=1: the stream is protected, but by no DRM this device type may use.")
 
 # --- VOD -----------------------------------------------------------------------------------------------
 FILTERS_CONFLICT = ErrorCode(2, "FILTERS_CONFLICT", "Mutually exclusive list filters were combined.")
@@ -133,6 +135,17 @@ ACTION_ACCOUNT_INACTIVE = ErrorCode(4, "ACTION_ACCOUNT_INACTIVE", "The account i
 ACTION_VIDEO_NOT_FOUND = ErrorCode(5, "ACTION_VIDEO_NOT_FOUND", "Video not found.")
 ACTOR_NOT_FOUND = ErrorCode(1, "ACTOR_NOT_FOUND", "Actor not found.")
 SEASON_NOT_FOUND = ErrorCode(1, "SEASON_NOT_FOUND", "Season not found, or not of the series `vid`.")
+
+# --- the subscriber's films: episode detail, listings, ratings, favourites, similar, subscriptions, selections
+EPISODE_NOT_FOUND = ErrorCode(1, "EPISODE_NOT_FOUND", "Episode not found, or its series is not available.")
+LISTING_VIDEO_NOT_FOUND = ErrorCode(1, "LISTING_VIDEO_NOT_FOUND", "One or more ids match no title.")
+RATING_INVALID = ErrorCode(1, "RATING_INVALID", "vid or rating is missing or invalid (rating: 1 to 10), or no "
+                                                "such title.")
+FAVORITE_FLAG_INVALID = ErrorCode(2, "FAVORITE_FLAG_INVALID", "is_favorited is not 0 or 1.")
+SUBSCRIPTION_NOT_FOUND = ErrorCode(1, "SUBSCRIPTION_NOT_FOUND",
+                                   "The subscription (tariff) is not held, opens no titles, or cannot be cancelled "
+                                   "from the app.")
+SELECTION_NOT_FOUND = ErrorCode(1, "SELECTION_NOT_FOUND", "Selection not found (or a malformed parameter).")
 
 # --- settings, messages, positions, portal settings -------------------------------------------------------
 MESSAGE_NOT_FOUND = ErrorCode(1, "MESSAGE_NOT_FOUND", "Message not found.")
@@ -178,3 +191,11 @@ PROMO_ALREADY_ACTIVATED = ErrorCode(3, "PROMO_ALREADY_ACTIVATED", "The promo cod
 PROMO_NOT_VALID_NOW = ErrorCode(4, "PROMO_NOT_VALID_NOW", "The promo code has expired or is not valid yet.")
 PROMO_FAILED = ErrorCode(5, "PROMO_FAILED", "The promo code could not be activated.")
 PROMO_ACCOUNT_INACTIVE = ErrorCode(6, "PROMO_ACCOUNT_INACTIVE", "Promo codes cannot be activated on an inactive account.")
+
+# --- guest browsing (noauth/*), providers, v2 channel methods ----------------------------------------------
+GUEST_BROWSING_OFF = ErrorCode(403, "GUEST_BROWSING_OFF",
+                               "Guest browsing is off for this operator (or a wrong client_id / api_key): log in.")
+GUEST_NOT_FOUND = ErrorCode(1, "GUEST_NOT_FOUND", "Not found among what guests are shown (or a malformed parameter).")
+TRAILER_ONLY = ErrorCode(3, "TRAILER_ONLY", "Without a login only trailers are played: the file is the film.")
+V2_CHANNELS_UNAVAILABLE = ErrorCode(1, "V2_CHANNELS_UNAVAILABLE", "The requested channels are not available to the user.")
+V2_NOT_FOUND = ErrorCode(404, "V2_NOT_FOUND", "The requested channels are not among those guests are shown.")

@@ -2,7 +2,7 @@
 from django.urls import path
 
 from . import self_service_urls
-from . import auth, channels_urls, customer, settings_urls, streams_urls, vod_urls
+from . import auth, channels_urls, customer, guest_urls, settings_urls, streams_urls, vod_urls
 from . import login_variants_urls
 
 urlpatterns = [
@@ -30,6 +30,7 @@ urlpatterns = [
     *streams_urls.urlpatterns,
     *settings_urls.urlpatterns,
     *vod_urls.urlpatterns,
-    *login_variants_urls.urlpatterns,
     *self_service_urls.urlpatterns,
+    *login_variants_urls.urlpatterns,
+    *guest_urls.urlpatterns,
 ]

@@ -423,11 +423,14 @@ def paginate(queryset: QuerySet, *, page: int, limit: int) -> tuple[list, int]:
 
 
 def video_list(*, viewer: Viewer, filters: VideoFilters, page: int = 1, limit: int = 20,
-               now: datetime | None = None) -> Page:
+               now: datetime | None = None, catalogue: QuerySet[Video] | None = None) -> Page:
     """`video/list`: the catalogue (or the subscriber's purchases with `personal=purchased`, which
-    keeps titles that have since left the catalogue), filtered, ordered and paginated."""
+    keeps titles that have since left the catalogue), filtered, ordered and paginated. `catalogue`:
+    a narrower catalogue (what guests see)."""
     now = now or timezone.now()
-    if filters.personal == Personal.PURCHASED:
+    if catalogue is not None:
+        base = catalogue
+    elif filters.personal == Personal.PURCHASED:
         base = Video.objects.for_client(viewer.client_id)
     else:
         base = catalogue_videos(client=viewer.client_id)
@@ -524,11 +527,11 @@ ACTOR_ORDERS: dict[str, list] = {
 PERSON_TYPES = ("actor", "director", "all")
 
 
-def _people(client_id: int, person_type: str) -> QuerySet[Actor]:
-    """People of the operator with `film_count` (their titles in the catalogue)."""
+def _people(client_id: int, person_type: str, catalogue: QuerySet[Video] | None = None) -> QuerySet[Actor]:
+    """People of the operator with `film_count` (their titles in the catalogue, or in `catalogue`)."""
+    titles = catalogue_videos(client=client_id) if catalogue is None else catalogue
     queryset = Actor.objects.for_client(client_id).annotate(
-        film_count=Count("videos", filter=Q(videos__in=catalogue_videos(client=client_id).values("pk")),
-                         distinct=True),
+        film_count=Count("videos", filter=Q(videos__in=titles.values("pk")), distinct=True),
         non_cyrillic=Case(When(name__regex=r"^[А-Яа-яЁё]", then=Value(0)), default=Value(1),
                           output_field=IntegerField()),
     )
@@ -593,10 +596,10 @@ def episode_list(*, viewer: Viewer, season_id: int | None = None, video_id: int 
 # --- genres ----------------------------------------------------------------------------------------
 
 def genre_list(*, client: Client | int, provider_id: int | None = None, sources: frozenset[int] | None = None,
-               category_id: int | None = None) -> list[Genre]:
-    """The operator's genres, each with `count`: its titles in the catalogue (narrowed to one online
-    cinema, a source, or to titles that also have the genre `category_id`)."""
-    titles = catalogue_videos(client=client)
+               category_id: int | None = None, catalogue: QuerySet[Video] | None = None) -> list[Genre]:
+    """The operator's genres, each with `count`: its titles in the catalogue (or in `catalogue`),
+    narrowed to one online cinema, a source, or to titles that also have the genre `category_id`."""
+    titles = catalogue_videos(client=client) if catalogue is None else catalogue
     if provider_id is not None:
         titles = titles.filter(external_system_id=provider_id)
     titles = _filter_sources(titles, sources)
@@ -611,10 +614,14 @@ def genre_list(*, client: Client | int, provider_id: int | None = None, sources:
 # --- people ----------------------------------------------------------------------------------------
 
 def actor_list(*, client: Client | int, person_type: str = "actor", search: str = "", video_id: int | None = None,
-               order: str = "name", page: int = 1, limit: int = 20) -> tuple[list[Actor], int]:
+               order: str = "name", page: int = 1, limit: int = 20,
+               catalogue: QuerySet[Video] | None = None) -> tuple[list[Actor], int]:
+    """People with `film_count`; `catalogue`: counted in (and `video_id` looked up in) a narrower
+    catalogue (what guests see)."""
     client_id = client if isinstance(client, int) else client.pk
-    queryset = _people(client_id, person_type)
-    if video_id is not None and not Video.objects.for_client(client_id).filter(pk=video_id, available=True).exists():
+    queryset = _people(client_id, person_type, catalogue)
+    titles = Video.objects.for_client(client_id).filter(available=True) if catalogue is None else catalogue
+    if video_id is not None and not titles.filter(pk=video_id).exists():
         raise NotFound("Video not found.")
     if search:
         queryset = queryset.filter(Q(name__icontains=search) | Q(name_orig__icontains=search))
@@ -630,9 +637,9 @@ def actor_get(*, client: Client | int, actor_id: int) -> Actor:
     return actor
 
 
-def actor_genres(*, actor: Actor) -> list[Genre]:
-    """Genres of the person's titles in the catalogue."""
-    titles = catalogue_videos(client=actor.client_id).filter(actors=actor)
+def actor_genres(*, actor: Actor, catalogue: QuerySet[Video] | None = None) -> list[Genre]:
+    """Genres of the person's titles in the catalogue (or in `catalogue`)."""
+    titles = (catalogue_videos(client=actor.client_id) if catalogue is None else catalogue).filter(actors=actor)
     return list(Genre.objects.for_client(actor.client_id).filter(videos__in=titles.values("pk"))
                 .distinct().order_by("sort", "name", "id"))
 

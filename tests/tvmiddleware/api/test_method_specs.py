@@ -17,7 +17,12 @@ from tests.tvmiddleware.api.test_channels import build_lineup
 from tests.tvmiddleware.api.test_vod import catalogue  # noqa: F401  (fixture)
 from tvmiddleware.models import Episode, Season, Selection, SelectionItem, VideoFile
 
-SPECIFIED = ["category/list/", "channel/list/", "channel/list/search/", "channel/list/programs/", "channel/detail/",
+GUEST_AND_V2 = ["noauth/category/list/", "noauth/genre/list/", "noauth/actor/list/", "noauth/actor/detail/",
+                "noauth/program/list/", "noauth/program/detail/", "noauth/selection/list/", "noauth/selection/detail/",
+                "noauth/video/list/", "noauth/video/detail/", "noauth/video/episode/list/", "noauth/video/url/",
+                "noauth/provider/list/", "provider/list/", "v2/channel/list/", "v2/channel/info/",
+                "v2/noauth/channel/list/", "v2/noauth/channel/info/"]
+SPECIFIED = [*GUEST_AND_V2, "category/list/", "channel/list/", "channel/list/search/", "channel/list/programs/", "channel/detail/",
              "program/list/", "program/detail/", "program/list/search/", "genre/list/", "video/list/",
              "video/detail/", "video/episode/list/", "video/action/", "actor/list/", "actor/list/search/",
              "actor/detail/", "selection/list/"]
