@@ -24,6 +24,10 @@ Operator's setup (per cinema, in "API integration with external systems"):
       feed_fields            field renames, `title=name,poster=image` (see `cinema_kit.feeds`)
       feed_item_tag          element name of a title in an XML feed (default `item`)
       timeout                seconds per call (default 15)
+      partner_id             the operator's id at the cinema, for apps playing with the cinema's SDK
+                             (`video/url`'s `ext_partner_id`; optional)
+      app_api_key            a key the cinema issues for apps, not the server secret (`ext_apikey`;
+                             optional)
   - the cinema's `*_sync_content` command from cron imports the catalogue (incrementally).
 
 Imported titles get the catalogue tariff and the SVOD tariffs (`tariff_id`, `additional_tariff_ids`),
@@ -111,6 +115,13 @@ class GenericSvodPartnerAPI(ExternalSystemAPI):
                 token=(self.attribute("api_token") or self.attribute("api_key")).strip(),
                 service_id=self.attribute("service_id").strip(), timeout=parse_timeout(self.attribute("timeout")))
         return self._partner
+
+    # --- playback in the cinema's own player ----------------------------------------------------
+    def video_playback_credentials(self, *, account: "Account", video, device: str = "") -> dict[str, str]:
+        """The operator's id at the cinema and the key it issues for apps (attributes `partner_id`,
+        `app_api_key`). The assumed contract has no per-subscriber token: `ext_auth_token` stays empty."""
+        return {"ext_partner_id": self.attribute("partner_id").strip(),
+                "ext_apikey": self.attribute("app_api_key").strip()}
 
     # --- SVOD -----------------------------------------------------------------------------------
     def on_tariff_assigned(self, event: "DomainEvent") -> None:

@@ -88,6 +88,11 @@ class MegogoAPI(ExternalSystemAPI):
 
         return partner_stream_url(self, account=account, video=video, file=file, device=device)
 
+    def video_playback_credentials(self, *, account: "Account", video: "Video", device: str = "") -> dict[str, str]:
+        from .streams import playback_credentials
+
+        return playback_credentials(self, account=account, device=device)
+
     def purchase_video(self, *, account: "Account | None", video: "Video", price: Any,
                        customer: "Customer | None" = None, kind: str = "buy", **_: Any) -> dict[str, Any]:
         from .tvod import purchase_at_megogo

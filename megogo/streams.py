@@ -85,3 +85,17 @@ def partner_stream_url(api: "MegogoAPI", *, account: Account, video: Video, file
     if not src:
         raise MegogoError("MEGOGO stream: no address in the answer")
     return str(src)
+
+
+def playback_credentials(api: "MegogoAPI", *, account: Account, device: str) -> dict[str, str]:
+    """For apps that play MEGOGO titles with MEGOGO's own SDK (`video/url`'s `ext_*` fields): the
+    operator's partner id, the customer's MEGOGO access token for this device kind, and the device
+    kind's public key (MEGOGO's public keys are meant for clients; the private key never leaves)."""
+    kind = device_kind(device)
+    subscriber = subscriber_for(api, account.customer)
+    token, _ = access_token(api, subscriber.identifier, kind)
+    try:
+        public_key = api.config.key_pair(kind).public
+    except LookupError:
+        public_key = ""
+    return {"ext_partner_id": api.config.partner_id, "ext_auth_token": token, "ext_apikey": public_key}

@@ -106,6 +106,13 @@ class ExternalSystemAPI:
         """A playable URL of a title this system serves."""
         raise NotImplementedError(f"{type(self).__name__} serves no videos")
 
+    def video_playback_credentials(self, *, account: "Account", video: "Video", device: str = "") -> dict[str, str]:
+        """What an app needs to play this system's title with the cinema's own player or SDK, handed out
+        by `video/url` beside the stream: `ext_partner_id`, `ext_auth_token` (the subscriber's token at
+        the cinema), `ext_apikey` (a key meant for apps). Never a server-side secret. Raise
+        `PluginError` when the cinema cannot be reached: the stream is still answered, without them."""
+        return {}
+
     def purchase_video(self, *, account: "Account | None", video: "Video", price: Any,
                        customer: "Customer | None" = None, kind: str = "buy", **options: Any) -> dict[str, Any]:
         """Buy a title at the partner, when the partner sells it (TVOD): `kind` "buy" or "rent".

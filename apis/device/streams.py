@@ -7,6 +7,7 @@ Each answer carries a fresh one-time token (see `tvmiddleware.streaming.tokens`)
 from __future__ import annotations
 
 import hmac
+import logging
 from datetime import datetime
 from typing import NamedTuple
 
@@ -40,6 +41,8 @@ from .errors import (
 from . import stream_details
 
 DEFAULT_ARCHIVE_SECONDS = 3 * 3600
+
+logger = logging.getLogger("apis.device.streams")
 
 
 class _Redirect(HttpResponseRedirect):
@@ -275,12 +278,15 @@ def program_url(request, ctx: DeviceContext):
     Param("device", Text(64), description="The device type's system name (an online cinema may serve by it)."),
     *COMMON_PARAMS,
 ), errors=(VIDEO_NOT_FOUND, VIDEO_REFUSED, PARTNER_STREAM_FAILED, CONTENT_REFUSED),
-    response=_answer_shape(ext_id=STR, skip_video_fragments=ListOf(ANY)))
+    response=_answer_shape(ext_id=STR, ext_partner_id=STR, ext_auth_token=STR, ext_apikey=STR,
+                           skip_video_fragments=ListOf(ANY)))
 def video_url(request, ctx: DeviceContext):
     """The stream of a video (VOD): a redirect to its URL; an online cinema's title is served by the cinema.
 
     Codes: 1 no such video or file (or no stream service can serve it), 3 the account is not active,
-    the title is neither bought nor in the tariffs, or parental control; 2 the cinema gave no address."""
+    the title is neither bought nor in the tariffs, or parental control; 2 the cinema gave no address.
+    An online cinema's title also carries what apps need to play it with the cinema's own SDK
+    (`ext_partner_id`, `ext_auth_token`, `ext_apikey`; empty for the operator's own titles)."""
     video = Video.objects.for_client(ctx.client).filter(pk=ctx.args.vid, available=True).first()
     if video is None:
         return error(VIDEO_NOT_FOUND, "Video not found.")
@@ -302,10 +308,34 @@ def video_url(request, ctx: DeviceContext):
                                         device=ctx.device_type.system_name if ctx.device_type else "")
         except PluginError as exc:
             return error(PARTNER_STREAM_FAILED, str(exc))  # the cinema did not give a stream address
-        return _answer(ctx, url, 0, ext_id=video.ext_id, skip_video_fragments=[])
+        return _answer(ctx, url, 0, ext_id=video.ext_id, skip_video_fragments=[], **_partner_playback(ctx, video))
     try:
         url, service = stream_url(account=ctx.account, kind=StreamServiceType.VOD, video=video, file=file, ip=ctx.ip,
                                   exclude_service_ids=_excluded(ctx))
     except (NotFound, Invalid) as exc:
         return error(CONTENT_REFUSED, exc.message)
-    return _answer(ctx, url, service.pk, ext_id=video.ext_id, skip_video_fragments=[])
+    return _answer(ctx, url, service.pk, ext_id=video.ext_id, skip_video_fragments=[], **_partner_playback(ctx, video))
+
+
+PARTNER_PLAYBACK_FIELDS = ("ext_partner_id", "ext_auth_token", "ext_apikey")
+
+
+def _partner_playback(ctx: DeviceContext, video: Video) -> dict[str, str]:
+    """`ext_partner_id`, `ext_auth_token`, `ext_apikey` of an online cinema's title (its plugin's
+    `video_playback_credentials`), empty for the operator's own titles. A cinema that cannot be
+    reached leaves them empty: the stream address is still answered."""
+    fields = dict.fromkeys(PARTNER_PLAYBACK_FIELDS, "")
+    if ctx.args.redirect:
+        return fields  # a redirect carries no fields: do not ask the cinema for nothing
+    partner = implementation(video.external_system if video.external_system_id else None,
+                             "video_playback_credentials")
+    if partner is None:
+        return fields
+    try:
+        given = partner.video_playback_credentials(
+            account=ctx.account, video=video, device=ctx.device_type.system_name if ctx.device_type else "")
+    except PluginError as exc:
+        logger.warning("video/url: no playback credentials of title %s from its cinema: %s", video.pk, exc)
+        return fields
+    fields.update({name: str(given[name]) for name in PARTNER_PLAYBACK_FIELDS if given.get(name)})
+    return fields

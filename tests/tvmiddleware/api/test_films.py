@@ -423,3 +423,17 @@ def test_another_operator_s_subscriber_sees_none_of_it(client, subscriber, catal
     assert outsider.json("video/subscription/cancel/", subscription=c.cinema.pk)["error"] == 1
     assert outsider.json("video/subscription/list/")["subscriptions"] == []
     assert not VideoRating.objects.exists() and not AccountVideoSetting.objects.exists()
+
+
+# --- video/url: partner playback fields ------------------------------------------------------------------
+
+def test_video_url_of_an_own_title_has_empty_partner_fields(logged_in, subscriber, catalogue):  # noqa: F811
+    from tvmiddleware.models import StreamServiceType
+
+    factories.StreamServiceFactory(client=subscriber.client, name="VOD", type=StreamServiceType.VOD,
+                                   url_mask="http://v.example/vod/$file/index.m3u8?token=$token")
+    VideoFile.objects.create(client=subscriber.client, video=catalogue.free, path="films/free.mp4")
+    body = logged_in.json("video/url/", vid=catalogue.free.pk, redirect=0)
+    assert body["error"] == 0, body
+    assert (body["ext_partner_id"], body["ext_auth_token"], body["ext_apikey"]) == ("", "", "")
+    check_answer("video/url/", body)
