@@ -5,7 +5,8 @@ a guide of `--hours` hourly programmes centred on now, a tenth of them with acco
 channel in the subscriber's tariff, two additional categories each), then calls channel/list
 in-process through django.test.Client with the authkey parameter, as a set-top box does:
 - full answer (200), compact=1, and a revalidation with If-None-Match (304);
-- SQL queries of one request (must be the same for every line-up size), p50/p99 over `--requests`.
+- SQL queries of one request (must be the same for every line-up size), p50/p99 over `--requests`;
+- and a guest's line-up, v2/noauth/channel/list (`client_id` + `api_key`, guest browsing on).
 The operators are removed at the end.
 
     python benchmarks/channel_list.py [--requests 50] [--hours 48]
@@ -28,7 +29,7 @@ def build(size: int, hours: int, run: str):
 
     from tvmiddleware import services
     from tvmiddleware.models import (
-        AccountChannelSetting, Channel, ChannelCategory, Client, EpgChannel, EpgProgram, Tariff,
+        AccountChannelSetting, Channel, ChannelCategory, Client, EpgChannel, EpgProgram, GuestBrowsing, Tariff,
     )
     from tvmiddleware.services.sessions import session_create
 
@@ -50,6 +51,7 @@ def build(size: int, hours: int, run: str):
     tariff = Tariff.objects.create(client=client, name="All", basic_tariff_priority=1)
     tariff.channels.add(*channels)
     services.tariff_assign(customer=customer, tariff=tariff)
+    GuestBrowsing.objects.create(client=client, enabled=True)  # guests see the tariff for sale
     AccountChannelSetting.objects.bulk_create([
         AccountChannelSetting(client=client, account=account, channel=c, is_favorited=True, sort=size - i)
         for i, c in enumerate(channels) if i % 10 == 0])
@@ -67,11 +69,11 @@ def build(size: int, hours: int, run: str):
     return client, authkey
 
 
-def measure(http, client, authkey: str, requests: int, **extra):
+def measure(http, client, authkey: str, requests: int, path: str = "/tvmiddleware/api/channel/list/", **extra):
     from django.db import connection
 
     params = {"client_id": client.pk, "authkey": authkey, **extra.pop("params", {})}
-    warm = http.get("/tvmiddleware/api/channel/list/", params, **extra)  # session cache, connection
+    warm = http.get(path, params, **extra)  # session cache, connection
     queries: list[str] = []
 
     def record(execute, sql, *rest):
@@ -79,11 +81,11 @@ def measure(http, client, authkey: str, requests: int, **extra):
         return execute(sql, *rest)
 
     with connection.execute_wrapper(record):
-        response = http.get("/tvmiddleware/api/channel/list/", params, **extra)
+        response = http.get(path, params, **extra)
     samples = []
     for _ in range(requests):
         t0 = time.perf_counter()
-        http.get("/tvmiddleware/api/channel/list/", params, **extra)
+        http.get(path, params, **extra)
         samples.append((time.perf_counter() - t0) * 1000)
     return response, len(queries), samples, warm
 
@@ -116,12 +118,17 @@ def main() -> None:
             cached, cached_q, cached_ms, _ = measure(http, client, authkey, args.requests,
                                                      HTTP_IF_NONE_MATCH=first["ETag"])
             assert cached.status_code == 304, cached.status_code
+            guest, guest_q, guest_ms, _ = measure(http, client, authkey, args.requests,
+                                                  "/tvmiddleware/api/v2/noauth/channel/list/",
+                                                  params={"api_key": client.api_key})
+            assert len(guest.json()["channels"]) == size, guest.content[:200]
             lines.append(
                 f"{size:5d} channels ({size * args.hours:6d} programmes, built in {build_s:5.1f} s, "
                 f"{len(full.content) / 1024:7.1f} KiB):\n"
                 f"      full 200:     {full_q} queries, {percentiles(full_ms)}\n"
                 f"      compact 200:  {compact_q} queries, {percentiles(compact_ms)}\n"
-                f"      304 (ETag):   {cached_q} queries, {percentiles(cached_ms)}")
+                f"      304 (ETag):   {cached_q} queries, {percentiles(cached_ms)}\n"
+                f"      noauth/channel (v2/noauth/channel/list): {guest_q} queries, {percentiles(guest_ms)}")
     finally:
         from tvmiddleware.models import TariffSubscription
 

@@ -14,6 +14,8 @@ p99 <= 30 ms.
     health/check              12 %    no parameters
     program/list              12 %    authkey, random channel, date=today
     program/url                3 %    authkey, random programme in its channel's archive, redirect=0
+    noauth/channel             0 %    client_id, api_key (v2/noauth/channel/list, guest browsing on): not
+                                      in the published mix, measured alone (step 6) and in-process
 
 Data (database `tvmw_mix`, built once and reused; `--repopulate` rebuilds it): one operator, 200
 channels in 8 categories (two thirds with 72 h of archive) on a live, a failover live and an archive
@@ -114,6 +116,9 @@ MIX = [
     ("health/check", 12, HEALTH_PATH),
     ("program/list", 12, "/tvmiddleware/api/program/list/"),
     ("program/url", 3, "/tvmiddleware/api/program/url/"),
+    # Not in the published mix (share 0): measured alone in step 6 and in-process. A guest's line-up
+    # (v2/noauth/channel/list: client_id and api_key, the operator's guest browsing on).
+    ("noauth/channel", 0, "/tvmiddleware/api/v2/noauth/channel/list/"),
 ]
 assert sum(share for _, share, _ in MIX) == 100
 
@@ -337,6 +342,10 @@ def prepare(args) -> dict:
 
     client = Client.objects.get(name=MARKER)
     refresh_guide(client)
+    from tvmiddleware.models import GuestBrowsing
+
+    # Guests see every tariff for sale (the noauth/channel figure).
+    GuestBrowsing.objects.update_or_create(client=client, defaults={"enabled": True})
     channels = list(Channel.objects.for_client(client).order_by("pk").values("pk", "epg_channel_id",
                                                                              "max_archive_duration"))
     now = timezone.now()
@@ -435,7 +444,8 @@ function setup(thread)
   table.insert(threads, thread)
 end
 
-sent = {0, 0, 0, 0, 0, 0, 0, 0}
+sent = {}
+for i = 1, #NAMES do sent[i] = 0 end
 errors = 0
 bad_status = 0
 status_5xx = 0
@@ -490,6 +500,8 @@ function request()
     return wrk.format("GET", PATHS[m])
   elseif name == "program/list" then
     q = "authkey=" .. key() .. "&cid=" .. channel() .. "&date=" .. TODAY
+  elseif name == "noauth/channel" then
+    q = "client_id=" .. CLIENT_ID .. "&api_key=" .. API_KEY
   else  -- program/url
     local i = math.random(#ARCHIVE / 2) * 2 - 1
     q = "authkey=" .. key() .. "&cid=" .. ARCHIVE[i] .. "&pid=" .. ARCHIVE[i + 1] .. "&redirect=0"
@@ -516,7 +528,8 @@ function response(status, headers, body)
 end
 
 function done(summary, latency, requests)
-  local total_sent = {0, 0, 0, 0, 0, 0, 0, 0}
+  local total_sent = {}
+  for i = 1, #NAMES do total_sent[i] = 0 end
   local total_errors, total_bad, total_5xx = 0, 0, 0
   local all_samples = ""
   for _, thread in ipairs(threads) do
@@ -1107,6 +1120,8 @@ def _method_params(facts: dict, name: str, rng: random.Random, keys: list[str]) 
         return {"authkey": key, "cid": cid, "redirect": 0}
     if name == "health/check":
         return {}
+    if name == "noauth/channel":
+        return {"client_id": facts["client_id"], "api_key": API_KEY}
     if name == "program/list":
         return {"authkey": key, "cid": cid, "date": datetime.now().strftime("%d.%m.%Y")}
     pair = rng.choice(facts["archive_pairs"])
