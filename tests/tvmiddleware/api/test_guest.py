@@ -397,3 +397,21 @@ def test_v2_session_lists_keep_a_constant_number_of_queries(logged_in, shop):
     _grow(shop, 18)
     assert count() == few
     assert few[0] == 0
+
+
+def test_xml_devices_get_guest_answers_as_xml(client, shop):
+    from xml.etree.ElementTree import fromstring
+
+    from apikit import device as framework
+    from tvmiddleware.models import DeviceType, ResponseFormat
+
+    DeviceType.objects.filter(system_name="dune").update(response_format=ResponseFormat.XML)
+    framework._device_types.clear()
+    response = call(client, shop.client, "v2/noauth/channel/list/", device="dune")
+    assert response["Content-Type"] == "application/xml; charset=utf-8"
+    root = fromstring(response.content)
+    assert root.findtext("error") == "0"
+    assert [item.findtext("name") for item in root.find("channels").findall("item")] == ["News 24", "Sport"]
+    shop.settings.enabled = False
+    shop.settings.save()
+    assert fromstring(call(client, shop.client, "noauth/video/list/", device="dune").content).findtext("error") == "403"
