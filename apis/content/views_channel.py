@@ -2,8 +2,9 @@
 
 `url_prefix` is required here although the reference marks it optional: stream URLs are built from
 it (`$prefix`). `recording_days` is kept as the archive depth (days × 24 hours). Fields of the
-reference that drive nothing in this middleware (multicast, telemeter, HbbTV, aspect ratio, the
-operator's price categories...) are kept in the channel's extra data and shown back by ChannelList.
+reference that drive nothing in this middleware (multicast, HbbTV, the operator's price categories...)
+are kept in the channel's extra data and shown back by ChannelList; the pause depth, aspect ratio and
+audience-measurement fields are the channel's own (device apps read them in channel/list).
 """
 from __future__ import annotations
 
@@ -29,15 +30,19 @@ CHANNEL_COLUMNS = {
     "parent_control": Column("is_parent_control", Flag()),
     "enabled": Column("enabled", Flag()),
     **{name: Column(name, Text.of(Channel, name)) for name in ("option1", "option2", "option3")},
+    # What device apps read in channel/list.
+    "pause_live_tv_shift": Column("pause_live_tv_shift", Int(0, 86_400 * 30)),
+    "telemeter": Column("telemeter", Choice((0,))), "aspect_ratio": Column("aspect_ratio", Choice((0, 1, 2, 3))),
+    **{name: Column(name, Text.of(Channel, name)) for name in (
+        "telemeter_account_name", "telemeter_tmsec_name", "telemeter_cat_id", "telemeter_vc_id",
+        "telemeter_vc_version")},
 }
 CHANNEL_EXTRA = {
     **localized("name", reader=Text.of(Channel, "name")),
     **{name: Text() for name in ("hbb_channel_pid", "uri", "multicast_address", "secondary_multicast_address",
-                                 "version", "telemeter_account_name", "telemeter_tmsec_name", "telemeter_cat_id",
-                                 "telemeter_vc_id", "telemeter_vc_version")},
+                                 "version")},
     "comment": Text(LONG_TEXT),
-    "mediahills_id": Int(), "pause_live_tv_shift": Int(0, 86_400 * 30), "telemeter": Choice((0,)),
-    "aspect_ratio": Choice((0, 1, 2, 3)), "show_in_all": Flag(), "display_on_site": Flag(),
+    "mediahills_id": Int(), "show_in_all": Flag(), "display_on_site": Flag(),
     "copyright_holder": Int(1), "price_category": Int(1), "meta": Json(),
 }
 STRING_EXTRA = ("uri", "multicast_address", "secondary_multicast_address", "comment")
@@ -77,7 +82,7 @@ def _relations(ctx: SignedContext) -> dict[str, Any]:
 def channel_create(request: HttpRequest, ctx: SignedContext) -> HttpResponse:
     """Add a channel to the line-up.
 
-    Fields that drive nothing here (multicast, telemeter, HbbTV...) are kept and shown by ChannelList."""
+    Fields that drive nothing here (multicast, HbbTV...) are kept and shown by ChannelList."""
     fields = read_columns(ctx.args, CHANNEL_COLUMNS)
     name = fields.pop("name")
     if ctx.args.recording_days is not None:

@@ -238,7 +238,7 @@ def channel_item(icon_url: IconUrls, row: dict[str, Any], *, flags: sel.ChannelF
         "timeshift_offset": row["timeshift_offset"], "channel_sort": row["channel_sort"],
         "lcn_number": row["lcn_number"], "additional_categories": categories, "show_in_all": 1,
         "ads_available": 0, "drm_available": drm, "hbb": [],
-        **{name: row[name] for name in sel.CHANNEL_PLAIN_FIELDS},
+        **{name: row[name] for name in sel.CHANNEL_PLAIN_FIELDS}, "telemeter": sel.telemeter_text(row["telemeter"]),
     }
     if guide is not None:
         item.update(prefixed_programme("program_", guide.current))

@@ -37,7 +37,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='channel',
             name='aspect_ratio',
-            field=models.PositiveSmallIntegerField(choices=[(0, 'As the stream says'), (1, '4:3'), (2, '16:9'), (3, '14:9'), (4, '21:9')], default=0, help_text='The picture shape apps should show.'),
+            field=models.PositiveSmallIntegerField(choices=[(0, 'Auto'), (1, '16:9'), (2, '4:3'), (3, 'Full screen')], default=0, help_text='The picture shape apps should show.'),
         ),
         migrations.AddField(
             model_name='channel',
@@ -47,7 +47,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='channel',
             name='telemeter',
-            field=models.CharField(blank=True, default='', help_text='Audience measurement system (e.g. tns); empty = not measured.', max_length=32),
+            field=models.PositiveSmallIntegerField(blank=True, choices=[(0, 'Mediascope')], help_text='Audience measurement system; empty = not measured.', null=True),
         ),
         migrations.AddField(
             model_name='channel',

@@ -4,7 +4,7 @@ from .account_data import (
     ProgrammeReminder, RecentChannel,
 )
 from .base import TenantModel, TenantQuerySet, staff_client_id
-from .channels import AspectRatio, Channel, ChannelCategory, EpgChannel, EpgProgram, EpgSource
+from .channels import AspectRatio, Channel, ChannelCategory, EpgChannel, EpgProgram, EpgSource, Telemeter
 from .channel_sorts import ChannelSort, ChannelSortItem
 from .clients import BillingMode, Client, OperatorProfile
 from .counters import AttemptCounter
@@ -46,7 +46,7 @@ __all__ = [
     "ActorExtra", "ChannelExtra", "EpisodeExtra", "MaintenanceWindow", "ProgramBlocking", "RadioStation",
     "SeasonExtra", "SelectionExtra", "SkipFragmentType", "SkipVideoFragment", "VideoExtra", "VideoFileExtra",
     "AudioTrack", "DrmProfile", "DrmType", "SubtitleFormat", "SubtitleTrack", "VideoQuality",
-    "AspectRatio", "ChannelSort", "ChannelSortItem",
+    "AspectRatio", "ChannelSort", "ChannelSortItem", "Telemeter",
     "CountryNetwork", "DeviceCommand", "DeviceCommandType", "OperatorCountry", "PhoneVerification", "ProfileType",
     "QrLogin",
     "VideoRating",

@@ -23,13 +23,18 @@ class ChannelCategory(TenantModel):
 
 
 class AspectRatio(models.IntegerChoices):
-    """`aspect_ratio` of channel/list: how apps shape the picture."""
+    """`aspect_ratio` of channel/list (the Content API's numbers): how apps shape the picture."""
 
-    AUTO = 0, "As the stream says"
-    RATIO_4_3 = 1, "4:3"
-    RATIO_16_9 = 2, "16:9"
-    RATIO_14_9 = 3, "14:9"
-    RATIO_21_9 = 4, "21:9"
+    AUTO = 0, "Auto"
+    RATIO_16_9 = 1, "16:9"
+    RATIO_4_3 = 2, "4:3"
+    FULL_SCREEN = 3, "Full screen"
+
+
+class Telemeter(models.IntegerChoices):
+    """The audience measurement system a channel reports viewing to (`telemeter`)."""
+
+    MEDIASCOPE = 0, "Mediascope"
 
 
 class Channel(TenantModel, Timestamped):
@@ -69,9 +74,9 @@ class Channel(TenantModel, Timestamped):
         default=0, help_text="Seconds of live TV a subscriber may pause and resume (from the archive); 0 = none.")
     aspect_ratio = models.PositiveSmallIntegerField(choices=AspectRatio.choices, default=AspectRatio.AUTO,
                                                     help_text="The picture shape apps should show.")
-    # Audience measurement (TNS / Mediascope "telemeter"): the app reports viewing under these names.
-    telemeter = models.CharField(max_length=32, blank=True, default="",
-                                 help_text="Audience measurement system (e.g. tns); empty = not measured.")
+    # Audience measurement ("telemeter"): the app reports viewing under these names.
+    telemeter = models.PositiveSmallIntegerField(choices=Telemeter.choices, null=True, blank=True,
+                                                 help_text="Audience measurement system; empty = not measured.")
     telemeter_account_name = models.CharField(max_length=100, blank=True, default="")
     telemeter_tmsec_name = models.CharField(max_length=100, blank=True, default="")
     telemeter_cat_id = models.CharField(max_length=100, blank=True, default="")

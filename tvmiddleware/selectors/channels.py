@@ -43,11 +43,16 @@ CHANNEL_COLUMNS = (
     "aspect_ratio", "telemeter", "telemeter_account_name", "telemeter_tmsec_name", "telemeter_cat_id",
     "telemeter_vc_id", "telemeter_vc_version",
 )
-# The channel's own fields channel/list and channel/list/search answer as they are.
+# The channel's own fields channel/list and channel/list/search answer as they are (`telemeter` as text).
 CHANNEL_PLAIN_FIELDS = (
-    "pause_live_tv_shift", "aspect_ratio", "telemeter", "telemeter_account_name", "telemeter_tmsec_name",
-    "telemeter_cat_id", "telemeter_vc_id", "telemeter_vc_version",
+    "pause_live_tv_shift", "aspect_ratio", "telemeter_account_name", "telemeter_tmsec_name", "telemeter_cat_id",
+    "telemeter_vc_id", "telemeter_vc_version",
 )
+
+
+def telemeter_text(value: int | None) -> str:
+    """channel/list's `telemeter` (a string there): the system's number (0 Mediascope), "" when not measured."""
+    return "" if value is None else str(value)
 PROGRAMME_COLUMNS = (
     "id", "epg_channel_id", "begin_time", "end_time", "name", "description", "category", "preview_url", "rating",
     "is_blocked", "meta",

@@ -42,6 +42,8 @@ ACTOR_FIELDS = frozenset({"name", "name_orig", "type", "country", "gender", "bir
 CHANNEL_FIELDS = frozenset({
     "name", "url_prefix", "id_for_stream_service", "max_archive_duration", "is_parent_control", "lcn_number",
     "enabled", "is_hidden", "description", "timeshift_offset", "option1", "option2", "option3",
+    "pause_live_tv_shift", "aspect_ratio", "telemeter", "telemeter_account_name", "telemeter_tmsec_name",
+    "telemeter_cat_id", "telemeter_vc_id", "telemeter_vc_version",
 })
 EPISODE_FIELDS = frozenset({"name", "description", "duration", "ext_id"})
 VIDEO_FILE_FIELDS = frozenset({"path", "quality", "duration", "language", "ext_id"})

@@ -13,7 +13,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests import factories
-from tvmiddleware.models import AspectRatio, ChannelSort, ChannelSortItem, EpgProgram, TariffSubscription
+from tvmiddleware.models import (
+    AspectRatio, ChannelSort, ChannelSortItem, EpgProgram, TariffSubscription, Telemeter,
+)
 
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
        b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
@@ -38,7 +40,7 @@ def test_channel_list_answers_the_channels_playback_and_measurement_fields(logge
     news, _ = guide
     news.pause_live_tv_shift = 3600
     news.aspect_ratio = AspectRatio.RATIO_16_9
-    news.telemeter = "tns"
+    news.telemeter = Telemeter.MEDIASCOPE
     news.telemeter_account_name = "operator"
     news.telemeter_tmsec_name = "news_tv"
     news.telemeter_cat_id = "7"
@@ -51,12 +53,14 @@ def test_channel_list_answers_the_channels_playback_and_measurement_fields(logge
         assert {k: item[k] for k in ("pause_live_tv_shift", "aspect_ratio", "telemeter", "telemeter_account_name",
                                      "telemeter_tmsec_name", "telemeter_cat_id", "telemeter_vc_id",
                                      "telemeter_vc_version")} == {
-            "pause_live_tv_shift": 3600, "aspect_ratio": 2, "telemeter": "tns", "telemeter_account_name": "operator",
+            "pause_live_tv_shift": 3600, "aspect_ratio": 1, "telemeter": "0", "telemeter_account_name": "operator",
             "telemeter_tmsec_name": "news_tv", "telemeter_cat_id": "7", "telemeter_vc_id": "vc-1",
             "telemeter_vc_version": "2"}, method
-    news.telemeter = "100%"  # a change shows at once (and survives the template's % slots)
+    news.telemeter = None  # a change shows at once (and a % survives the template's slots)
+    news.telemeter_account_name = "100%"
     news.save()
-    assert logged_in.json("channel/list/")["channels"][0]["telemeter"] == "100%"
+    item = logged_in.json("channel/list/")["channels"][0]
+    assert item["telemeter"] == "" and item["telemeter_account_name"] == "100%"
 
 
 # --- channel sorts -----------------------------------------------------------------------------------

@@ -22,6 +22,17 @@ def test_create_with_relations_and_extra(content_api, operator):
     assert channel.extra.data["hbb_providers"] == [3, 4] and channel.extra.data["meta"] == {"a": 1}
 
 
+def test_create_with_what_apps_read_in_channel_list(content_api, operator):
+    body = content_api.ok("channel/create/", name="News", url_prefix="news", pause_live_tv_shift=600, telemeter=0,
+                          aspect_ratio=2, telemeter_account_name="acc", telemeter_tmsec_name="tm",
+                          telemeter_cat_id="c1", telemeter_vc_id="v1", telemeter_vc_version="2")
+    channel = Channel.objects.get(pk=body["id"])
+    assert (channel.pause_live_tv_shift, channel.telemeter, channel.aspect_ratio) == (600, 0, 2)
+    assert (channel.telemeter_account_name, channel.telemeter_tmsec_name, channel.telemeter_cat_id,
+            channel.telemeter_vc_id, channel.telemeter_vc_version) == ("acc", "tm", "c1", "v1", "2")
+    assert content_api.json("channel/create/", name="X", url_prefix="x", telemeter=1)["error"] != 0
+
+
 def test_sort_after(content_api, operator):
     first = content_api.ok("channel/create/", name="A", url_prefix="a")["id"]
     content_api.ok("channel/create/", name="C", url_prefix="c")
