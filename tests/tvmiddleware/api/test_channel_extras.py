@@ -357,3 +357,19 @@ def test_answers_match_the_declared_specs(logged_in, subscriber, guide, lineup, 
             for value in SPEC_BAD_VALUES:
                 body = logged_in.json(method, post=True, **{**params, name: value})
                 check_answer(method, body)
+
+
+def test_an_epg_import_keeps_the_operators_premiere_mark(subscriber):
+    from tvmiddleware.models import EpgSource
+    from tvmiddleware.services.epg import epg_import_xmltv
+
+    source = EpgSource.objects.create(client=subscriber.client, name="Feed")
+    feed = """<tv><channel id="k"><display-name>Kino</display-name></channel>
+      <programme start="20361125190000" stop="20361125200000" channel="k"><title>{}</title></programme></tv>"""
+    epg_import_xmltv(source=source, data=feed.format("Film").encode())
+    film = EpgProgram.objects.get(epg_channel__source=source)
+    film.is_premiere = True
+    film.save()
+    epg_import_xmltv(source=source, data=feed.format("Film (director's cut)").encode())
+    film.refresh_from_db()
+    assert film.name == "Film (director's cut)" and film.is_premiere
