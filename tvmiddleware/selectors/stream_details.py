@@ -17,7 +17,9 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from common.generations import SharedGeneration
 
-from ..models import AudioTrack, DrmProfile, SubtitleTrack, VideoQuality
+from ..models import (
+    AudioTrack, Channel, DrmProfile, StreamService, StreamServiceType, SubtitleTrack, VideoQuality,
+)
 from ..streaming.access import LocalCache
 
 KEEP_SECONDS = 600
@@ -83,9 +85,19 @@ class DrmUnavailable(Exception):
 class OperatorDetails:
     channels: dict[int, ChannelDetails] = field(default_factory=dict)
     service_drm: dict[int, tuple[Drm, ...]] = field(default_factory=dict)
+    # What channel/list's `drm_available` says (see `drm_available`).
+    protected_channels: frozenset[int] = frozenset()  # named by a profile, or naming a protected live server
+    listing_channels: frozenset[int] = frozenset()  # channels that name their live servers
+    unlisted_protected: bool = False  # the others may be served by any live server, and one is protected
+    fingerprint: tuple = ()  # the facts above, the same in every process: for channel/list's validators
 
     def channel(self, channel_id: int) -> ChannelDetails:
         return self.channels.get(channel_id, NO_DETAILS)
+
+    def drm_available(self, channel_id: int) -> bool:
+        """Whether the channel's live stream may come protected (on some device type or server)."""
+        return channel_id in self.protected_channels or (
+            self.unlisted_protected and channel_id not in self.listing_channels)
 
     def drm(self, *, channel_id: int, stream_service_id: int, device_type_id: int | None) -> Drm | None:
         """The profile a player of this device type decrypts the channel's stream from this server with.
@@ -166,10 +178,26 @@ def _load(client_id: int) -> OperatorDetails:
             rows[channel_id]["drm"].append(drm)
         for service_id in services[profile_id]:
             service_drm[service_id].append(drm)
+    protected = {channel_id for channel_id, found in rows.items() if found["drm"]}
+    listed: dict[int, set[int]] = defaultdict(set)
+    unlisted_protected = False
+    if service_drm:  # channels a protected live server may serve (as `pick_stream_service` narrows them)
+        protected_live = set(service_drm) & set(
+            StreamService.objects.for_client(client_id).filter(type=StreamServiceType.LIVE, enabled=True)
+            .values_list("id", flat=True))
+        unlisted_protected = bool(protected_live)
+        for channel_id, service_id in (Channel.stream_services.through.objects
+                                       .filter(channel__client_id=client_id, streamservice__type=StreamServiceType.LIVE)
+                                       .values_list("channel_id", "streamservice_id")):
+            listed[channel_id].add(service_id)
+        protected |= {channel_id for channel_id, ids in listed.items() if ids & protected_live}
     return OperatorDetails(
         channels={channel_id: ChannelDetails(**{kind: tuple(items) for kind, items in found.items()})
                   for channel_id, found in rows.items()},
         service_drm={service_id: tuple(items) for service_id, items in service_drm.items()},
+        protected_channels=frozenset(protected), listing_channels=frozenset(listed),
+        unlisted_protected=unlisted_protected,
+        fingerprint=(tuple(sorted(protected)), tuple(sorted(listed)), unlisted_protected),
     )
 
 
@@ -179,9 +207,11 @@ def _changed(**kwargs: Any) -> None:
     DETAILS.bump_on_commit()
 
 
-for _model in (AudioTrack, SubtitleTrack, VideoQuality, DrmProfile):
+# Servers (enabled, type) and the channels' server lists decide which channels may come protected.
+for _model in (AudioTrack, SubtitleTrack, VideoQuality, DrmProfile, StreamService):
     post_save.connect(_changed, sender=_model, dispatch_uid=f"tvmw-stream-details-save-{_model.__name__}")
     post_delete.connect(_changed, sender=_model, dispatch_uid=f"tvmw-stream-details-delete-{_model.__name__}")
-for _relation in (DrmProfile.channels, DrmProfile.stream_services, DrmProfile.device_types):
+for _relation in (DrmProfile.channels, DrmProfile.stream_services, DrmProfile.device_types,
+                  Channel.stream_services):
     m2m_changed.connect(_changed, sender=_relation.through,
                         dispatch_uid=f"tvmw-stream-details-m2m-{_relation.field.name}")

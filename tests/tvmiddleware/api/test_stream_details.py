@@ -215,3 +215,35 @@ class TestCache:
         assert channel_url(logged_in, lineup["news"], get_drm_info=1)["drm"]["license_url"].endswith("/new")
         profile.channels.clear()
         assert "drm" not in channel_url(logged_in, lineup["news"], get_drm_info=1)
+
+
+class TestChannelList:
+    def drm_flags(self, api, **params) -> dict[int, bool]:
+        body = api.json("channel/list/", **params)
+        assert body["error"] == 0
+        return {row["id"]: row["drm_available"] for row in body["channels"]}
+
+    def test_drm_available_follows_the_profiles(self, logged_in, subscriber, lineup):
+        news, plain = lineup["news"], lineup["plain"]
+        assert self.drm_flags(logged_in) == {news.pk: False, plain.pk: False}
+        profile = _widevine(subscriber.client)
+        profile.channels.add(news)
+        assert self.drm_flags(logged_in) == {news.pk: True, plain.pk: False}
+        assert self.drm_flags(logged_in, search=news.name)[news.pk] is True
+        # A server's profile: the channels it may serve (those naming no live server, or naming it).
+        profile.channels.clear()
+        profile.stream_services.add(lineup["backup"])
+        assert self.drm_flags(logged_in) == {news.pk: True, plain.pk: True}
+        plain.stream_services.add(lineup["live"])
+        assert self.drm_flags(logged_in) == {news.pk: True, plain.pk: False}
+
+    def test_a_drm_change_renews_the_validators(self, logged_in, subscriber, lineup):
+        etag = logged_in.call("channel/list/")["ETag"]
+        assert logged_in.http.get("/tvmiddleware/api/channel/list/", {"client_id": subscriber.client.pk,
+                                                                       "authkey": logged_in.authkey},
+                                  HTTP_IF_NONE_MATCH=etag).status_code == 304
+        _widevine(subscriber.client).channels.add(lineup["news"])
+        fresh = logged_in.http.get("/tvmiddleware/api/channel/list/", {"client_id": subscriber.client.pk,
+                                                                        "authkey": logged_in.authkey},
+                                   HTTP_IF_NONE_MATCH=etag)
+        assert fresh.status_code == 200 and fresh["ETag"] != etag
