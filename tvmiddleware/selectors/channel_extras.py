@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Iterable
 
-from ..models import ChannelSort, ChannelSortItem, Client, EpgProgram
+from ..models import ChannelSort, Client, EpgProgram
 from .channels import PROGRAMME_COLUMNS, ChannelFlags, account_channel_flags, channel_is_locked
 
 # premiere/list answers at most this many premieres, the soonest first.
@@ -46,10 +46,6 @@ def order_by_channel_sort(rows: Iterable[dict[str, Any]],
     last = len(place)
     ordered = sorted(rows, key=lambda row: (place.get(row["id"], last), row["sort"], row["id"]))
     return [{**row, "channel_sort": index} for index, row in enumerate(ordered)]
-
-
-def channel_sort_items(*, channel_sort: ChannelSort) -> list[ChannelSortItem]:
-    return list(ChannelSortItem.objects.filter(channel_sort=channel_sort).order_by("position", "id"))
 
 
 # --- the guide -----------------------------------------------------------------------------------------
