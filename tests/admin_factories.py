@@ -40,6 +40,7 @@ from tvmiddleware.models import (
 from tvmiddleware.models import GuestBrowsing, ProviderBranding, VideoTrailer
 from tvmiddleware.models import DrmProfile
 from tvmiddleware.models import AccountProfile, InterfaceTemplate, SelfServiceSettings, VerificationCode
+from tvmiddleware.models import VideoRating
 from tvmiddleware.plugins import ExternalSystemAPI, registry
 from tvmiddleware.services import tariff_assign
 from tvmiddleware.services.catalogue import program_blocking_create, radio_create
@@ -181,6 +182,15 @@ def _recent_channel(client: Client):
 
     account = factories.AccountFactory(customer=factories.CustomerFactory(client=client))
     return channel_remember(account=account, channel_id=factories.ChannelFactory(client=client).pk)
+
+
+def _video_rating(client: Client):
+    from tvmiddleware.services.vod_account import video_rate
+
+    account = factories.AccountFactory(customer=factories.CustomerFactory(client=client))
+    video = factories.VideoFactory(client=client)
+    video_rate(account=account, video=video, rating=7)
+    return video.ratings.get()
 
 
 def _purchase(client: Client) -> VideoPurchase:
@@ -329,6 +339,7 @@ ROW_BUILDERS: dict[type[models.Model], Callable[[Client], models.Model]] = {
     VideoPurchase: _purchase,
     ProgrammeReminder: _reminder,
     RecentChannel: _recent_channel,
+    VideoRating: lambda client: _video_rating(client),
     RadioStation: _radio,
     SelfServiceSettings: lambda client: SelfServiceSettings.objects.create(client=client),
     InterfaceTemplate: lambda client: InterfaceTemplate.objects.create(client=client, name="Dark", system_name="dark"),

@@ -61,7 +61,8 @@ class VideoFileInline(VideoPartInline):
 
 @admin.register(Video)
 class VideoAdmin(TenantAdmin):
-    """Catalogue titles. Titles of an online cinema carry its integration and `ext_id`."""
+    """Catalogue titles. Titles of an online cinema carry its integration and `ext_id`. The subscribers'
+    rating is the average of their ratings in the apps (see Video ratings), shown here, not edited."""
 
     list_display = ["name", "year", "price_category", "price", "is_series", "available", "external_system", "sort"]
     list_filter = ["available", "price_category", "is_series", "is_package", "external_system", "genres", "tariffs"]
@@ -70,11 +71,13 @@ class VideoAdmin(TenantAdmin):
     filter_horizontal = ["genres", "actors", "tariffs"]
     autocomplete_fields = ["package_videos"]
     inlines = [SeasonInline, EpisodeInline, VideoFileInline]
+    readonly_fields = ["customers_rating", "customers_rating_count"]
     fieldsets = [
         (None, {"fields": ["name", "name_orig", "short_description", "description", "year", "countries",
                            "language", "duration", "director", "age_rating", "is_parent_control", "sort"]}),
         ("Kind", {"fields": ["is_series", "is_package", "package_videos", "is_4k"]}),
-        ("Credits", {"fields": ["genres", "actors", "kinopoisk_rating", "imdb_rating"]}),
+        ("Credits", {"fields": ["genres", "actors", "kinopoisk_rating", "imdb_rating", "customers_rating",
+                                "customers_rating_count"]}),
         ("Cover", {"fields": ["cover", "cover_url"]}),
         ("Access", {"fields": ["price_category", "price", "rent_price", "rent_hours", "tariffs", "available"]}),
         ("Source", {"fields": ["external_system", "ext_id"]}),
