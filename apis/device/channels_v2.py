@@ -18,9 +18,10 @@ from common.readers import Flag, IntList
 from tvmiddleware.models import ChannelExtra
 from tvmiddleware.selectors import channels as sel
 from tvmiddleware.selectors import guest
+from tvmiddleware.streaming.access import LocalCache
 
 from apikit.device import Auth, DeviceContext, SessionGone, device_method
-from apikit.device_responses import error, flag, ok
+from apikit.device_responses import error, flag, json_bytes, ok
 from apikit.spec import ANY, FLAG, INT, STR, ListOf, Obj, Param, nullable
 
 from . import channel_shapes as shapes
@@ -33,6 +34,10 @@ V2_GUEST_FIELDS = dict(id=INT, name=STR, category_id=nullable(INT), sort=INT, lc
 V2_GUEST_ROW = Obj(**V2_GUEST_FIELDS)
 V2_ROW = Obj(**V2_GUEST_FIELDS, has_subscription=FLAG, is_hidden=FLAG, is_favorited=FLAG)
 V2_INFO = Obj(**shapes.CHANNEL.fields, meta=ANY, optional=shapes.CHANNEL.optional)
+# The guests' line-up, rendered: the same bytes for every guest of an operator while its line-up, the
+# guest tariffs' channels and the asked filters stay (`noauth_channel_list`).
+GUEST_LIST_SECONDS = 60
+_guest_lists = LocalCache(64)
 
 
 def v2_row(icon_url: IconUrls, row: dict[str, Any], *, sort: int, flags: sel.ChannelFlags | None = None,
@@ -90,15 +95,21 @@ def channel_list(request: HttpRequest, ctx: DeviceContext) -> HttpResponse:
 def noauth_channel_list(request: HttpRequest, ctx: DeviceContext, shown: guest.GuestView) -> HttpResponse:
     """The channels guests are shown, in the operator's order (narrowed by `tariff_id`, `exclude_tariff_id`).
     No query when warm."""
-    rows = guest_rows(ctx, shown)
+    visible = visible_rows_by_id(ctx.client)  # the same object while the line-up stays
+    shown_ids = guest.guest_channel_ids(shown)
     if ctx.args.tariff_id:
-        wanted = guest.channels_of_tariffs(client=ctx.client, tariff_ids=ctx.args.tariff_id)
-        rows = [row for row in rows if row["id"] in wanted]
+        shown_ids &= guest.channels_of_tariffs(client=ctx.client, tariff_ids=ctx.args.tariff_id)
     if ctx.args.exclude_tariff_id:
-        unwanted = guest.channels_of_tariffs(client=ctx.client, tariff_ids=ctx.args.exclude_tariff_id)
-        rows = [row for row in rows if row["id"] not in unwanted]
-    icon_url = IconUrls(request)
-    return ok(channels=[v2_row(icon_url, row, sort=row["sort"]) for row in rows], error_message="")
+        shown_ids -= guest.channels_of_tariffs(client=ctx.client, tariff_ids=ctx.args.exclude_tariff_id)
+    key = (ctx.client.pk, request.get_host(), request.is_secure(), shown_ids)
+    kept = _guest_lists.get(key)
+    if kept is None or kept[0] is not visible:
+        icon_url = IconUrls(request)
+        body = json_bytes({"channels": [v2_row(icon_url, row, sort=row["sort"]) for row in visible.values()
+                                        if row["id"] in shown_ids], "error_message": "", "error": 0})
+        kept = (visible, body)
+        _guest_lists.set(key, kept, GUEST_LIST_SECONDS)
+    return HttpResponse(kept[1], content_type="application/json")
 
 
 # --- details ---------------------------------------------------------------------------------------

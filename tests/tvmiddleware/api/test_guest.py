@@ -163,6 +163,9 @@ def test_guests_see_the_channels_of_the_tariffs_for_sale(client, shop, rival):
     assert ids(rows) == [shop.news.pk, shop.sport.pk]  # not the hidden tariff's, not the channel of no tariff
     assert rows[0] == {"id": shop.news.pk, "name": "News 24", "category_id": shop.news.category_id, "sort": 1,
                        "lcn_number": 5, "is_parent_control": 0, "show_in_all": 1, "icon": ""}
+    shop.news.name = "News 25"  # the rendered guest line-up follows a change of the line-up
+    shop.news.save()
+    assert guest(client, shop.client, "v2/noauth/channel/list/")["channels"][0]["name"] == "News 25"
     categories = {c["id"]: c["channels_count"] for c in guest(client, shop.client, "noauth/category/list/")["categories"]}
     assert categories == {shop.news.category_id: 1}
 
