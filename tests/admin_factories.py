@@ -47,6 +47,7 @@ from tvmiddleware.services.catalogue import program_blocking_create, radio_creat
 from billing.purchases import video_purchase
 from tvmiddleware.services.sessions import session_create
 from tvmiddleware.services.staff import operator_staff_create
+from tvmiddleware.models import DeviceCommand, OperatorCountry, ProfileType, QrLogin
 from tvmiddleware.streaming.maintenance import maintenance_create
 from tvzavr.models import TvzavrSubscription
 
@@ -371,6 +372,14 @@ ROW_BUILDERS: dict[type[models.Model], Callable[[Client], models.Model]] = {
     TvzavrSubscription: _tvzavr_subscription,
     StartGenreMap: _start_genre_map,
     StartDeviceStatistics: _start_statistics,
+    DeviceCommand: lambda client: DeviceCommand.objects.create(
+        client=client, account=factories.AccountFactory(customer=factories.CustomerFactory(client=client)), type=2),
+    QrLogin: lambda client: QrLogin.objects.create(
+        client=client, token_hash=f"{next(_usernames):064d}", session_key_hash="0" * 64, login_code="123456",
+        device_uid="TV-1", device_type=DeviceType.objects.get(system_name="mag"),
+        expires_at=datetime.datetime(2030, 1, 1, tzinfo=datetime.timezone.utc)),
+    ProfileType: lambda client: ProfileType.objects.create(client=client, name="Kids"),
+    OperatorCountry: lambda client: OperatorCountry.objects.create(client=client, code="RU"),
     AccessAttempt: _axes_row(AccessAttempt),
     AccessLog: _axes_row(AccessLog),
     AccessFailureLog: _axes_row(AccessFailureLog),

@@ -41,6 +41,8 @@ REQUIRED_METHODS = [
     "genre/list", "video/list", "video/detail", "video/episode/list", "video/url", "video/action", "actor/list",
     "actor/detail", "selection/list", "settings/save", "message/list", "message/detail", "content/position/set",
     "portal/settings/list", "channel/list/programs", "health/check", "streamservice/token/check",
+    "login/customer_list", "noauth/device/exists", "noauth/qr/login/generate", "qr/login/sync", "promo/activate",
+    "promo/list", "profile/list", "country/list", "country/info",
     "account/password/change", "account/reset_password", "account/profile/settings/modify", "account/settings/list",
     "account/settings/modify", "account/parent_code/set", "account/send_parent_code_by_sms", "customer/device/list",
     "customer/device/delete", "customer/info/set", "v2/customer/info", "customer/payment/info",
