@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from tests import factories
 from tvmiddleware.models import (
-    AudioTrack, DeviceType, DrmProfile, DrmType, EpgProgram, StreamServiceType, SubtitleTrack, VideoQuality,
+    AudioTrack, DeviceType, DrmProfile, DrmType, EpgProgram, ResponseFormat, StreamServiceType, SubtitleTrack,
+    VideoQuality,
 )
 from tvmiddleware.streaming import access, tokens
 
@@ -247,3 +248,22 @@ class TestChannelList:
                                                                         "authkey": logged_in.authkey},
                                    HTTP_IF_NONE_MATCH=etag)
         assert fresh.status_code == 200 and fresh["ETag"] != etag
+
+
+def test_xml_devices_get_the_tracks_and_drm_as_xml(api, subscriber, lineup, tracks):
+    from xml.etree.ElementTree import fromstring
+
+    from apikit import device as framework
+
+    DeviceType.objects.filter(system_name="dune").update(response_format=ResponseFormat.XML)
+    framework._device_types.clear()
+    _widevine(subscriber.client).channels.add(lineup["news"])
+    api.authkey = fromstring(api.call("login/", auth=False, abonement=subscriber.account.abonement,
+                                      password=subscriber.password, api_key=subscriber.client.api_key,
+                                      device="dune", device_uid="00:1A:79:00:00:09").content).findtext("authkey")
+    root = fromstring(api.call("channel/url/", cid=lineup["news"].pk, redirect=0, get_drm_info=1).content)
+    framework._device_types.clear()  # the XML "dune" of this test's transaction is not kept for the next tests
+    assert root.findtext("error") == "0"
+    assert [item.findtext("lang") for item in root.find("audio_tracks").findall("item")] == ["rus", "eng"]
+    assert root.find("subtitle_tracks").find("item").findtext("type") == "webvtt"
+    assert root.find("drm").findtext("license_url") == "https://license.example/widevine"
