@@ -25,7 +25,9 @@ from django.utils.datastructures import MultiValueDict
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from tests import factories
-from tvmiddleware.models import Episode, GuestBrowsing, Message, PortalSetting, VideoFile, VideoTrailer
+from tvmiddleware.models import (
+    ChannelSort, ChannelSortItem, Episode, GuestBrowsing, Message, PortalSetting, VideoFile, VideoTrailer,
+)
 from tvmiddleware.services.sessions import session_create, session_resolve
 
 FUZZED_PREFIXES = ("tvmiddleware/api/", "streaming/api/")
@@ -169,6 +171,12 @@ def world(logged_in, subscriber) -> FuzzWorld:
         message = Message.objects.create(client=owner, subject="Hello")
         PortalSetting.objects.create(client=owner, key="show_cctv", value="1")
         factories.StreamServiceFactory(client=owner)
+        # a channel sort and a premiere to come, so that channel_sort_id and premiere/list reach their own code
+        channel_sort = ChannelSort.objects.create(client=owner, name="Sport first")
+        ChannelSortItem.objects.create(channel_sort=channel_sort, channel=channel)
+        factories.EpgProgramFactory(epg_channel=epg, begin_time=past + timedelta(hours=3),
+                                    end_time=past + timedelta(hours=4), is_premiere=True)
+        ids.append(str(channel_sort.pk))
         # guest browsing on (with a trailer), so that the noauth methods reach their own code
         GuestBrowsing.objects.create(client=owner, enabled=True)
         trailer = VideoTrailer.objects.create(client=owner, video=video, url="https://cdn.example/t.mp4")
