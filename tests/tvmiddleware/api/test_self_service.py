@@ -235,3 +235,42 @@ def test_account_export(logged_in, subscriber):
     assert Account.objects.get(pk=subscriber.account.pk).parent_code == "2468"
     assert logged_in.json("account/export/", **call)["error"] == 2  # moved once
     assert logged_in.json("account/export/", service_id="x", login="1", password="1")["error"] == 1
+
+
+def test_reset_never_logs_the_code_or_password(api, subscriber, capsys, caplog):
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    services.customer_modify(customer=subscriber.customer, email="ivan@example.com")
+    capsys.readouterr()
+    assert _reset(api, email="ivan@example.com")["error"] == 3
+    code = reset_code(capsys)
+    assert _reset(api, email="ivan@example.com", code=code)["error"] == 0
+    new_password = capsys.readouterr().out.split(f"{subscriber.account.abonement}: ", 1)[1].split()[0]
+    assert code not in caplog.text and new_password not in caplog.text
+
+
+# --- the operator panel ------------------------------------------------------------------------------------
+
+def test_panel_shows_only_the_operators_own_settings(subscriber, client):
+    from tests.admin_factories import admin_url, make_staff
+
+    mine = SelfServiceSettings.objects.create(client=subscriber.client, export_to_client_ids="7")
+    theirs = SelfServiceSettings.objects.create(client=factories.ClientFactory(), export_to_client_ids="8")
+    InterfaceTemplate.objects.create(client=theirs.client, name="Theirs", system_name="theirs")
+    client.force_login(make_staff(subscriber.client))
+    page = client.get(admin_url(SelfServiceSettings, "changelist"))
+    assert page.status_code == 200 and list(page.context["cl"].result_list) == [mine]
+    assert client.get(admin_url(SelfServiceSettings, "change", theirs.pk)).status_code in (302, 404)
+    assert client.get(admin_url(SelfServiceSettings, "add")).status_code == 403  # one per operator
+    assert list(client.get(admin_url(InterfaceTemplate, "changelist")).context["cl"].result_list) == []
+    response = client.post(admin_url(SelfServiceSettings, "change", mine.pk), {
+        "reset_password_channel": "sms", "code_ttl_minutes": "10", "pin_sms_interval_seconds": "30",
+        "pin_sms_per_day": "3", "export_to_client_ids": "12 ,x"})
+    assert response.status_code == 200  # the bad id list is a form error
+    response = client.post(admin_url(SelfServiceSettings, "change", mine.pk), {
+        "reset_password_channel": "sms", "code_ttl_minutes": "10", "pin_sms_interval_seconds": "30",
+        "pin_sms_per_day": "3", "export_to_client_ids": "12 , 13"})
+    assert response.status_code == 302
+    mine.refresh_from_db()
+    assert mine.reset_password_channel == "sms" and mine.export_targets() == {12, 13}
