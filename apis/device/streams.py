@@ -17,7 +17,7 @@ from django.http import HttpResponseRedirect
 from django.utils import timezone
 
 from tvmiddleware.models import (
-    Channel, EpgProgram, MaintenanceWindow, StreamServiceType, Video, VideoFile,
+    Channel, EpgProgram, MaintenanceWindow, SkipVideoFragment, StreamServiceType, Video, VideoFile,
 )
 from tvmiddleware.plugins import PluginError, implementation
 from common.errors import Invalid, NotFound
@@ -31,7 +31,7 @@ from tvmiddleware.selectors.vod import parent_control_passed, video_access
 
 from apikit.device import Auth, DeviceContext, SessionGone, device_method
 from apikit.device_responses import error, ok, unixtime
-from apikit.spec import ANY, INT, STR, ListOf, Obj, Param
+from apikit.spec import INT, NUMBER, STR, ListOf, Obj, Param
 from common.readers import Flag, Id, IntList, Text, Timestamp
 
 from .errors import (
@@ -58,6 +58,9 @@ COMMON_PARAMS = (
                                                         "0: answer JSON with `uri` and `stream_service_id`."),
 )
 CID = Param("cid", Id(), required=True, description="The channel's id.")
+
+
+SKIP_FRAGMENT = Obj(type=INT, begin_time=NUMBER, end_time=NUMBER)
 
 
 def _answer_shape(optional=(), **extra) -> Obj:
@@ -279,14 +282,16 @@ def program_url(request, ctx: DeviceContext):
     *COMMON_PARAMS,
 ), errors=(VIDEO_NOT_FOUND, VIDEO_REFUSED, PARTNER_STREAM_FAILED, CONTENT_REFUSED),
     response=_answer_shape(ext_id=STR, ext_partner_id=STR, ext_auth_token=STR, ext_apikey=STR,
-                           skip_video_fragments=ListOf(ANY)))
+                           skip_video_fragments=ListOf(SKIP_FRAGMENT)))
 def video_url(request, ctx: DeviceContext):
     """The stream of a video (VOD): a redirect to its URL; an online cinema's title is served by the cinema.
 
     Codes: 1 no such video or file (or no stream service can serve it), 3 the account is not active,
     the title is neither bought nor in the tariffs, or parental control; 2 the cinema gave no address.
     An online cinema's title also carries what apps need to play it with the cinema's own SDK
-    (`ext_partner_id`, `ext_auth_token`, `ext_apikey`; empty for the operator's own titles)."""
+    (`ext_partner_id`, `ext_auth_token`, `ext_apikey`; empty for the operator's own titles).
+    `skip_video_fragments`: the parts of the played file (`vfid`, else the title's first) that players
+    offer to skip (type 0 intro, 1 recap, 2 credits, 3 advertising; seconds), as the Content API set them."""
     video = Video.objects.for_client(ctx.client).filter(pk=ctx.args.vid, available=True).first()
     if video is None:
         return error(VIDEO_NOT_FOUND, "Video not found.")
@@ -308,16 +313,30 @@ def video_url(request, ctx: DeviceContext):
                                         device=ctx.device_type.system_name if ctx.device_type else "")
         except PluginError as exc:
             return error(PARTNER_STREAM_FAILED, str(exc))  # the cinema did not give a stream address
-        return _answer(ctx, url, 0, ext_id=video.ext_id, skip_video_fragments=[], **_partner_playback(ctx, video))
+        return _answer(ctx, url, 0, ext_id=video.ext_id, skip_video_fragments=_skip_fragments(ctx, video, file),
+                       **_partner_playback(ctx, video))
     try:
         url, service = stream_url(account=ctx.account, kind=StreamServiceType.VOD, video=video, file=file, ip=ctx.ip,
                                   exclude_service_ids=_excluded(ctx))
     except (NotFound, Invalid) as exc:
         return error(CONTENT_REFUSED, exc.message)
-    return _answer(ctx, url, service.pk, ext_id=video.ext_id, skip_video_fragments=[], **_partner_playback(ctx, video))
+    return _answer(ctx, url, service.pk, ext_id=video.ext_id, skip_video_fragments=_skip_fragments(ctx, video, file),
+                   **_partner_playback(ctx, video))
 
 
 PARTNER_PLAYBACK_FIELDS = ("ext_partner_id", "ext_auth_token", "ext_apikey")
+
+
+def _skip_fragments(ctx: DeviceContext, video: Video, file: VideoFile | None) -> list[dict]:
+    """The skippable parts of the file played: `file`, else the title's first (as `stream_url` picks it)."""
+    if ctx.args.redirect:
+        return []  # a redirect carries no fields
+    fragments = SkipVideoFragment.objects.for_client(ctx.client).order_by("begin_time", "id")
+    if file is not None:
+        fragments = fragments.filter(video_file=file)
+    else:
+        fragments = fragments.filter(video_file_id=video.files.values("pk")[:1])
+    return [{"type": f.type, "begin_time": float(f.begin_time), "end_time": float(f.end_time)} for f in fragments]
 
 
 def _partner_playback(ctx: DeviceContext, video: Video) -> dict[str, str]:

@@ -437,3 +437,26 @@ def test_video_url_of_an_own_title_has_empty_partner_fields(logged_in, subscribe
     assert body["error"] == 0, body
     assert (body["ext_partner_id"], body["ext_auth_token"], body["ext_apikey"]) == ("", "", "")
     check_answer("video/url/", body)
+
+
+def test_video_url_answers_the_played_file_s_skip_fragments(logged_in, subscriber, catalogue):  # noqa: F811
+    from tvmiddleware.models import SkipVideoFragment, StreamServiceType
+
+    factories.StreamServiceFactory(client=subscriber.client, name="VOD", type=StreamServiceType.VOD,
+                                   url_mask="http://v.example/vod/$file/index.m3u8?token=$token")
+    first = VideoFile.objects.create(client=subscriber.client, video=catalogue.free, path="films/free-1080.mp4",
+                                     quality=1080)
+    other = VideoFile.objects.create(client=subscriber.client, video=catalogue.free, path="films/free-480.mp4",
+                                     quality=480)
+    SkipVideoFragment.objects.create(client=subscriber.client, video_file=first, type=2, begin_time=Decimal("5000"),
+                                     end_time=Decimal("5400.5"))
+    SkipVideoFragment.objects.create(client=subscriber.client, video_file=first, type=0, begin_time=Decimal("0"),
+                                     end_time=Decimal("90"))
+    SkipVideoFragment.objects.create(client=subscriber.client, video_file=other, type=1, begin_time=Decimal("1"),
+                                     end_time=Decimal("2"))
+    body = logged_in.json("video/url/", vid=catalogue.free.pk, redirect=0)
+    assert body["skip_video_fragments"] == [{"type": 0, "begin_time": 0.0, "end_time": 90.0},
+                                            {"type": 2, "begin_time": 5000.0, "end_time": 5400.5}]
+    check_answer("video/url/", body)
+    body = logged_in.json("video/url/", vid=catalogue.free.pk, vfid=other.pk, redirect=0)
+    assert body["skip_video_fragments"] == [{"type": 1, "begin_time": 1.0, "end_time": 2.0}]
