@@ -7,9 +7,9 @@ from django.http import HttpRequest, HttpResponse
 from common.client_address import client_ip
 from common.readers import Text
 from tvmiddleware.services.device_lookup import DeviceUnknown, device_owner
+from tvmiddleware.selectors.phone_lookup import customers_with_phone, first_abonements
 from tvmiddleware.services.phone_login import (
-    PhoneLoginRefused, PhoneRefusal, customers_with_phone, first_abonements, lookup_allowed, normalize_phone, phone_code_check,
-    phone_code_send,
+    PhoneLoginRefused, PhoneRefusal, lookup_allowed, normalize_phone, phone_code_check, phone_code_send,
 )
 
 from apikit.device import Auth, DeviceContext, device_method

@@ -25,7 +25,7 @@ from .base import ReadOnlyAdminMixin, TenantAdmin, TenantModelForm, TenantTabula
 
 # --- device sessions ----------------------------------------------------------------------------------
 
-SESSION_FIELDS = ["account", "device", "device_type", "device_uid", "is_basic_device", "ip_address",
+SESSION_FIELDS = ["account", "device", "device_type", "device_uid", "is_basic_device", "external", "ip_address",
                   "user_agent", "app_build_version", "created_at", "last_seen_at"]
 
 
@@ -38,7 +38,7 @@ class DeviceSessionAdmin(TenantAdmin):
     list_display = ["id", "account_abonement", "device_uid", "device_type", "is_basic_device", "ip_address",
                     "created_at", "last_seen_at"]
     list_display_links = ["id", "account_abonement"]
-    list_filter = ["device_type", "is_basic_device"]
+    list_filter = ["device_type", "is_basic_device", "external"]
     list_select_related = ["account", "device_type"]
     search_fields = ["account__abonement", "device_uid", "ip_address"]
     date_hierarchy = "last_seen_at"

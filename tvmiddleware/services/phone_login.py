@@ -16,12 +16,12 @@ from enum import Enum
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
 from common.errors import ServiceError
 from tvmiddleware import counters
-from tvmiddleware.models import Account, Client, Customer, NotifyChannel, PhoneVerification
+from tvmiddleware.models import Client, NotifyChannel, PhoneVerification
 from tvmiddleware.notify import DeliveryFailed, deliver
 
 CODE_SECONDS = 600
@@ -55,23 +55,6 @@ def normalize_phone(value: str) -> str:
     if not digits or len(digits) > MAX_PHONE_DIGITS or any(ch not in "+-() ." for ch in rest):
         return ""
     return digits
-
-
-def customers_with_phone(*, client: Client, phone: str) -> list[Customer]:
-    """The operator's customers whose mobile number is `phone` (digits), however it was written with a
-    leading '+'. One query."""
-    return list(Customer.objects.for_client(client)
-                .filter(Q(mobile_phone_number=phone) | Q(mobile_phone_number=f"+{phone}"))
-                .order_by("id"))
-
-
-def first_abonements(*, client: Client, customer_ids: list[int]) -> dict[int, str]:
-    """customer id → the abonement of its first account (one query)."""
-    found: dict[int, str] = {}
-    for customer_id, abonement in (Account.objects.for_client(client).filter(customer_id__in=customer_ids)
-                                   .order_by("customer_id", "id").values_list("customer_id", "abonement")):
-        found.setdefault(customer_id, abonement)
-    return found
 
 
 def lookup_allowed(*, client: Client, ip: str | None) -> bool:
