@@ -272,13 +272,21 @@ def video_detail(request: HttpRequest, ctx: DeviceContext, shown: guest.GuestVie
                 for f in row["files"]]
     row.update(
         actions=trailers + [offer_row(video, offer) for offer in detail.offers],
-        package_videos=[{"id": pk} for pk in detail.package_video_ids],
+        package_videos=[{"id": pk} for pk in _shown_ids(shown, detail.package_video_ids)],
         customer_rating=0, position_season_id=None, reviews=[],
         actors_info=[person_row(request, a) for a in detail.people],
         seasons=[{"id": s.pk, "name": s.name or f"Season {s.number}", "number": s.number} for s in detail.seasons],
         ext_id=video.ext_id, ads_available=0, episode_count=detail.episode_count, is_similar_exist=0, meta="",
     )
     return ok(**row, error_message="")
+
+
+def _shown_ids(shown: guest.GuestView, video_ids: list[int]) -> list[int]:
+    """The titles of a package that guests see, in the package's order."""
+    if not video_ids:
+        return []
+    seen = set(guest.guest_titles(shown).filter(pk__in=video_ids).values_list("pk", flat=True))
+    return [pk for pk in video_ids if pk in seen]
 
 
 GUEST_EPISODE = Obj(**{name: shape for name, shape in vod_shapes.EPISODE.fields.items() if name != "files"})

@@ -241,6 +241,10 @@ def test_guest_video_detail_offers_trailers_and_ways_to_buy(client, shop):
     assert detail["has_subscription"] == 0 and [a["id"] for a in detail["actors_info"]] == [shop.actor.pk]
     assert guest(client, shop.client, "noauth/video/detail/", vid=shop.paid.pk)["actions"][0]["action"] == "buy"
     assert guest(client, shop.client, "noauth/video/detail/", vid=shop.hidden_film.pk)["error"] == 1
+    package = Video.objects.create(client=shop.client, name="Box", is_package=True, price_category=PriceCategory.FREE)
+    package.package_videos.add(shop.film, shop.hidden_film)
+    assert guest(client, shop.client, "noauth/video/detail/", vid=package.pk)["package_videos"] == [
+        {"id": shop.film.pk}]  # not the title guests are not shown
 
 
 def test_guest_video_url_plays_trailers_only(client, shop):
@@ -418,3 +422,24 @@ def test_xml_devices_get_guest_answers_as_xml(client, shop):
     shop.settings.enabled = False
     shop.settings.save()
     assert fromstring(call(client, shop.client, "noauth/video/list/", device="dune").content).findtext("error") == "403"
+
+
+BAD_VALUES = ["", "abc", "-1", "0", "1", "2", "1,,2", "9" * 30, "31.02.2024", "１", "x" * 300]
+
+
+def test_bad_values_answer_declared_codes(client, shop, logged_in):
+    from tests.tvmiddleware.api.test_method_specs import spec_of
+
+    required = required_params(shop)
+    for method in [*GUEST_METHODS, "provider/list/", "v2/channel/list/", "v2/channel/info/"]:
+        session = not method.startswith(("noauth/", "v2/noauth/"))
+        base = {"channel_ids": shop.news.pk} if method == "v2/channel/info/" else required.get(method, {})
+        for name in [param.name for param in spec_of(method).params]:
+            for value in BAD_VALUES:
+                params = {**base, name: value}
+                response = logged_in.call(method, **params) if session else call(client, shop.client, method,
+                                                                                   **params)
+                if response.status_code == 302:  # noauth/video/url: redirect=1 and a trailer
+                    assert response["Location"] == shop.trailer.url
+                    continue
+                check_answer(method, response.json())
