@@ -258,3 +258,21 @@ def test_billing_details_notify(logged_in, subscriber):
     for _ in range(3):
         logged_in.json("customer/billing_details_notify/", email="ivan@example.com", period=60)
     assert logged_in.json("customer/billing_details_notify/", email="ivan@example.com", period=60)["error"] == 1
+
+
+def test_payment_info_constant_queries(logged_in, subscriber):
+    def add(n):
+        for _ in range(n):
+            services.tariff_assign(customer=subscriber.customer, tariff=factories.TariffFactory(
+                client=subscriber.client, basic_tariff_priority=0, price=Decimal("1.00")))
+    add(1)
+    _queries(logged_in, "customer/payment/info/")
+    few = _queries(logged_in, "customer/payment/info/")
+    add(18)
+    body = logged_in.json("customer/payment/info/")
+    assert len(body["details"]) == 20 and body["payment_sum"] == 300.0 + 19
+    assert _queries(logged_in, "customer/payment/info/") == few
+    # another customer's tariffs are not the subscriber's charges
+    other = services.customer_create(client=subscriber.client, firstname="Other")
+    services.tariff_assign(customer=other, tariff=factories.TariffFactory(client=subscriber.client))
+    assert len(logged_in.json("customer/payment/info/")["details"]) == 20
