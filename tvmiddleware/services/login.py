@@ -21,7 +21,10 @@ from tvmiddleware.models import Account, AccountDevice, AuthKey, Client, DeviceT
 from .accounts import parse_subnets
 from .devices import device_bind
 from common.errors import DeviceBoundElsewhere, Invalid, LimitReached, ServiceError
-from .sessions import active_window, session_create
+from .sessions import active_window, session_create, session_delete_many
+
+
+EXTERNAL_SESSIONS_KEPT = 5  # per account, for login/ext
 
 
 class LoginReason(Enum):
@@ -171,7 +174,8 @@ def login(*, client: Client, abonement: str = "", password: str = "", device_uid
 
     `external` (login/ext): the session is for a system acting for the subscriber, not for the device:
     it binds no device and replaces none of its sessions, the session limit does not apply (it is not
-    counted by it either) and an account without tariffs is not refused.
+    counted by it either) and an account without tariffs is not refused. An account keeps its newest
+    EXTERNAL_SESSIONS_KEPT such sessions: older ones end.
 
     Order of checks: rate limit (28), account lookup (1, 12), subnet (9), device group (15),
     activity (2), tariffs (8), device binding (6) and limits (5).
@@ -249,6 +253,10 @@ def _login(*, client: Client, abonement: str, password: str, device_uid: str, de
     if external:
         session, authkey = session_create(account=account, device=None, device_type=device_type, ip_address=ip,
                                           user_agent=user_agent, app_build_version=app_build_version, external=True)
+        # A system that logs in again and again keeps the newest few keys, not one session per call.
+        older = (AuthKey.objects.filter(account=account, external=True).order_by("-id")
+                 .values_list("id", flat=True)[EXTERNAL_SESSIONS_KEPT:])
+        session_delete_many(AuthKey.objects.filter(id__in=list(older)))
         Account.objects.filter(pk=account.pk).update(last_active=timezone.now())
         return LoginResult(account=account, session=session, authkey=authkey, device=device)
     if not is_basic:

@@ -85,6 +85,8 @@ def phone_code_send(*, client: Client, phone: str) -> None:
             raise PhoneLoginRefused(PhoneRefusal.AWAITED, "A code was sent a moment ago: enter it.")
         if len(recent) >= SENDS_PER_HOUR:
             raise PhoneLoginRefused(PhoneRefusal.TOO_OFTEN, "Too many codes were sent; try again later.")
+        # Codes older than the send limit's hour serve no rule any more.
+        PhoneVerification.objects.for_client(client).filter(created_at__lt=now - timedelta(days=1)).delete()
         code = f"{secrets.randbelow(10**6):06d}"
         # Older codes stop working: only the last one sent is the one the subscriber reads.
         PhoneVerification.objects.for_client(client).filter(phone=phone, used_at__isnull=True).update(used_at=now)

@@ -37,6 +37,7 @@ GENERATE_PER_IP = 30
 GENERATE_PER_DEVICE = 10
 CONFIRM_FAILURES_PER_ACCOUNT = 10
 WINDOW_SECONDS = 600
+KEPT_AFTER_EXPIRY = timedelta(days=1)
 
 
 class QrRefusal(Enum):
@@ -85,6 +86,8 @@ def qr_generate(*, client: Client, device_type: DeviceType, device_uid: str, ip:
             _count(f"tvmw:qr-gen:dev:{client.pk}:{device_key}", GENERATE_PER_DEVICE) is None:
         raise QrRefused(QrRefusal.TOO_MANY, "Too many QR codes asked for; try again later.")
     now = timezone.now()
+    # Spent and expired codes are kept a day (the panel shows them), then go.
+    QrLogin.objects.for_client(client).filter(expires_at__lt=now - KEPT_AFTER_EXPIRY).delete()
     for _ in range(10):
         token = secrets.token_hex(32)
         code = f"{secrets.randbelow(10 ** CODE_DIGITS):0{CODE_DIGITS}d}"

@@ -78,9 +78,9 @@ class TestCustomerList:
         PhoneVerification.objects.bulk_create([
             PhoneVerification(client=subscriber.client, phone="79120001122", code_hash="x",
                               expires_at="2999-01-01T00:00:00Z") for _ in range(5)])
-        PhoneVerification.objects.update(created_at="2000-01-01T00:00:00Z")
-        assert api.json("login/customer_list/", api_key=KEY, phone_number="79120001122")["error"] == 3
         from tvmiddleware.services import phone_login
+        PhoneVerification.objects.update(created_at=phone_login.timezone.now() - phone_login.timedelta(hours=2))
+        assert api.json("login/customer_list/", api_key=KEY, phone_number="79120001122")["error"] == 3
         PhoneVerification.objects.update(created_at=phone_login.timezone.now() - phone_login.timedelta(minutes=5))
         assert api.json("login/customer_list/", api_key=KEY, phone_number="79120001122")["error"] == 6
 
@@ -150,3 +150,13 @@ class TestLoginExt:
         settings.TVMIDDLEWARE_LOGIN_FAILURES_PER_ABONEMENT = 1
         assert api.json("login/ext/", auth=False, abonement="100001", password="0", api_key=KEY)["error"] == 1
         assert api.json("login/ext/", auth=False, abonement="100001", password="1111", api_key=KEY)["error"] == 1
+
+
+def test_login_ext_keeps_the_newest_sessions_of_an_account(api, subscriber, monkeypatch):
+    from tvmiddleware.services import login
+    monkeypatch.setattr(login, "EXTERNAL_SESSIONS_KEPT", 2)
+    keys = [api.json("login/ext/", auth=False, abonement="100001", password="1111", api_key=KEY)["authkey"]
+            for _ in range(3)]
+    assert AuthKey.objects.filter(external=True).count() == 2
+    assert api.json("customer/balance/", authkey=keys[0])["error"] == 403
+    assert api.json("customer/balance/", authkey=keys[2])["error"] == 0

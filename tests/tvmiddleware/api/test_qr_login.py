@@ -120,3 +120,10 @@ def test_asking_again_ends_the_previous_code(tv, logged_in):
     first = generate(tv)
     generate(tv)
     assert logged_in.json("qr/login/sync/", post=True, login_code=first["login_code"])["error"] == 2
+
+
+def test_old_codes_are_purged_when_new_ones_are_drawn(tv):
+    generate(tv)
+    QrLogin.objects.update(expires_at=timezone.now() - timedelta(days=2))
+    generate(tv, device_uid="TV:2")
+    assert list(QrLogin.objects.values_list("device_uid", flat=True)) == ["TV:2"]
