@@ -338,6 +338,8 @@ def video_url(request: HttpRequest, ctx: DeviceContext, shown: guest.GuestView) 
         return error(GUEST_NOT_FOUND, exc.message)
     if found.trailer is None:
         return error(TRAILER_ONLY, "Only trailers are played without a login.")
+    if not found.trailer.url.lower().startswith(("http://", "https://")):  # the panel accepts no other
+        return error(GUEST_NOT_FOUND, "Trailer not found.")
     if ctx.args.redirect:
         return _Redirect(found.trailer.url)
     return ok(uri=found.trailer.url, stream_service_id=0, ext_id=found.video.ext_id, ext_partner_id="",

@@ -1,3 +1,4 @@
+import django.core.validators
 import django.db.models.deletion
 from django.db import migrations, models
 
@@ -47,7 +48,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('name', models.CharField(blank=True, default='', max_length=200)),
-                ('url', models.URLField(help_text='Public address of the trailer (http or https).', max_length=500, verbose_name='address')),
+                ('url', models.URLField(help_text='Public address of the trailer (http or https).', max_length=500, validators=[django.core.validators.URLValidator(schemes=['http', 'https'])], verbose_name='address')),
                 ('quality', models.PositiveSmallIntegerField(default=720, help_text='Vertical resolution.')),
                 ('duration', models.PositiveIntegerField(default=0, help_text='Seconds.')),
                 ('sort', models.IntegerField(default=0)),

@@ -9,6 +9,7 @@
 """
 from __future__ import annotations
 
+from django.core.validators import URLValidator
 from django.db import models
 
 from .base import TenantModel, Timestamped
@@ -48,7 +49,8 @@ class VideoTrailer(TenantModel):
 
     video = models.ForeignKey("tvmiddleware.Video", on_delete=models.CASCADE, related_name="trailers")
     name = models.CharField(max_length=200, blank=True, default="")
-    url = models.URLField("address", max_length=500, help_text="Public address of the trailer (http or https).")
+    url = models.URLField("address", max_length=500, validators=[URLValidator(schemes=["http", "https"])],
+                          help_text="Public address of the trailer (http or https).")
     quality = models.PositiveSmallIntegerField(default=720, help_text="Vertical resolution.")
     duration = models.PositiveIntegerField(default=0, help_text="Seconds.")
     sort = models.IntegerField(default=0)
