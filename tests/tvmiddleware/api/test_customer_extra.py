@@ -276,3 +276,23 @@ def test_payment_info_constant_queries(logged_in, subscriber):
     other = services.customer_create(client=subscriber.client, firstname="Other")
     services.tariff_assign(customer=other, tariff=factories.TariffFactory(client=subscriber.client))
     assert len(logged_in.json("customer/payment/info/")["details"]) == 20
+
+
+def test_xml_devices_get_the_self_service_answers_as_xml(api, subscriber):
+    from xml.etree.ElementTree import fromstring
+
+    from apikit import device as framework
+    from tvmiddleware.models import DeviceType, ResponseFormat
+
+    DeviceType.objects.filter(system_name="dune").update(response_format=ResponseFormat.XML)
+    framework._device_types.clear()
+    response = api.call("login/", auth=False, abonement=subscriber.account.abonement, password=subscriber.password,
+                        api_key=subscriber.client.api_key, device="dune", device_uid="00:1A:79:00:00:09")
+    api.authkey = fromstring(response.content).findtext("authkey")
+    root = fromstring(api.call("customer/device/list/").content)
+    assert root.findtext("error") == "0"
+    assert [item.findtext("device_uid") for item in root.find("devices").findall("item")] == ["00:1A:79:00:00:09"]
+    root = fromstring(api.call("v2/customer/info/").content)
+    assert root.findtext("firstname") == "Ivan" and root.findtext("payment_period") == "30"
+    root = fromstring(api.call("customer/device/delete/", id="x").content)
+    assert root.findtext("error") == "1"
