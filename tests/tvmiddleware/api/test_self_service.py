@@ -274,3 +274,20 @@ def test_panel_shows_only_the_operators_own_settings(subscriber, client):
     assert response.status_code == 302
     mine.refresh_from_db()
     assert mine.reset_password_channel == "sms" and mine.export_targets() == {12, 13}
+
+
+def test_codes_dead_for_a_day_are_purged(api, subscriber, capsys):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    services.customer_modify(customer=subscriber.customer, email="ivan@example.com")
+    assert _reset(api, email="ivan@example.com")["error"] == 3
+    foreign = VerificationCode.objects.create(client=factories.ClientFactory(), customer=services.customer_create(
+        client=factories.ClientFactory(), firstname="F"), purpose="reset_password", target="f@example.com",
+        code_hash="x", expires_at=timezone.now() - timedelta(days=3))
+    VerificationCode.objects.filter(customer=subscriber.customer).update(
+        created_at=timezone.now() - timedelta(days=3), expires_at=timezone.now() - timedelta(days=2))
+    assert _reset(api, email="ivan@example.com")["error"] == 3
+    assert VerificationCode.objects.filter(customer=subscriber.customer).count() == 1  # the new one
+    assert VerificationCode.objects.filter(pk=foreign.pk).exists()  # another operator's stay
