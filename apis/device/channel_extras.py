@@ -17,9 +17,10 @@ from tvmiddleware.selectors import guide_cache
 
 from apikit.device import Auth, DeviceContext, SessionGone, device_method
 from apikit.device_responses import error, ok, unixtime
-from apikit.spec import ANY, INT, STR, TIMESTAMP, ListOf, Obj, Param, nullable
+from apikit.spec import INT, STR, TIMESTAMP, ListOf, Obj, Param, nullable
 from common.readers import Flag, Id, Int, Text
 
+from .channel_shapes import PROGRAMME_META
 from .channels import IconUrls, visible_rows_by_id
 from .errors import (
     CHANNEL_ACTION_FAILED, CHANNEL_ACTION_FUNDS, CHANNEL_ACTION_NEEDLESS, CHANNEL_ACTION_NEEDS_TARIFF,
@@ -161,7 +162,7 @@ def channel_sort_list(request: HttpRequest, ctx: DeviceContext) -> HttpResponse:
 PREMIERE_ROW = Obj(
     id=INT, name=STR, icon=STR, program_id=INT, program_name=STR, program_short_name=STR,
     program_begin_time=TIMESTAMP, program_preview_url=STR, program_rating=nullable(INT), program_description=STR,
-    program_meta=ANY, optional=("program_description", "program_meta"),
+    program_meta=PROGRAMME_META, optional=("program_description", "program_meta"),
 )
 
 

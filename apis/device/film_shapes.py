@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from apikit.spec import ANY, BOOL, FLAG, INT, NUMBER, STR, ListOf, Obj, nullable
 
+from .channel_shapes import PROGRAMME_META
 from .vod_shapes import FILE, PERSON_FIELDS, VIDEO, VIDEO_FIELDS
 
 EPISODE_DETAIL = Obj(id=INT, name=STR, number=INT, description=STR, duration=INT, preview_url=STR, video_id=INT,
@@ -23,30 +24,17 @@ SELECTION_VIDEO = Obj(**VIDEO_FIELDS, actors_info=ListOf(Obj(**PERSON_FIELDS)), 
                       optional=COMPACT_LEFT_OUT)
 
 
-def json_text(shape: Obj) -> dict:
-    """A field Smarty sends as JSON text of an object (a programme's `meta`): a string whose content
-    has this shape."""
-    return {**shape.schema(), "type": "string", "description": "JSON text of an object"}
-
-
-_NAMES = ListOf(STR)
-_PROGRAMME_META = json_text(Obj(
-    extra_name=STR, extra_previews=ANY, extra_description=STR, genres=_NAMES,
-    participants=Obj(actor=_NAMES, composer=_NAMES, director=_NAMES, producer=_NAMES), countries=_NAMES,
-    productions=_NAMES, year=STR, previews=_NAMES, tags=_NAMES, live=BOOL, sport_type=STR, championship=STR,
-    sport_rival1=STR, sport_rival2=STR, kinopoisk_id=STR, kinopoisk=STR, imdb=STR,
-))
 _CHANNEL = Obj(id=INT, actions=ListOf(Obj(action=STR, tariff_id=INT, caption=STR, price=NUMBER, periodical=FLAG,
                                           activation_price=NUMBER)),
                name=STR, icon=STR, has_subscription=FLAG)
 _PROGRAM = Obj(id=INT, name=STR, description=STR, begin_time=INT, end_time=INT, short_name=STR, category=STR,
-               preview=STR, rating=INT, meta=_PROGRAMME_META, url=STR, has_record=FLAG, has_subscription=FLAG,
+               preview=STR, rating=INT, meta=PROGRAMME_META, url=STR, has_record=FLAG, has_subscription=FLAG,
                ads_available=FLAG, position=INT, blocked=FLAG, channel_id=INT, channel_name=STR,
                channel_icon_url=STR)
 _CAMERA = Obj(id=INT, url=STR, name=STR, icon=STR, category_id=INT, city_id=INT, city_name=STR, channel_sort=INT,
               additional_categories=ListOf(Obj(id=INT, name=STR)), option1=STR, option2=STR, option3=STR,
               program_id=INT, program_name=STR, program_begin_time=INT, program_end_time=INT,
-              program_category_id=INT, program_category=STR, program_description=STR, program_meta=_PROGRAMME_META,
+              program_category_id=INT, program_category=STR, program_description=STR, program_meta=PROGRAMME_META,
               has_subscription=FLAG, max_archive_duration=INT, has_record=FLAG, is_favorited=FLAG, preview_url=STR)
 _RADIO = Obj(id=INT, name=STR, url=STR, logo_url=STR, channel_name=STR, description=STR, has_subscription=FLAG)
 _ADS = Obj(name=STR, url=STR)

@@ -31,7 +31,7 @@ from apikit.device import Auth, DeviceContext, device_method
 from apikit.device_responses import error, flag, ok
 from apikit.spec import FLAG, INT, STR, ListOf, Obj, Param, nullable
 
-from . import channel_shapes
+from . import channel_shapes, film_shapes
 from . import vod_shapes
 from .channels import MAX_GUIDE_WINDOW, IconUrls, guide_entry, guide_window, visible_rows_by_id
 from .errors import (
@@ -393,14 +393,11 @@ _COMPACT_OMITS = ("actors", "director", "actors_info")
     Param("limit", Int(1, MAX_SELECTION_CONTENTS), default=MAX_SELECTION_CONTENTS, description="Titles per page."),
     Param("order", Choice(("program_begin_time", "-program_begin_time")),
           description="For programme selections; a selection of videos keeps its own order."),
-), errors=(GUEST_NOT_FOUND,), response=Obj(
-    name=STR, count=INT, type=INT, promo_image=STR, next_cursor=INT,
-    contents=ListOf(Obj(video=Obj(**vod_shapes.VIDEO_FIELDS, actors_info=ListOf(Obj(**vod_shapes.PERSON_FIELDS)),
-                                  package_videos=ListOf(Obj(id=INT)),
-                                  optional=_COMPACT_OMITS)))))
+), errors=(GUEST_NOT_FOUND,), response=film_shapes.SELECTION_DETAIL)
 def selection_detail(request: HttpRequest, ctx: DeviceContext, shown: guest.GuestView) -> HttpResponse:
-    """A selection's titles guests see, in its order, from `cursor` on (`next_cursor` is where the next
-    page starts, equal to `count` when nothing is left). Code 1: no such selection."""
+    """A selection's titles guests see, in its order, from `cursor` on: the answer of the subscriber's
+    selection/detail (`next_cursor` is where the next page starts, 0 after the last page). Code 1: no
+    such selection."""
     args = ctx.args
     if args.selection_id is None:
         return error(GUEST_NOT_FOUND, "Selection not found: give selection_id.", error_fields={"selection_id": "required"})
@@ -422,9 +419,10 @@ def selection_detail(request: HttpRequest, ctx: DeviceContext, shown: guest.Gues
             for name in _COMPACT_OMITS:
                 row.pop(name)
         contents.append({"video": row})
-    return ok(name=selection.name, count=count, type=SELECTION_TYPE_MANUAL, promo_image="",
-              next_cursor=min(args.cursor + len(page), count) if page else count, contents=contents,
-              error_message="")
+    following = args.cursor + len(page)
+    return ok(name=selection.name, count=count, type=SELECTION_TYPE_MANUAL,
+              promo_image=str(guest.selection_extra(selection).get("promo_image") or ""),
+              next_cursor=following if page and following < count else 0, contents=contents, error_message="")
 
 
 # --- providers ---------------------------------------------------------------------------------------

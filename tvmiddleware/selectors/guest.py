@@ -158,10 +158,17 @@ def guest_selections(view: GuestView, *, order: list[str], offset: int, limit: i
 
 
 def guest_selection_get(view: GuestView, *, selection_id: int) -> Selection:
-    selection = Selection.objects.for_client(view.client_id).filter(pk=selection_id, enabled=True).first()
+    selection = (Selection.objects.for_client(view.client_id).filter(pk=selection_id, enabled=True)
+                 .select_related("extra").first())
     if selection is None:
         raise NotFound("Selection not found.")
     return selection
+
+
+def selection_extra(selection: Selection) -> dict:
+    """The Content API's fields of a selection (its promo image, localized names); {} without them."""
+    extra = getattr(selection, "extra", None)
+    return dict(extra.data) if extra is not None else {}
 
 
 def selection_titles(view: GuestView, *, selection: Selection, tariff_ids: list[int] | None = None,
