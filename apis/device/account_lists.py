@@ -26,7 +26,7 @@ from common.params import MAX_INT, ParamError, Params
 from common.readers import Reader
 
 from .channels import visible_rows_by_id
-from .errors import ACCOUNT_LIST_NOT_FOUND, V2_BAD_REQUEST
+from .errors import ACCOUNT_LIST_NOT_FOUND, INVALID_PARAM, V2_BAD_REQUEST
 
 MAX_ITEMS = 5000
 MAX_CHARS = 1_000_000
@@ -113,7 +113,7 @@ def _refusal(exc: Invalid | NotFound) -> HttpResponse:
 
 # --- v2/account/channels/accountsettingsinfo ----------------------------------------------------------
 
-@device_method(auth=Auth.SESSION, invalid_param_error=V2_BAD_REQUEST, response=Obj(
+@device_method(auth=Auth.SESSION, invalid_param_error=INVALID_PARAM, response=Obj(
     is_favorited=ListOf(INT), is_hidden=ListOf(INT), is_parent_control=ListOf(INT)))
 def channels_settings_info(request: HttpRequest, ctx: DeviceContext) -> HttpResponse:
     """Ids of the line-up's channels the subscriber marked favourite, hid, and those locked for them by
