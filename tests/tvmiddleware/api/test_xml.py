@@ -70,3 +70,33 @@ def test_rendering_of_values_keys_and_characters_xml_cannot_carry():
     assert [item.text for item in root.find("list").findall("item")][0] == "1"
     assert root.find("list").findall("item")[1].findtext("a") == "x"
     assert root.findtext("text") == "ab<&>"
+
+
+def _device_routes() -> list[str]:
+    from tests.tvmiddleware.api.test_fuzz import discover_routes
+
+    return [route.removeprefix("tvmiddleware/api/") for route in discover_routes()
+            if route.startswith("tvmiddleware/api/") and route != "tvmiddleware/api/health/check/"]
+
+
+def test_every_device_method_answers_an_xml_device_in_xml(api, xml_device):
+    """Every routed method, called by a session of an XML device (the key methods: naming the device)
+    with no parameters of its own (so each answers its success or its documented refusal), answers
+    XML with an `error` element."""
+    xml_login(api, xml_device)
+    routes = _device_routes()
+    json_answers = []
+    assert len(routes) > 110  # the reference has 175 methods; the routes of twin paths count once
+    for route in routes:
+        if route == "logout/" or route.rstrip("/").rsplit("/", 1)[-1].isdigit():
+            continue  # would end the session the other calls use; a page or image of one payment
+        response = api.call(route, api_key=api.subscriber.client.api_key, device=xml_device)
+        if response.status_code in (301, 302, 304):
+            continue
+        assert response.status_code == 200, (route, response.status_code)
+        if not response["Content-Type"].startswith("application/xml"):
+            json_answers.append(route)
+            continue
+        root = parse(response)
+        assert root.tag == "response" and root.findtext("error") is not None, route
+    assert json_answers == [], " ".join(json_answers)
