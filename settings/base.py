@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "axes",
     "tvmiddleware",
     "billing",
+    # Website widgets operators embed on their site (docs/widgets.md).
+    "widgets",
     # Demo data to try the middleware out (`seed_demo`; refused under production settings).
     "demo",
     # Optional integrations (settings/plugins.py): each declares its own wiring in its AppConfig.
@@ -158,6 +160,8 @@ STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
 MEDIA_URL = os.environ.get("MEDIA_URL", "/media/")
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+# The middleware's public address in the widgets' embed code (docs/widgets.md); empty: the panel's own address.
+WIDGETS_BASE_URL = os.environ.get("WIDGETS_BASE_URL", "")
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

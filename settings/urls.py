@@ -16,6 +16,7 @@ urlpatterns = [
     path("billing/", include("apis.billing_urls")),
     path("content/", include("apis.content.site_urls")),
     path("api/", include("apis.schema_urls")),
+    path("widgets/", include("widgets.urls")),
 ]
 
 # Optional apps' routes (gateway notifications, extra device-API methods...), as each declares them

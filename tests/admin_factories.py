@@ -50,6 +50,8 @@ from tvmiddleware.services.staff import operator_staff_create
 from tvmiddleware.models import DeviceCommand, OperatorCountry, ProfileType, QrLogin
 from tvmiddleware.streaming.maintenance import maintenance_create
 from tvzavr.models import TvzavrSubscription
+from widgets.models import Widget
+from widgets.services import widget_create
 
 _usernames = itertools.count(1)
 
@@ -364,6 +366,8 @@ ROW_BUILDERS: dict[type[models.Model], Callable[[Client], models.Model]] = {
     Merchant: _merchant,
     Payment: _payment,
     SavedCard: _saved_card,
+    Widget: lambda client: widget_create(client=client, name="Site channels", type="channel_list",
+                                         allowed_hostnames="site.example"),
     GenreMapping: _genre_mapping,
     MegogoTitle: _megogo_title,
     MegogoSubscriber: _megogo_subscriber,

@@ -74,8 +74,9 @@ def test_svod_partners_is_gone():
 
 # --- private names, and who chooses how a title is sold --------------------------------------------------
 
-PROJECT_PACKAGES = ("common", "apikit", "apis", "tvmiddleware", "billing", "payments", "irdeto", KIT, *CINEMA_APPS)
-HTTP_LAYERS = ("apis", "apikit", "tvmiddleware/streaming", "payments/api")
+PROJECT_PACKAGES = ("common", "apikit", "apis", "tvmiddleware", "billing", "payments", "irdeto", "widgets", KIT,
+                    *CINEMA_APPS)
+HTTP_LAYERS = ("apis", "apikit", "tvmiddleware/streaming", "payments/api", "widgets")
 
 
 def test_the_scanned_packages_exist():

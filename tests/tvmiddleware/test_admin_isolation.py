@@ -12,7 +12,7 @@ from tvmiddleware.models import (
     Channel, Client, Customer, DeviceType, OperatorProfile, Season, Selection, Tariff, TenantModel, Video,
 )
 
-PANEL_APPS = {"tvmiddleware", "billing"}
+PANEL_APPS = {"tvmiddleware", "billing", "widgets"}
 REGISTERED = sorted((m for m in admin.site._registry if m._meta.app_label in PANEL_APPS),
                     key=lambda m: m._meta.label)
 TENANT_MODELS = [m for m in REGISTERED if issubclass(m, TenantModel)]

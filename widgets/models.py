@@ -1,0 +1,63 @@
+"""A widget an operator embeds on their site: its type, where it may be framed, its own settings."""
+from __future__ import annotations
+
+import secrets
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from tvmiddleware.models.base import TenantModel, Timestamped
+
+
+def generate_public_id() -> str:
+    """The id in the embed code: 128 random bits, URL-safe (it alone names the widget and its operator)."""
+    return secrets.token_urlsafe(16)
+
+
+class WidgetType(models.TextChoices):
+    CHANNEL_LIST = "channel_list", _("Channel list")
+    TV_GUIDE = "tv_guide", _("TV guide")
+    REGISTRATION = "registration", _("Registration")
+    PERSONAL_ACCOUNT = "personal_account", _("Personal account")
+    PAYMENT_FORM = "payment_form", _("Payment form")
+
+
+# The types this release renders; the others are kept as choices for the next ones and are neither
+# offered in the panel nor served.
+BUILT_TYPES = (WidgetType.CHANNEL_LIST, WidgetType.TV_GUIDE)
+
+
+class Widget(TenantModel, Timestamped):
+    """One embeddable widget of an operator.
+
+    `public_id` is the id of the embed code: random, unique, never the primary key. `allowed_hostnames`
+    (one per line) are the sites that may frame it (`Content-Security-Policy: frame-ancestors`).
+    `settings` holds the type's own options, validated per type (`widgets.services.clean_settings`).
+    """
+
+    public_id = models.CharField(max_length=32, unique=True, default=generate_public_id, editable=False)
+    name = models.CharField(max_length=200)
+    type = models.CharField(max_length=32, choices=WidgetType.choices, default=WidgetType.CHANNEL_LIST)
+    allowed_hostnames = models.TextField(
+        help_text="Sites that may embed the widget, one per line: example.com, *.example.com, "
+                  "or example.com:8443 for one port (without a port, any port).")
+    css_url = models.URLField("external CSS URL", max_length=500, blank=True, default="",
+                              help_text="An https (or http) style sheet loaded after the widget's own.")
+    enabled = models.BooleanField(default=True)
+    settings = models.JSONField(default=dict, blank=True, help_text="The type's own settings (see docs/widgets.md).")
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def hostnames(self) -> list[str]:
+        return [line.strip().lower() for line in self.allowed_hostnames.replace(",", "\n").splitlines()
+                if line.strip()]
+
+    def clean(self) -> None:
+        from .services import clean_widget
+
+        clean_widget(self)
