@@ -36,6 +36,8 @@ from tvmiddleware.models import (
 from tvmiddleware.services import account_create, customer_create, device_bind, tariff_assign
 from tvmiddleware.services.staff import operator_staff_create
 from tvmiddleware.signals import operator_seeded
+from widgets.models import BUILT_TYPES, Widget
+from widgets.services import widget_create
 
 M = TypeVar("M", bound=models.Model)
 
@@ -473,11 +475,12 @@ class OperatorDemo:
     tariffs: tuple[TariffSpec, ...]
     subscribers: tuple[SubscriberSpec, ...]
     with_catalogue: bool = False
+    with_widgets: bool = False  # one website widget of each built type, allowed on localhost and 127.0.0.1
 
 
 OPERATORS = (
     OperatorDemo(DEMO_CLIENT, ("operator", "operator"), DEMO_SERVICES, DEMO_CHANNELS, DEMO_TARIFFS,
-                 DEMO_SUBSCRIBERS, with_catalogue=True),
+                 DEMO_SUBSCRIBERS, with_catalogue=True, with_widgets=True),
     OperatorDemo(OTHER_CLIENT, ("operator2", "operator2"), OTHER_SERVICES, OTHER_CHANNELS, OTHER_TARIFFS,
                  OTHER_SUBSCRIBERS),
 )
@@ -495,6 +498,7 @@ class DemoSummary:
     channels: int = 0
     programmes: int = 0
     videos: int = 0
+    widgets: int = 0
     guide_window: tuple[datetime, datetime] | None = None
 
     def lines(self) -> list[str]:
@@ -516,6 +520,8 @@ class DemoSummary:
                     notes.append(f"device {sub.device_uid}")
                 out.append(f"  account {sub.abonement} / {sub.password}  {'; '.join(notes)}")
         out += ["", f"{self.channels} channels, {self.programmes} EPG programmes, {self.videos} videos."]
+        if self.widgets:
+            out.append(f"{self.widgets} website widgets: the demo host page is /widgets/demo/ (with DEBUG, as make run).")
         if self.guide_window:
             begin, end = (timezone.localtime(t).strftime("%Y-%m-%d %H:%M") for t in self.guide_window)
             out.append(f"The guide covers {begin} – {end} ({timezone.get_current_timezone_name()}).")
@@ -557,7 +563,19 @@ def _operator(operator: OperatorDemo, client: Client, now: datetime, summary: De
     if operator.with_catalogue:
         vod = next(service for service in services.values() if service.type == StreamServiceType.VOD)
         summary.videos += _catalogue(client, vod, [tariffs[ext_id] for ext_id in SUBSCRIPTION_TARIFFS])
+    if operator.with_widgets:
+        summary.widgets += _widgets(client)
     operator_seeded.send(sender=Client, client=client)
+
+
+def _widgets(client: Client) -> int:
+    """One website widget of each built type, created when the operator has none of that type."""
+    existing = set(Widget.objects.for_client(client).values_list("type", flat=True))
+    for widget_type in BUILT_TYPES:
+        if widget_type not in existing:
+            widget_create(client=client, name=f"Demo {widget_type.label}", type=widget_type,
+                          allowed_hostnames="localhost\n127.0.0.1")
+    return len(BUILT_TYPES)
 
 
 def _ensure(model: type[M], client: Client, lookup: dict[str, Any], **values: Any) -> tuple[M, bool]:

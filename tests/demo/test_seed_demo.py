@@ -275,3 +275,14 @@ def test_output_lists_the_credentials(seeded):
                  "100002 / 2222", "100003 / 3333", "200001 / 1234", "demo-api-key", "demo-billing-key",
                  "demo-content-key", "demo-streaming-key", "other-api-key"):
         assert text in seeded.output
+
+
+def test_demo_operator_has_one_widget_of_each_built_type(seeded):
+    from widgets.models import BUILT_TYPES, Widget
+
+    demo, other = Client.objects.order_by("pk")[:2]
+    widgets = Widget.objects.for_client(demo)
+    assert sorted(widgets.values_list("type", flat=True)) == sorted(BUILT_TYPES)  # the second run added none
+    assert all(widget.hostnames == ["localhost", "127.0.0.1"] and widget.enabled for widget in widgets)
+    assert not Widget.objects.for_client(other).exists()
+    assert "/widgets/demo/" in seeded.output
