@@ -35,7 +35,9 @@ def logo_url(icon: str) -> str:
 
 
 def _channel(row: dict[str, Any]) -> dict[str, Any]:
-    return {**row, "logo": logo_url(row["icon"]), "initials": (row["name"] or "?")[:2]}
+    words = (row["name"] or "?").split() or ["?"]
+    initials = "".join(word[0] for word in words[:2]) if len(words) > 1 else words[0][:2]
+    return {**row, "logo": logo_url(row["icon"]), "initials": initials}
 
 
 # --- channel list ----------------------------------------------------------------------------------
