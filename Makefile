@@ -48,9 +48,9 @@ test: test-services lint
 	@echo "=== pass 2 of 2: PostgreSQL + Redis"
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PYTEST) $(PYTEST_ARGS)
 
-# Day-to-day: SQLite only, no service needed (skips the PostgreSQL, Redis and nginx tests).
+# Day-to-day: SQLite only, no service needed (skips the PostgreSQL, Redis, nginx and browser tests).
 test-fast: venv
-	env -u DATABASE_URL -u REDIS_URL $(PYTEST) -m "not postgres and not services and not nginx" $(PYTEST_ARGS)
+	env -u DATABASE_URL -u REDIS_URL $(PYTEST) -m "not postgres and not services and not nginx and not browser" $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
