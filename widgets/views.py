@@ -71,7 +71,8 @@ def frame_ancestors(widget: Widget) -> str:
 
 
 def embedding_host(request: HttpRequest) -> tuple[str, int | None] | None:
-    """The host named by the request's Origin, else Referer; None when neither names one."""
+    """The host named by the request's Origin, else Referer; None when neither names one, or when it
+    names the middleware itself (the visitor moving within the widget: the guide's days, a search)."""
     for header in ("HTTP_ORIGIN", "HTTP_REFERER"):
         value = request.META.get(header, "")
         if not value or value == "null":
@@ -81,6 +82,8 @@ def embedding_host(request: HttpRequest) -> tuple[str, int | None] | None:
             port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
         except ValueError:
             return ("", None)  # a malformed header names no allowed host
+        if parts.netloc.lower() == request.get_host().lower():
+            return None
         return (parts.hostname or "", port)
     return None
 

@@ -169,6 +169,14 @@ def test_a_request_from_another_site_is_refused(client, make_widget, header, val
         assert b'class="tvmw-channel"' not in response.content and b"Site widget" not in response.content
 
 
+def test_moving_within_the_widget_is_not_refused(client, make_widget):
+    widget = make_widget(type=WidgetType.TV_GUIDE, hostnames="site.example")
+    own_page = f"http://testserver/widgets/api/show/{widget.public_id}?day=x"
+    response = client.get(reverse("widgets:show", args=[widget.public_id]), HTTP_REFERER=own_page)
+    assert response.status_code == 200
+    assert response["Content-Security-Policy"] == "frame-ancestors site.example:*"  # framing still governed
+
+
 # --- the channel list --------------------------------------------------------------------------------
 
 def test_channel_list_groups_the_site_tariffs_channels(client, make_widget, lineup):
