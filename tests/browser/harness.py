@@ -43,7 +43,8 @@ TIMEOUT_MS = int(os.environ.get("BROWSER_TIMEOUT_MS", "15000"))
 
 __all__ = [
     "browser_engine", "browser_log", "host_pages", "live_server", "page", "playwright_driver",
-    "pytest_runtest_makereport", "pytest_runtest_teardown", "screenshot", "third_party_cookies_page",
+    "pytest_runtest_makereport", "pytest_runtest_teardown", "pytest_sessionfinish", "screenshot",
+    "third_party_cookies_page",
     "_host_pages_server",
     "BrowserLog", "HostPages",
 ]
@@ -129,6 +130,10 @@ def pytest_runtest_teardown(item, nextitem):
     yield  # the test's fixtures are torn down (its database flushed): then stop Chromium if no
     if nextitem is None or not nextitem.get_closest_marker("browser"):  # browser test follows
         _Chromium.stop()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    _Chromium.stop()  # a run stopped early (-x, Ctrl-C) between two browser tests
 
 
 @pytest.fixture
