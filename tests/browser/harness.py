@@ -149,6 +149,34 @@ def browser_engine(request):
     return _Chromium.get_engine()
 
 
+def _one_request_at_a_time(server_thread) -> None:
+    """On in-memory SQLite every request thread of the live server uses the test's one connection
+    (Django warns that simultaneous queries on it fail at random): let one request run at a time.
+    The server stays threaded, so a browser's kept-alive connections do not wait on each other."""
+    create = server_thread._create_server
+    lock = threading.Lock()
+
+    def create_server(*args, **kwargs):
+        httpd = create(*args, **kwargs)
+        set_app = httpd.set_app
+
+        def locked_set_app(app):
+            def locked_app(environ, start_response):
+                with lock:  # the body too: a streamed response queries while it is read
+                    result = app(environ, start_response)
+                    try:
+                        return list(result)
+                    finally:
+                        if hasattr(result, "close"):
+                            result.close()  # Django's request_finished, as the server would send it
+            set_app(locked_app)
+
+        httpd.set_app = locked_set_app
+        return httpd
+
+    server_thread._create_server = create_server
+
+
 @pytest.fixture(scope="session")
 def live_server(request):
     """pytest-django's live server on 127.0.0.1 (its default would be "localhost"). Using it makes the
@@ -156,7 +184,10 @@ def live_server(request):
     test commits, on SQLite (the shared in-memory connection) and on PostgreSQL alike."""
     from pytest_django.live_server_helper import LiveServer
 
-    server = LiveServer("127.0.0.1:0")
+    server = LiveServer("127.0.0.1:0", start=False)
+    if server.thread.connections_override:
+        _one_request_at_a_time(server.thread)
+    server.start()
     yield server
     server.stop()
 
