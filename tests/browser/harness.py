@@ -6,7 +6,8 @@ own conftest.py (`from tests.browser.harness import *  # noqa: F401,F403`). docs
 
     browser_engine     one Chromium for a run of browser tests (`CHROMIUM_PATH`, default /usr/bin/chromium)
     live_server        session: pytest-django's live server, bound to 127.0.0.1 (the test database)
-    host_pages         session: a server on another origin (127.0.0.2) serving HTML the test gives it
+    host_pages         another origin (127.0.0.2; one server, emptied for each test) serving the HTML
+                       the test gives it, also under any `*.test` host name
     page               a tab in a fresh context; console errors and uncaught exceptions fail the test
     browser_log        what that tab did: requests (with their hosts), console errors, page errors
     screenshot         screenshot("name") saves the tab under var/test-artifacts/

@@ -36,6 +36,14 @@ def test_named_operator_sites_reach_the_host_page_server(page, host_pages):
     assert host_pages.requests[-1][0] == f"elsewhere.test:{host_pages.port}"
 
 
+def test_the_middleware_answers_as_tv_test(page, browser_log, live_server):
+    # Plain http under a name that is not loopback is not a trustworthy origin: Chromium ignores the
+    # panel's Cross-Origin-Opener-Policy there and says so (behind HTTPS in production it applies).
+    browser_log.allow_console_error("Cross-Origin-Opener-Policy header has been ignored")
+    page.goto(live_server.url.replace("127.0.0.1", "tv.test") + "/admin/login/")
+    assert page.locator("#id_username").is_visible()
+
+
 def test_script_errors_and_console_errors_are_collected(page, browser_log, host_pages):
     page.goto(host_pages.serve("/broken.html", "<script>console.error('boom'); notDefined();</script>"))
     page.wait_for_timeout(200)
