@@ -84,9 +84,9 @@ def guide_tariff_ids(*, client: Client, requested: Iterable[int] | None) -> Quer
 
 def guide_channels(*, client: Client, tariff_ids: Iterable[int] | None) -> list[dict[str, Any]]:
     """Visible channels of the guide's tariffs, each once, by the operator's order. One query."""
-    rows = (visible_channels(client=client).filter(tariffs__in=guide_tariff_ids(client=client, requested=tariff_ids))
-            .distinct().order_by("sort", "name", "id").values(*CHANNEL_FIELDS))
-    return [_channel(row) for row in rows]
+    return list(visible_channels(client=client)
+                .filter(tariffs__in=guide_tariff_ids(client=client, requested=tariff_ids))
+                .distinct().order_by("sort", "name", "id").values(*CHANNEL_FIELDS))
 
 
 def day_bounds(day: date) -> tuple[datetime, datetime]:
@@ -117,5 +117,5 @@ def guide_day(*, client: Client, channels: list[dict[str, Any]], day: date, now:
                 "catchup": is_in_archive(row, archive_hours=channel["max_archive_duration"], now=now),
                 "past": row["end_time"] <= now,
             })
-        result.append({**channel, "programmes": items})
+        result.append({**_channel(channel), "programmes": items})
     return result

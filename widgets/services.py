@@ -27,6 +27,7 @@ SETTINGS_SCHEMA: dict[str, dict[str, tuple[type, Any, tuple[int, int] | None]]] 
     WidgetType.TV_GUIDE: {
         "days_back": (int, 2, (0, 14)),
         "days_ahead": (int, 3, (0, 14)),
+        "channels_per_page": (int, 20, (5, 100)),
         "show_logos": (bool, True, None),
         "language": (str, "", None),
     },

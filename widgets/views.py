@@ -225,14 +225,27 @@ def _guide_context(request: HttpRequest, widget: Widget) -> dict[str, Any]:
         if day not in days:
             raise BadParameter(_("day is one of the guide's days, from %(first)s to %(last)s (YYYY-MM-DD).")
                                % {"first": days[0].isoformat(), "last": days[-1].isoformat()})
-    channels = guide_day(client=widget.client, channels=guide_channels(client=widget.client, tariff_ids=tariff_ids),
-                         day=day, now=now)
+    every_channel = guide_channels(client=widget.client, tariff_ids=tariff_ids)
+    per_page = widget.settings.get("channels_per_page", 20)
+    pages = max(1, -(-len(every_channel) // per_page))
+    raw_page = request.GET.get("page", "1")
+    if not (raw_page.isascii() and raw_page.isdigit() and 1 <= int(raw_page) <= pages):
+        raise BadParameter(_("page is a number from 1 to %(pages)d.") % {"pages": pages})
+    page = int(raw_page)
+    shown = every_channel[(page - 1) * per_page:page * per_page]
+    channels = guide_day(client=widget.client, channels=shown, day=day, now=now)
     keep = {name: request.GET[name] for name in ("tariff_id", "lang") if request.GET.get(name)}
+
+    def link(**changes: Any) -> str:
+        return "?" + urlencode({**keep, "day": day.isoformat(), "page": page, **changes})
+
     return {
         "channels": channels, "settings": widget.settings, "title": widget.name or _("TV guide"),
-        "days": [{"date": d, "query": "?" + urlencode({**keep, "day": d.isoformat()}), "selected": d == day,
+        "days": [{"date": d, "query": link(day=d.isoformat()), "selected": d == day,
                   "offset": (d - today).days} for d in days],
-        "day": day, "guide_js": asset("tv_guide.js"),
+        "day": day, "guide_js": asset("tv_guide.js"), "page": page, "pages": pages,
+        "previous_page": link(page=page - 1) if page > 1 else "",
+        "next_page": link(page=page + 1) if page < pages else "",
     }
 
 

@@ -99,8 +99,10 @@ def test_embed_script_escapes_what_it_embeds(client, make_widget):
     assert "</script>" not in body and "<b>" not in body
 
 
-def test_embed_script_is_small():
-    size = gzipped_size(asset("embed.js"))
+def test_embed_script_is_small(client, make_widget):
+    widget = make_widget(name="A widget with a rather long name for its iframe title")
+    served = embed(client, widget, container_id="widget-content").content.decode()
+    size = gzipped_size(served)
     assert size < EMBED_SCRIPT_BUDGET, size
     assert len(gzip.compress(asset("frame.js").encode())) < EMBED_SCRIPT_BUDGET
 
@@ -269,9 +271,23 @@ def test_guide_day_switcher(client, make_widget, lineup, settings):
     assert body.count('class="tvmw-day"') == 4 and "Tomorrow film" not in body
     body = show(client, widget, day=tomorrow.isoformat()).content.decode()
     assert "Tomorrow film" in body
-    assert f'href="?day={tomorrow.isoformat()}" aria-current="date"' in body
+    assert f'href="?day={tomorrow.isoformat()}&amp;page=1" aria-current="date"' in body
     response = show(client, widget, day=(tomorrow + timedelta(days=5)).isoformat())
     assert response.status_code == 400 and b"one of the guide" in response.content
+
+
+def test_guide_pages_its_channels(client, make_widget, client_obj, lineup):
+    widget = make_widget(type=WidgetType.TV_GUIDE, settings={"channels_per_page": 5})
+    channels = [factories.ChannelFactory(client=client_obj, name=f"Extra {i:02d}", sort=100 + i) for i in range(8)]
+    lineup["base"].channels.add(*channels)
+    first = show(client, widget).content.decode()  # 3 + 1 (Sport) + 8 channels: 3 pages of 5
+    assert first.count('class="tvmw-guide-channel"') == 5 and "Page 1 of 3" in first
+    assert 'rel="next"' in first and 'rel="prev"' not in first
+    last = show(client, widget, page="3").content.decode()
+    assert last.count('class="tvmw-guide-channel"') == 2 and "Extra 07" in last and 'rel="next"' not in last
+    for bad in ("0", "4", "x", "١"):
+        response = show(client, widget, page=bad)
+        assert response.status_code == 400 and b"page is a number from 1 to 3" in response.content
 
 
 def test_guide_runs_constant_queries(client, make_widget, client_obj, lineup):
