@@ -110,6 +110,7 @@ def _page(request: HttpRequest, template: str, context: dict[str, Any], *, statu
     response["Content-Security-Policy"] = frame
     response["Cache-Control"] = "private, max-age=60" if status == 200 else "no-store"
     response["Referrer-Policy"] = "same-origin"
+    response["Vary"] = "Accept-Language"  # the language may come from the browser
     response["X-Content-Type-Options"] = "nosniff"
     return response
 

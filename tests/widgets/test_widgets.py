@@ -143,6 +143,13 @@ def test_show_page_may_be_framed_only_by_the_allowed_hosts(client, make_widget):
     assert "X-Frame-Options" not in response
 
 
+def test_widget_pages_set_no_cookie(client, make_widget, lineup):
+    """They work where third-party cookies are blocked: nothing to block."""
+    for widget in (make_widget(), make_widget(type=WidgetType.TV_GUIDE)):
+        for response in (show(client, widget), embed(client, widget), show(client, widget, day="x")):
+            assert not response.cookies, response.cookies
+
+
 def test_other_pages_keep_x_frame_options(client):
     response = client.get("/admin/login/")
     assert response["X-Frame-Options"] == "DENY"
