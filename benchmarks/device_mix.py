@@ -16,6 +16,9 @@ p99 <= 30 ms.
     program/url                3 %    authkey, random programme in its channel's archive, redirect=0
     noauth/channel             0 %    client_id, api_key (v2/noauth/channel/list, guest browsing on): not
                                       in the published mix, measured alone (step 6) and in-process
+    notification/list          0 %    authkey (3 reminders on the next programmes per account of the
+                                      small key set): likewise measured alone and in-process
+    radio/list                 0 %    authkey (12 stations, 8 opened by the basic tariff): likewise
 
 Data (database `tvmw_mix`, built once and reused; `--repopulate` rebuilds it): one operator, 200
 channels in 8 categories (two thirds with 72 h of archive) on a live, a failover live and an archive
@@ -119,7 +122,11 @@ MIX = [
     # Not in the published mix (share 0): measured alone in step 6 and in-process. A guest's line-up
     # (v2/noauth/channel/list: client_id and api_key, the operator's guest browsing on).
     ("noauth/channel", 0, "/tvmiddleware/api/v2/noauth/channel/list/"),
+    ("notification/list", 0, "/tvmiddleware/api/notification/list/"),
+    ("radio/list", 0, "/tvmiddleware/api/radio/list/"),
 ]
+REMINDER_ACCOUNTS = 500  # the small key set of the in-process figures: one session per account, in order
+RADIO_STATIONS = 12
 assert sum(share for _, share, _ in MIX) == 100
 
 
@@ -346,6 +353,7 @@ def prepare(args) -> dict:
 
     # Guests see every tariff for sale (the noauth/channel figure).
     GuestBrowsing.objects.update_or_create(client=client, defaults={"enabled": True})
+    seed_radio_and_reminders(client)
     channels = list(Channel.objects.for_client(client).order_by("pk").values("pk", "epg_channel_id",
                                                                              "max_archive_duration"))
     now = timezone.now()
@@ -364,6 +372,39 @@ def prepare(args) -> dict:
         "programmes": EpgProgram.objects.for_client(client).count(),
         "online": args.online,
     }
+
+
+def seed_radio_and_reminders(client) -> None:
+    """The data of the radio/list and notification/list figures, made anew on every run (reminders
+    must point at programmes still to come): stations, and 3 reminders for each of the first
+    REMINDER_ACCOUNTS accounts (those of the first authkeys: sessions are created in account order)."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from tvmiddleware.models import Account, Channel, EpgProgram, ProgrammeReminder, RadioStation, Tariff
+
+    now = timezone.now()
+    with transaction.atomic():
+        if RadioStation.objects.for_client(client).count() != RADIO_STATIONS:
+            RadioStation.objects.for_client(client).delete()
+            basic = Tariff.objects.for_client(client).order_by("-basic_tariff_priority", "pk").first()
+            stations = RadioStation.objects.bulk_create([
+                RadioStation(client=client, name=f"Radio {i + 1}", enabled=True, sort=i,
+                             uri=f"http://127.0.0.1:8081/radio{i + 1}/icecast.mp3", description=f"Station {i + 1}.")
+                for i in range(RADIO_STATIONS)])
+            RadioStation.tariffs.through.objects.bulk_create([
+                RadioStation.tariffs.through(radiostation_id=station.pk, tariff_id=basic.pk)
+                for station in stations[:8]])
+        ProgrammeReminder.objects.for_client(client).delete()
+        account_ids = list(Account.objects.for_client(client).order_by("pk").values_list("pk", flat=True)
+                           [:REMINDER_ACCOUNTS])
+        channels = list(Channel.objects.for_client(client).order_by("sort")[:3])
+        upcoming = [EpgProgram.objects.for_client(client).filter(epg_channel_id=channel.epg_channel_id,
+                                                                 begin_time__gt=now + timedelta(hours=2))
+                    .order_by("begin_time").first() for channel in channels]
+        ProgrammeReminder.objects.bulk_create([
+            ProgrammeReminder(client=client, account_id=account_id, channel=channel, programme=programme)
+            for account_id in account_ids for channel, programme in zip(channels, upcoming) if programme])
 
 
 def warm_caches(facts: dict, threads: int = 4) -> None:
@@ -502,6 +543,8 @@ function request()
     q = "authkey=" .. key() .. "&cid=" .. channel() .. "&date=" .. TODAY
   elseif name == "noauth/channel" then
     q = "client_id=" .. CLIENT_ID .. "&api_key=" .. API_KEY
+  elseif name == "notification/list" or name == "radio/list" then
+    q = "authkey=" .. key()
   else  -- program/url
     local i = math.random(#ARCHIVE / 2) * 2 - 1
     q = "authkey=" .. key() .. "&cid=" .. ARCHIVE[i] .. "&pid=" .. ARCHIVE[i + 1] .. "&redirect=0"
@@ -1122,6 +1165,8 @@ def _method_params(facts: dict, name: str, rng: random.Random, keys: list[str]) 
         return {}
     if name == "noauth/channel":
         return {"client_id": facts["client_id"], "api_key": API_KEY}
+    if name in ("notification/list", "radio/list"):
+        return {"authkey": key}
     if name == "program/list":
         return {"authkey": key, "cid": cid, "date": datetime.now().strftime("%d.%m.%Y")}
     pair = rng.choice(facts["archive_pairs"])
