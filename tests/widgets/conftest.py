@@ -31,3 +31,16 @@ def lineup(client_obj):
     hidden = factories.ChannelFactory(client=client_obj, name="Secret", is_hidden=True)
     base.channels.add(hidden)
     return {"base": base, "sport": sport, "channels": channels, "football": football}
+
+
+@pytest.fixture
+def midday(settings):
+    """A time zone in which it is about noon now, so a guide test's hours around now (three back, two
+    ahead) fall on today's page whenever the suite runs (near midnight UTC included)."""
+    from datetime import datetime, timezone as dt_timezone
+
+    offset = 12 - datetime.now(dt_timezone.utc).hour
+    offset = offset - 24 if offset > 14 else offset + 24 if offset < -12 else offset
+    # The Etc zones count the other way round: Etc/GMT-3 is three hours ahead of UTC.
+    settings.TIME_ZONE = "Etc/GMT" if offset == 0 else f"Etc/GMT{-offset:+d}"
+    return settings.TIME_ZONE

@@ -243,8 +243,7 @@ def _programmes(lineup):
     return rows
 
 
-def test_guide_marks_now_next_and_catch_up(client, make_widget, lineup, settings):
-    settings.TIME_ZONE = "UTC"
+def test_guide_marks_now_next_and_catch_up(client, make_widget, lineup, midday):
     _programmes(lineup)
     body = show(client, make_widget(type=WidgetType.TV_GUIDE)).content.decode()
     current = body[body.index("Current show") - 400:body.index("Current show")]
@@ -267,11 +266,10 @@ def test_guide_tariff_id_chooses_the_channels(client, make_widget, lineup, other
     assert "Foreign channel" not in body and "No channels in this guide." in body
 
 
-def test_guide_day_switcher(client, make_widget, lineup, settings):
-    settings.TIME_ZONE = "UTC"
+def test_guide_day_switcher(client, make_widget, lineup, midday):
     widget = make_widget(type=WidgetType.TV_GUIDE, settings={"days_back": 1, "days_ahead": 2})
     tomorrow = timezone.localdate() + timedelta(days=1)
-    begin = timezone.now().replace(hour=12, minute=0, second=0, microsecond=0) + timedelta(days=1)
+    begin = timezone.localtime().replace(hour=12, minute=0, second=0, microsecond=0) + timedelta(days=1)
     factories.EpgProgramFactory(epg_channel=lineup["channels"][0].epg_channel, name="Tomorrow film",
                                 begin_time=begin, end_time=begin + timedelta(hours=2))
     body = show(client, widget).content.decode()

@@ -60,7 +60,7 @@ def test_channel_list_from_another_origin_with_its_search(page, host_pages, live
 
 
 def test_guide_day_switcher_and_now_marks(page, host_pages, live_server, make_widget, lineup, screenshot,
-                                          settings):
+                                          midday):
     now = timezone.now()
     first = lineup["channels"][0]
     factories.EpgProgramFactory(epg_channel=first.epg_channel, name="Current show",
