@@ -105,6 +105,19 @@ def _fresh_caches():
 
 
 @pytest.fixture
+def steady_caches(monkeypatch):
+    """Stops the clock of this process's caches for the test: what a request keeps stays kept until a
+    save drops it, however slowly the machine runs. A warm path then measures the same queries every
+    run (a cache of one second, such as the line-up state, could otherwise expire between a warming
+    request and the measured one on a loaded machine)."""
+    from tvmiddleware.streaming import access
+
+    start = access.time.monotonic()
+    monkeypatch.setattr(access, "_clock_source", lambda: start)
+    yield
+
+
+@pytest.fixture
 def keep_db_connection():
     """For tests that call a WSGI application directly: the request signals must not close the test's
     database connection (its transaction), as Django's own test client arranges for itself."""

@@ -111,6 +111,11 @@ class AccountAccess:
 # --- per-process layer -----------------------------------------------------------------------------
 
 _ALL_LOCAL_CACHES: list[_LocalCache] = []
+_clock_source: Callable[[], float] = time.monotonic  # a test may stop it (tests/conftest.py, steady_caches)
+
+
+def _process_clock() -> float:
+    return _clock_source()
 
 
 class _LocalCache:
@@ -119,7 +124,7 @@ class _LocalCache:
     Every instance is registered, so `clear_local_cache()` forgets all of this process's copies.
     """
 
-    def __init__(self, max_entries: int, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, max_entries: int, clock: Callable[[], float] = _process_clock) -> None:
         self._entries: OrderedDict[Any, tuple[float, Any]] = OrderedDict()
         self._max_entries = max_entries
         self._clock = clock
