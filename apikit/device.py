@@ -26,8 +26,9 @@ from django.utils.functional import cached_property
 from django.views.decorators.csrf import csrf_exempt
 
 from common.client_address import client_ip
-from tvmiddleware.models import Account, Client, Customer, DeviceType, ResponseFormat
+from tvmiddleware.models import Account, ActionOrigin, Client, Customer, DeviceType, ResponseFormat
 from common.errors import ServiceError
+from tvmiddleware.services.actions import acting_from
 from tvmiddleware.services.sessions import SessionInfo, session_resolve
 
 from common.params import ParamError, Params
@@ -162,7 +163,8 @@ def device_method(*, auth: Auth = Auth.SESSION, invalid_param_error: int = 1, ba
                     ctx = found
                     if spec.params:
                         ctx.args = spec.read(params)
-                    response = view(request, ctx, *args, **kwargs)
+                    with acting_from(ActionOrigin.DEVICE_API, request=request):
+                        response = view(request, ctx, *args, **kwargs)
             except ParamError as exc:
                 response = error(exc.code if exc.code is not None else invalid_param_error, str(exc),
                                  error_fields={exc.name: exc.problem})

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from tvmiddleware.models import Account, Customer, Tariff, TariffSubscription
 from tvmiddleware.services import account_activate, tariff_assign
+from tvmiddleware.services.actions import record
 from common.errors import Conflict, Invalid, NotFound
 
 from .models import TransactionSource
@@ -59,6 +60,7 @@ def tariffs_subscribe(*, customer: Customer, tariff_ids: list[int], account: Acc
                          for tariff in tariffs]
         if try_activate and not account.active:
             account_activate(account=account)
+        record("tariffs_subscribed", customer=customer, account=account, tariff_ids=[t.pk for t in tariffs])
     return subscriptions
 
 

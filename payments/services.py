@@ -25,6 +25,7 @@ from billing.models import CustomerTransaction, TransactionSource
 from billing.payment_gateway import GatewayNotConfigured, GatewayRefusal
 from billing.services import BalanceOutOfRange, DuplicateTransaction, transaction_create, transaction_reverse
 from tvmiddleware.models import Account, Client, Customer
+from tvmiddleware.services.actions import record
 from common.money import MoneyError, read_money
 from common.errors import Conflict
 
@@ -227,6 +228,8 @@ def payment_start(*, client: Client, customer: Customer, amount: Decimal | str, 
                                                             gateway_state=started.gateway_state))
     if newly:
         _after_success(payment)
+    record("payment_started", customer=customer, account=account, payment_id=payment.pk, amount=str(amount),
+           merchant=merchant.merchant_type)
     return PaymentStart(payment=payment, redirect_url=started.redirect_url, session_id=started.session_id,
                         form_data=started.form_data)
 

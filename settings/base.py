@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "billing",
     # Website widgets operators embed on their site (docs/widgets.md).
     "widgets",
+    # The widgets' captcha, drawn by us (no third-party service): /widgets/captcha/.
+    "captcha",
     # Demo data to try the middleware out (`seed_demo`; refused under production settings).
     "demo",
     # Optional integrations (settings/plugins.py): each declares its own wiring in its AppConfig.
@@ -84,7 +86,8 @@ PANEL_MIDDLEWARE = [
 ]
 # Requests under these paths come from apps, boxes, streamers and billing systems, never a browser
 # session: they skip PANEL_MIDDLEWARE.
-API_PATH_PREFIXES = ("/tvmiddleware/api/", "/streaming/", "/billing/api/", "/content/api/")
+# The widgets are framed by other sites: no panel session or CSRF cookie there (widgets/security.py).
+API_PATH_PREFIXES = ("/tvmiddleware/api/", "/streaming/", "/billing/api/", "/content/api/", "/widgets/")
 # The admin's and django-axes' checks look for their middleware in MIDDLEWARE by name; they run inside
 # PanelMiddleware for every panel request (tests/test_panel_middleware.py holds that).
 SILENCED_SYSTEM_CHECKS = ["admin.E408", "admin.E409", "admin.E410", "axes.W002"]
@@ -162,6 +165,11 @@ MEDIA_URL = os.environ.get("MEDIA_URL", "/media/")
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 # The middleware's public address in the widgets' embed code (docs/widgets.md); empty: the panel's own address.
 WIDGETS_BASE_URL = os.environ.get("WIDGETS_BASE_URL", "")
+# The widgets' captcha (django-simple-captcha): five letters, distorted, valid ten minutes.
+CAPTCHA_LENGTH = 5
+CAPTCHA_TIMEOUT = 10
+CAPTCHA_IMAGE_SIZE = (150, 50)
+CAPTCHA_FONT_SIZE = 34
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

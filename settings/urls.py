@@ -16,6 +16,7 @@ urlpatterns = [
     path("billing/", include("apis.billing_urls")),
     path("content/", include("apis.content.site_urls")),
     path("api/", include("apis.schema_urls")),
+    path("widgets/captcha/", include("captcha.urls")),
     path("widgets/", include("widgets.urls")),
 ]
 

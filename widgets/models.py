@@ -22,9 +22,10 @@ class WidgetType(models.TextChoices):
     PAYMENT_FORM = "payment_form", _("Payment form")
 
 
-# The types this release renders; the others are kept as choices for the next ones and are neither
-# offered in the panel nor served.
+# The types served and offered in the panel.
 BUILT_TYPES = (WidgetType.CHANNEL_LIST, WidgetType.TV_GUIDE)
+# The types with forms (posted back to their page, under the widget's form protection: widgets/security.py).
+FORM_TYPES = (WidgetType.REGISTRATION, WidgetType.PERSONAL_ACCOUNT, WidgetType.PAYMENT_FORM)
 
 
 class Widget(TenantModel, Timestamped):
@@ -61,3 +62,31 @@ class Widget(TenantModel, Timestamped):
         from .services import clean_widget
 
         clean_widget(self)
+
+
+class WidgetSession(TenantModel):
+    """A subscriber logged in through a widget (the personal account; registration opens one too).
+
+    The session's key travels in the framed page's URL and forms (`ws`), so it works where the browser
+    blocks cookies inside a cross-site frame; over HTTPS a partitioned cookie carries it as well
+    (docs/widgets.md). Only the key's SHA-256 is stored. A session ends after `IDLE_SECONDS` without a
+    request, at `expires_at` in any case, or when the visitor logs out.
+    """
+
+    IDLE_SECONDS = 30 * 60
+    LIFETIME_SECONDS = 12 * 3600
+
+    widget = models.ForeignKey(Widget, on_delete=models.CASCADE, related_name="sessions")
+    account = models.ForeignKey("tvmiddleware.Account", on_delete=models.CASCADE, related_name="+")
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_seen_at = models.DateTimeField()
+    expires_at = models.DateTimeField(db_index=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.widget} / {self.account}"

@@ -1,5 +1,7 @@
 """The widgets' public pages: the embed script (`api/get/<id>`), the framed page (`api/show/<id>`) and,
-with DEBUG, a demo host page. Everything is read-only: no session, no form posts.
+with DEBUG, a demo host page. The channel list and the guide are read-only pages of this module; the
+types with forms (registration, personal account, payment form) have a module each in `pages/`,
+posted back to the same address under `security.check_form`.
 
 Framing: `api/show` answers `Content-Security-Policy: frame-ancestors` from the widget's allowed
 hostnames and is exempt from the project's `X-Frame-Options: DENY` (only these views are). A request
@@ -20,104 +22,30 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
-from django.views.decorators.http import require_GET
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods
+
+from tvmiddleware.models import ActionOrigin
+from tvmiddleware.services.actions import acting_from
 
 from .assets import asset
-from .models import BUILT_TYPES, Widget, WidgetType
-from .selectors import channel_groups, guide_channels, guide_day, widget_for_public_id
+from .models import BUILT_TYPES, FORM_TYPES, Widget, WidgetType
+from .rendering import (  # noqa: F401 (host_allowed, embedding_host: the widgets' tests read them here)
+    WIDGET_LANGUAGES, BadParameter, embedding_host, frame_ancestors, host_allowed, message, page, served_widget,
+    widget_language,
+)
+from .selectors import channel_groups, guide_channels, guide_day
 
 CONTAINER_ID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_:.-]{0,99}$")
 DAY_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 TARIFF_IDS_RE = re.compile(r"^\d{1,10}(,\d{1,10}){0,49}$")
 MAX_QUERY = 100
-WIDGET_LANGUAGES = ("en", "ru")
 # Parameters of the embed code handed on to the framed page, per type (the others are ignored).
-PASSED_ON = {WidgetType.CHANNEL_LIST: ("lang",), WidgetType.TV_GUIDE: ("lang", "tariff_id")}
-
-
-class BadParameter(Exception):
-    pass
-
-
-# --- helpers ---------------------------------------------------------------------------------------
-
-def _served_widget(public_id: str) -> tuple[Widget | None, str]:
-    widget = widget_for_public_id(public_id)
-    if widget is None or widget.type not in BUILT_TYPES:
-        return None, _("There is no such widget. Check the widget id in the embed code.")
-    if not widget.enabled:
-        return None, _("This widget is switched off by its operator.")
-    return widget, ""
-
-
-def host_allowed(host: str, port: int | None, patterns: list[str]) -> bool:
-    """Whether a host (and port) matches one of the widget's hostnames as `frame-ancestors` would:
-    `example.com` any port, `example.com:8443` that port, `*.example.com` its subdomains."""
-    host = host.lower().rstrip(".")
-    for pattern in patterns:
-        name, _sep, want_port = pattern.partition(":")
-        if want_port and port != int(want_port):
-            continue
-        if name.startswith("*.") and host.endswith(name[1:]) and host != name[2:]:
-            return True
-        if host == name:
-            return True
-    return False
-
-
-def frame_ancestors(widget: Widget) -> str:
-    sources = [name if ":" in name else f"{name}:*" for name in widget.hostnames]
-    return "frame-ancestors " + (" ".join(sources) or "'none'")
-
-
-def embedding_host(request: HttpRequest) -> tuple[str, int | None] | None:
-    """The host named by the request's Origin, else Referer; None when neither names one, or when it
-    names the middleware itself (the visitor moving within the widget: the guide's days, a search)."""
-    for header in ("HTTP_ORIGIN", "HTTP_REFERER"):
-        value = request.META.get(header, "")
-        if not value or value == "null":
-            continue
-        try:
-            parts = urlsplit(value)
-            port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
-        except ValueError:
-            return ("", None)  # a malformed header names no allowed host
-        if parts.netloc.lower() == request.get_host().lower():
-            return None
-        return (parts.hostname or "", port)
-    return None
-
-
-def _language(request: HttpRequest, widget: Widget | None) -> str:
-    wanted = request.GET.get("lang", "")
-    if wanted in WIDGET_LANGUAGES:
-        return wanted
-    configured = (widget.settings or {}).get("language", "") if widget else ""
-    if configured in WIDGET_LANGUAGES:
-        return configured
-    accepted = request.META.get("HTTP_ACCEPT_LANGUAGE", "")
-    for part in accepted.split(",")[:10]:
-        code = part.split(";")[0].strip().lower()[:2]
-        if code in WIDGET_LANGUAGES:
-            return code
-    return "en"
-
-
-def _page(request: HttpRequest, template: str, context: dict[str, Any], *, status: int = 200,
-          frame: str = "frame-ancestors *") -> HttpResponse:
-    response = render(request, template, {"css": asset("widget.css"), "frame_js": asset("frame.js"), **context},
-                      status=status)
-    response["Content-Security-Policy"] = frame
-    response["Cache-Control"] = "private, max-age=60" if status == 200 else "no-store"
-    response["Referrer-Policy"] = "same-origin"
-    response["Vary"] = "Accept-Language"  # the language may come from the browser
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
-def _message(request: HttpRequest, title: str, text: str, *, status: int) -> HttpResponse:
-    # Error pages hold no operator data: any site may frame them, so the visitor reads why.
-    return _page(request, "widgets/message.html", {"title": title, "text": text, "status": status}, status=status)
+PASSED_ON = {
+    WidgetType.CHANNEL_LIST: ("lang",), WidgetType.TV_GUIDE: ("lang", "tariff_id"),
+    WidgetType.REGISTRATION: ("lang",), WidgetType.PERSONAL_ACCOUNT: ("lang",),
+    WidgetType.PAYMENT_FORM: ("lang", "amount", "customer_id", "order_id", "payment_type"),
+}
 
 
 def _read_tariff_ids(request: HttpRequest) -> list[int] | None:
@@ -147,7 +75,7 @@ def embed_script(*, show_url: str, origin: str, container_id: str, public_id: st
 @require_GET
 def embed(request: HttpRequest, public_id: str) -> HttpResponse:
     """`/widgets/api/get/<id>?container_id=...`: a script rendering the widget's iframe into that element."""
-    widget, problem = _served_widget(public_id)
+    widget, problem = served_widget(public_id)
     if widget is None:
         return HttpResponse(f"/* {problem} */\n", status=404, content_type="text/javascript; charset=utf-8")
     container_id = request.GET.get("container_id", "widget-content")
@@ -159,7 +87,7 @@ def embed(request: HttpRequest, public_id: str) -> HttpResponse:
     if params:
         show_url += "?" + urlencode(params)
     parts = urlsplit(show_url)
-    with translation.override(_language(request, widget)):
+    with translation.override(widget_language(request, widget)):
         title = widget.name or str(WidgetType(widget.type).label)
     script = embed_script(show_url=show_url, origin=f"{parts.scheme}://{parts.netloc}", container_id=container_id,
                           public_id=widget.public_id, title=title)
@@ -171,27 +99,41 @@ def embed(request: HttpRequest, public_id: str) -> HttpResponse:
 
 # --- the framed page --------------------------------------------------------------------------------
 
-@require_GET
+def _form_page(widget_type: str):
+    """The page function of a type with forms: `(request, widget) -> HttpResponse` (widgets/pages/)."""
+    from .pages import account, payment, registration
+
+    return {WidgetType.REGISTRATION: registration.render, WidgetType.PERSONAL_ACCOUNT: account.render,
+            WidgetType.PAYMENT_FORM: payment.render}[widget_type]
+
+
+@csrf_exempt  # the forms carry their own token (security.check_form): Django's needs a cookie
+@require_http_methods(["GET", "HEAD", "POST"])
 @xframe_options_exempt
 def show(request: HttpRequest, public_id: str) -> HttpResponse:
     """`/widgets/api/show/<id>`: the widget itself, framed by the operator's site."""
-    widget, problem = _served_widget(public_id)
-    with translation.override(_language(request, widget)):
+    widget, problem = served_widget(public_id)
+    with translation.override(widget_language(request, widget)):
         if widget is None:
-            return _message(request, _("Widget not found"), problem, status=404)
+            return message(request, _("Widget not found"), problem, status=404)
         embedder = embedding_host(request)
         if embedder is not None and not host_allowed(*embedder, widget.hostnames):
-            return _message(request, _("Not allowed on this site"),
-                            _("This widget may only be shown on the operator's own website."), status=403)
+            return message(request, _("Not allowed on this site"),
+                           _("This widget may only be shown on the operator's own website."), status=403)
+        if widget.type in FORM_TYPES:
+            with acting_from(ActionOrigin.WIDGET, widget_id=widget.public_id, request=request):
+                return _form_page(widget.type)(request, widget)
+        if request.method == "POST":
+            return message(request, _("Wrong address"), _("This widget has no form to send."), status=405)
         try:
             if widget.type == WidgetType.TV_GUIDE:
                 context, template = _guide_context(request, widget), "widgets/tv_guide.html"
             else:
                 context, template = _channel_list_context(request, widget), "widgets/channel_list.html"
         except BadParameter as error:
-            return _message(request, _("Wrong address"), str(error), status=400)
+            return message(request, _("Wrong address"), str(error), status=400)
         context.update(widget=widget, lang=translation.get_language())
-        return _page(request, template, context, frame=frame_ancestors(widget))
+        return page(request, template, context, frame=frame_ancestors(widget))
 
 
 def _channel_list_context(request: HttpRequest, widget: Widget) -> dict[str, Any]:

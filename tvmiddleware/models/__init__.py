@@ -30,6 +30,7 @@ from .content_extra import (
     ActorExtra, ChannelExtra, EpisodeExtra, MaintenanceWindow, ProgramBlocking, RadioStation, SeasonExtra,
     SelectionExtra, SkipFragmentType, SkipVideoFragment, VideoExtra, VideoFileExtra,
 )
+from .actions import ActionOrigin, SubscriberAction
 from .stream_details import AudioTrack, DrmProfile, DrmType, SubtitleFormat, SubtitleTrack, VideoQuality
 
 __all__ = [
@@ -50,4 +51,5 @@ __all__ = [
     "CountryNetwork", "DeviceCommand", "DeviceCommandType", "OperatorCountry", "PhoneVerification", "ProfileType",
     "QrLogin",
     "VideoRating",
+    "ActionOrigin", "SubscriberAction",
 ]

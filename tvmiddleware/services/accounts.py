@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from tvmiddleware.events import EventName, emit
+from tvmiddleware.services.actions import record
 from tvmiddleware.models import Account, AccountStatus, Client, Customer, DeviceGroup, Tariff
 from tvmiddleware.streaming import access
 from common.text import is_digits
@@ -141,6 +142,7 @@ def account_create(
             continue  # the generated number was taken by an explicitly numbered account: take the next
         if explicit:
             _bump_counter_past(client, candidate)
+        record("account_created", customer=customer, account=account)
         return account, password
     raise Conflict("Could not find a free abonement number.")
 
@@ -237,4 +239,5 @@ def subscriber_register(*, client: Client, mobile_phone_number: str = "", commen
                                     auto_activation_period=auto_activation_period, parent_code=parent_code)
     for tariff in Tariff.objects.for_client(client).filter(assigned_by_default=True, enabled=True):
         tariff_assign(customer=customer, tariff=tariff)
+    record("registered", customer=customer, account=account)
     return account, plain

@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from tvmiddleware.models import Client, Customer
+from tvmiddleware.services.actions import record
 from tvmiddleware.streaming import access
 
 from common.errors import Conflict, Invalid
@@ -52,6 +53,7 @@ def customer_create(*, client: Client, **fields: Any) -> Customer:
 def customer_modify(*, customer: Customer, **fields: Any) -> Customer:
     _apply(customer, fields)
     _save(customer)
+    record("profile_changed", customer=customer, fields=sorted(fields))
     return customer
 
 

@@ -19,6 +19,7 @@ from tvmiddleware import counters
 from tvmiddleware.models import Account, AccountDevice, AuthKey, Client, DeviceType, TariffSubscription
 
 from .accounts import parse_subnets
+from .actions import record
 from .devices import device_bind
 from common.errors import DeviceBoundElsewhere, Invalid, LimitReached, ServiceError
 from .sessions import active_window, session_create, session_delete_many
@@ -196,7 +197,25 @@ def login(*, client: Client, abonement: str = "", password: str = "", device_uid
             _give_back(hits)
         raise
     _give_back(hits)
+    if open_session:
+        record("logged_in", customer=None, account=result.account,
+               device_uid=device_uid[:64] if not external else "", external=external or None)
     return result
+
+
+def credentials_check(*, client: Client, abonement: str, password: str, ip: str | None) -> Account:
+    """The account of this abonement and password, for a surface that opens no device session (the
+    personal-account widget): the device login's rate limits (counted before the check, per address
+    and per abonement) and its password check; neither activity nor tariffs are required, so a
+    subscriber blocked for debt can still log in to pay. Both are required (no login by abonement or
+    address alone). Raises LoginRefused (NOT_FOUND, RATE_LIMITED)."""
+    if not abonement or not password:
+        raise LoginRefused(LoginReason.NOT_FOUND, "Account not found.")
+    hits = _count_attempt(client, ip, abonement)
+    account = _find_account(client, abonement=abonement, password=password, device_uid="", ip=None)
+    _give_back(hits)
+    record("logged_in", customer=account.customer, account=account)
+    return account
 
 
 def login_vouched(*, client: Client, account: Account, device_uid: str, device_type: DeviceType, ip: str | None,

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from tvmiddleware.events import EventName, emit
 from tvmiddleware.models import Customer, ExternalSystem, Tariff, TariffSubscription
+from tvmiddleware.services.actions import record
 from tvmiddleware.streaming import access
 
 from common.errors import Conflict, Invalid, NotFound
@@ -122,4 +123,6 @@ def tariffs_unsubscribe(*, customer: Customer, tariff_ids: list[int]) -> list[Ta
     if any(not s.tariff.available_to_unsubscribe or s.tariff.required for s in subscriptions):
         raise TariffNotUnsubscribable("A tariff cannot be disconnected from the app.")
     with transaction.atomic():
-        return [tariff_remove(customer=customer, tariff=s.tariff) for s in subscriptions]
+        closed = [tariff_remove(customer=customer, tariff=s.tariff) for s in subscriptions]
+        record("tariffs_unsubscribed", customer=customer, tariff_ids=sorted(set(tariff_ids)))
+    return closed
