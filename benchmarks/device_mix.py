@@ -434,7 +434,7 @@ def warm_caches(facts: dict, threads: int = 4) -> None:
                 access.account_state(account_id, for_device_api=True)
                 account_facts.channel_flags(client_id=client_id, account_id=account_id)
                 account_facts.programme_positions(client_id=client_id, account_id=account_id)
-                account_facts.first_unread_message(client_id=client_id, account_id=account_id, now=timezone.now())
+                account_facts.poll_facts(client_id=client_id, account_id=account_id, now=timezone.now())
         finally:
             connections.close_all()
 
@@ -442,7 +442,7 @@ def warm_caches(facts: dict, threads: int = 4) -> None:
     with ThreadPoolExecutor(threads) as pool:
         list(pool.map(warm, [keys[i:i + size] for i in range(0, len(keys), size)]))
     log(f"caches warmed for {len(keys):,} online sessions in {time.monotonic() - started:.0f} s "
-        "(session, access snapshot, channel flags, positions, first unread message)")
+        "(session, access snapshot, channel flags, positions, the poll's message and commands)")
 
 
 # --- the load script -------------------------------------------------------------------------------

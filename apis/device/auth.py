@@ -168,14 +168,16 @@ def account_status(request, ctx: DeviceContext):
     state = access.account_state(account_id, for_device_api=True)
     if not state.exists:
         raise SessionGone()
-    first = account_facts.first_unread_message(client_id=ctx.client.pk, account_id=account_id, now=timezone.now())
+    facts = account_facts.poll_facts(client_id=ctx.client.pk, account_id=account_id, now=timezone.now())
+    first = facts.first_unread
     fields = dict(status=1, status_reason=state.status_reason, utc_time=int(time.time()),
                   is_active=flag(state.active), has_new_messages=flag(first is not None),
                   channel_list_changed=0)
     if first is not None and first["urgent"]:
         fields["message"] = {"subject": first["subject"], "text": first["text"],
                              "no_confirmation": flag(first["no_confirmation"])}
-    command = command_take(client_id=ctx.client.pk, account_id=account_id, device_uid=ctx.session.device_uid)
+    command = command_take(client_id=ctx.client.pk, account_id=account_id, device_uid=ctx.session.device_uid,
+                           pending=facts.pending_commands)
     if command is not None:
         fields["command"] = {"type": command.type, "user_confirmation": flag(command.user_confirmation),
                              "deep_link": command.deep_link, "accompanying_text_to_command": command.accompanying_text,

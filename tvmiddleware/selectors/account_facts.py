@@ -4,8 +4,9 @@
   channel/list, channel/list/programs, channel/url, program/url;
 - `programme_positions`: how many catch-up viewing positions the account keeps, and the latest —
   program/list (its validators, and whether its answer is the shared one);
-- `first_unread_message`: the message account/status shows — the newest unread urgent one, else any
-  unread one.
+- `poll_facts`: what account/status reads on every poll — the message it shows (the newest unread
+  urgent one, else any unread one) and the operator's commands waiting for the account's devices,
+  kept as one value so a poll reads both in the same round trip.
 
 Each is one `VersionedEntries` value per account: read with its version tokens in one Redis round trip,
 loaded from the database (one query) on a miss. Any save or delete of the rows behind a fact renews its
@@ -16,6 +17,7 @@ A message's expiry is known in advance: the answer is kept only until the shown 
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Iterable
 
@@ -28,10 +30,11 @@ from common.versioned_cache import VersionedEntries, renew_versions_on_commit
 from ..models import AccountChannelSetting, ContentKind, ContentPosition, Message, MessageRead
 from . import account_messages
 from .channels import ChannelFlags
+from .device_commands import load_pending_commands, pending_commands_version
 
 _FLAGS = VersionedEntries("account-channel-flags:v1")
 _POSITIONS = VersionedEntries("account-programme-positions:v1")
-_MESSAGES = VersionedEntries("account-first-unread:v1")
+_POLL = VersionedEntries("account-poll:v1")
 
 
 def _channels_version(account_id: int) -> str:
@@ -86,14 +89,32 @@ _programme_positions = PreparedQuery(lambda client_id, account_id: (
 ))
 
 
-def first_unread_message(*, client_id: int, account_id: int, now: datetime) -> dict[str, Any] | None:
-    """The newest unread urgent message the account may read now, else the newest unread one; None
-    when every message is read. Fields: urgent, subject, text, no_confirmation."""
-    found = _MESSAGES.get(key=account_id, versions=[_messages_version(account_id), _broadcasts_version(client_id)],
-                          load=lambda: _load_first_unread(client_id, account_id, now), until=True)
+@dataclass(frozen=True)
+class PollFacts:
+    """`first_unread`: the newest unread urgent message the account may read now, else the newest
+    unread one, None when every message is read (fields: urgent, subject, text, no_confirmation).
+    `pending_commands`: (id, device_uid) of the commands not yet taken, oldest first."""
+
+    first_unread: dict[str, Any] | None
+    pending_commands: tuple[tuple[int, str], ...]
+
+
+def poll_facts(*, client_id: int, account_id: int, now: datetime) -> PollFacts:
+    """What account/status needs besides the access snapshot, in one round trip when warm (two queries
+    on a miss). Renewed by a message sent or read (the account's or its operator's broadcasts) and by a
+    command sent or taken."""
+    versions = [_messages_version(account_id), _broadcasts_version(client_id), pending_commands_version(account_id)]
+    found, pending = _POLL.get(key=account_id, versions=versions,
+                               load=lambda: _load_poll(client_id, account_id, now), until=True)
     if found is not None and found["expires_at"] is not None and found["expires_at"] <= now:
         found = _load_first_unread(client_id, account_id, now)[0]  # expired within the stored second
-    return None if found is None else {k: v for k, v in found.items() if k != "expires_at"}
+    return PollFacts(first_unread=None if found is None else {k: v for k, v in found.items() if k != "expires_at"},
+                     pending_commands=pending)
+
+
+def _load_poll(client_id: int, account_id: int, now: datetime) -> tuple[tuple[dict | None, tuple], float | None]:
+    first, until = _load_first_unread(client_id, account_id, now)
+    return (first, load_pending_commands(client_id, account_id)), until
 
 
 def _load_first_unread(client_id: int, account_id: int, now: datetime) -> tuple[dict | None, float | None]:

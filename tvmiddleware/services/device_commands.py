@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from common.errors import Invalid
 from tvmiddleware.models import Account, AccountDevice, DeviceCommand, DeviceCommandType
-from tvmiddleware.selectors.device_commands import commands_changed, pending_commands, waiting_for
+from tvmiddleware.selectors.device_commands import commands_changed, waiting_for
 
 
 @transaction.atomic
@@ -32,10 +32,12 @@ def command_send(*, account: Account, type: int, device_uid: str = "", user_conf
     return command
 
 
-def command_take(*, client_id: int, account_id: int, device_uid: str) -> DeviceCommand | None:
+def command_take(*, client_id: int, account_id: int, device_uid: str,
+                 pending: tuple[tuple[int, str], ...]) -> DeviceCommand | None:
     """The oldest command waiting for this device, marked delivered so no other poll gets it; None when
-    nothing waits (answered from the cache when warm, without SQL)."""
-    candidates = waiting_for(pending_commands(client_id=client_id, account_id=account_id), device_uid)
+    nothing waits. `pending`: the account's commands not yet taken as the poll read them
+    (`account_facts.poll_facts`, from the cache when warm: no SQL when nothing waits)."""
+    candidates = waiting_for(pending, device_uid)
     if not candidates:
         return None
     with transaction.atomic():

@@ -55,6 +55,22 @@ def test_no_sql_on_the_warm_path_without_commands(logged_in, subscriber):
     assert len(captured) == 0
 
 
+def test_a_warm_poll_reads_messages_and_commands_in_one_cache_round_trip(logged_in, subscriber, monkeypatch):
+    logged_in.json("account/status/")
+    reads: list[list[str]] = []
+    get_many = cache.get_many
+
+    def counting(keys, *args, **kwargs):
+        reads.append(list(keys))
+        return get_many(keys, *args, **kwargs)
+
+    monkeypatch.setattr(cache, "get_many", counting)
+    assert "command" not in logged_in.json("account/status/")
+    poll = [keys for keys in reads if any("account-poll" in key for key in keys)]
+    assert len(poll) == 1  # the message and the commands with their three versions, together
+    assert not any("account-device-commands:v1" in key or "account-first-unread" in key for keys in reads for key in keys)
+
+
 def test_another_operators_commands_are_not_seen(logged_in, subscriber):
     foreign = factories.AccountFactory(customer__client=factories.ClientFactory())
     command_send(account=foreign, type=DeviceCommandType.REBOOT)

@@ -119,12 +119,12 @@ class TestAccountFacts:
     def test_a_stored_answer_is_not_used_past_the_expiry_of_its_message(self, logged_in, world, subscriber):
         Message.objects.create(client=world.client, account=subscriber.account, subject="Soon", text="gone",
                                expires_at=timezone.now() + timedelta(hours=1))
-        first = account_facts.first_unread_message(client_id=world.client.pk, account_id=subscriber.account.pk,
-                                                   now=timezone.now())
+        first = account_facts.poll_facts(client_id=world.client.pk, account_id=subscriber.account.pk,
+                                         now=timezone.now()).first_unread
         assert first["text"] == "gone"
         later = timezone.now() + timedelta(hours=2)
-        assert account_facts.first_unread_message(client_id=world.client.pk, account_id=subscriber.account.pk,
-                                                  now=later) is None
+        assert account_facts.poll_facts(client_id=world.client.pk, account_id=subscriber.account.pk,
+                                        now=later).first_unread is None
 
     def test_positions_make_program_list_the_accounts_own(self, logged_in, world, subscriber):
         params = {"cid": world.news.pk, "date": timezone.localdate().strftime("%d.%m.%Y")}
