@@ -66,6 +66,27 @@ class PaymentProvider(Protocol):
         it once. Returns "paid", "pending" or "failed"; raises `GatewayRefusal`."""
 
 
+    def payment_methods(self, *, client: "Client") -> list[dict[str, Any]]:
+        """Optional (callers check with `getattr`): the operator's enabled gateways a customer can pay
+        through, as [{"merchant_type": str, "name": str, "default": bool}] (the default one first)."""
+
+    def payment_for_order(self, *, client: "Client", order_id: str) -> dict[str, Any] | None:
+        """Optional (callers check with `getattr`): the operator's payment known by `order_id` (the
+        `payment_id` of payment/create), or None (unknown, another operator's, its customer deleted):
+        {"order_id", "transaction_id", "amount": Decimal, "state": "paid" | "pending" | "failed" |
+        "refunded", "customer_id": int, "customer_initial": str (the first name's initial, e.g. "A."),
+        "merchant_type"}."""
+
+    def payment_resume(self, *, client: "Client", order_id: str, return_url: str = "", ip: str = "",
+                       source: str = "widget") -> dict[str, Any]:
+        """Optional (callers check with `getattr`): go on paying the operator's payment `order_id`:
+        asks its gateway first (a payment settled meanwhile is credited once); one still open on its
+        gateway's page gives that page again, a failed one (or one without a page) starts a new
+        payment of the same customer, amount and gateway. Returns payment_create's dict with
+        "state" ("succeeded", "pending", "failed", "refunded"); raises `GatewayRefusal` (code 4:
+        no such payment of the operator)."""
+
+
 _provider: PaymentProvider | None = None
 
 
