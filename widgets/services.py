@@ -31,6 +31,11 @@ SETTINGS_SCHEMA: dict[str, dict[str, tuple[type, Any, tuple[int, int] | None]]] 
         "show_logos": (bool, True, None),
         "language": (str, "", None),
     },
+    WidgetType.PERSONAL_ACCOUNT: {
+        "account_page_url": (str, "", None),
+        "allow_new_accounts": (bool, True, None),
+        "language": (str, "", None),
+    },
 }
 
 
@@ -73,6 +78,16 @@ def clean_settings(widget_type: str, raw: Any) -> dict[str, Any]:
         if name == "language" and value not in LANGUAGES:
             raise ValidationError({"settings": "language is \"\" (the visitor's browser), \"en\" or \"ru\"."})
         cleaned[name] = value
+    if widget_type == WidgetType.PERSONAL_ACCOUNT:
+        url = cleaned["account_page_url"]
+        try:
+            parts = urlsplit(url) if isinstance(url, str) else None
+        except ValueError:
+            parts = None
+        if parts is None or len(url) > 500 or (url and (parts.scheme not in ("http", "https") or not parts.netloc
+                                                        or not url.isprintable() or " " in url)):
+            raise ValidationError({"settings": "account_page_url is \"\" or the http(s) address of the personal "
+                                               "account's page on your site."})
     return cleaned
 
 
