@@ -650,6 +650,19 @@ def _day_window(day: date) -> GuideWindow:
     return GuideWindow(start, end, True)
 
 
+def channel_guide_window(ctx: DeviceContext, channel: dict[str, Any]) -> GuideWindow | HttpResponse:
+    """program/list's window of `channel` (`guide_window`, from the programme `pid_from` when given, which
+    must be one of the channel's), or the error answer: code 2 (no such programme), 4 (a bad window)."""
+    pid_begin = None
+    if ctx.args.pid_from is not None:
+        anchor = sel.programme_get(client=ctx.client, programme_id=ctx.args.pid_from)
+        if anchor is None or anchor["epg_channel_id"] != channel["epg_channel_id"]:
+            return error(NO_PROGRAMME_FROM, "No programme matches pid_from.")
+        pid_begin = anchor["begin_time"]
+    window = guide_window(ctx, pid_begin=pid_begin)
+    return error(BAD_GUIDE_WINDOW, window) if isinstance(window, str) else window
+
+
 def guide_window(ctx: DeviceContext, *, pid_begin: datetime | None) -> GuideWindow | str:
     """The window program/list asks for: `date` (a local day), or `time_from`/`time_to`, or from the
     programme `pid_from`; today when none is given. A message string when the request is invalid."""
@@ -688,7 +701,7 @@ def program_list(request: HttpRequest, ctx: DeviceContext) -> HttpResponse:
     """The guide of one channel for a day or a time window, with archive and viewing flags.
 
     Answers `ETag` / `Last-Modified`, and 304 to a matching `If-None-Match` / `If-Modified-Since`."""
-    cid, pid_from = ctx.args.cid, ctx.args.pid_from
+    cid = ctx.args.cid
     if ctx.args.is_camera:
         return error(NOT_SUPPORTED, "Cameras are not supported.")
     assert ctx.session is not None
@@ -696,15 +709,9 @@ def program_list(request: HttpRequest, ctx: DeviceContext) -> HttpResponse:
     channel = _visible_channel(client, cid)
     if channel is None:
         return error(CHANNEL_NOT_FOUND_1, "Channel not found.")
-    pid_begin = None
-    if pid_from is not None:
-        anchor = sel.programme_get(client=client, programme_id=pid_from)
-        if anchor is None or anchor["epg_channel_id"] != channel["epg_channel_id"]:
-            return error(NO_PROGRAMME_FROM, "No programme matches pid_from.")
-        pid_begin = anchor["begin_time"]
-    window = guide_window(ctx, pid_begin=pid_begin)
-    if isinstance(window, str):
-        return error(BAD_GUIDE_WINDOW, window)
+    window = channel_guide_window(ctx, channel)
+    if isinstance(window, HttpResponse):
+        return window
     subscribed = cid in _entitlements(ctx).channel_ids
     now = timezone.now()
     epg_channel_id = channel["epg_channel_id"]

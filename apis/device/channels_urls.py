@@ -3,9 +3,8 @@
 Both spellings (with and without the trailing slash) are served: the reference lists paths with the
 slash, some apps call them without it.
 """
-from django.urls import path
-
 from . import account_lists, channel_extras, channels
+from .routing import both_spellings
 
 _METHODS = [
     ("category/list", channels.category_list, "category-list"),
@@ -28,5 +27,4 @@ _METHODS = [
     ("v2/account/video/update", account_lists.video_update, "v2-account-video-update"),
 ]
 
-urlpatterns = [path(f"{route}/", view, name=name) for route, view, name in _METHODS]
-urlpatterns += [path(route, view) for route, view, _ in _METHODS]
+urlpatterns = both_spellings(_METHODS)

@@ -33,7 +33,7 @@ from apikit.spec import FLAG, INT, STR, ListOf, Obj, Param, nullable
 
 from . import channel_shapes, film_shapes
 from . import vod_shapes
-from .channels import MAX_GUIDE_WINDOW, IconUrls, guide_entry, guide_window, visible_rows_by_id
+from .channels import MAX_GUIDE_WINDOW, IconUrls, channel_guide_window, guide_entry, visible_rows_by_id
 from .errors import (
     BAD_GUIDE_WINDOW, GUEST_BROWSING_OFF, GUEST_NOT_FOUND, INVALID_PARAM, NO_PROGRAMME_FROM, PARTNER_STREAM_FAILED,
     TRAILER_ONLY,
@@ -117,15 +117,9 @@ def program_list(request: HttpRequest, ctx: DeviceContext, shown: guest.GuestVie
     channel = _guest_channel(ctx, shown, ctx.args.cid)
     if channel is None:
         return error(GUEST_NOT_FOUND, "Channel not found.")
-    pid_begin = None
-    if ctx.args.pid_from is not None:
-        anchor = sel.programme_get(client=ctx.client, programme_id=ctx.args.pid_from)
-        if anchor is None or anchor["epg_channel_id"] != channel["epg_channel_id"]:
-            return error(NO_PROGRAMME_FROM, "No programme matches pid_from.")
-        pid_begin = anchor["begin_time"]
-    window = guide_window(ctx, pid_begin=pid_begin)
-    if isinstance(window, str):
-        return error(BAD_GUIDE_WINDOW, window)
+    window = channel_guide_window(ctx, channel)
+    if isinstance(window, HttpResponse):
+        return window
     epg_channel_id = channel["epg_channel_id"]
     rows = [] if epg_channel_id is None else guide_cache.programmes_by_channel(
         client_id=ctx.client.pk, epg_channel_ids=[epg_channel_id], time_from=window.time_from,

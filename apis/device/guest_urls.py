@@ -1,8 +1,7 @@
 """Routes of guest browsing (noauth/*), the providers and the v2 channel methods, relative to
 `/tvmiddleware/api/`. Both spellings (with and without the trailing slash) are served."""
-from django.urls import path
-
 from . import channels_v2, guest
+from .routing import both_spellings
 
 _METHODS = [
     ("noauth/category/list", guest.category_list, "noauth-category-list"),
@@ -25,5 +24,4 @@ _METHODS = [
     ("v2/noauth/channel/info", channels_v2.noauth_channel_info, "v2-noauth-channel-info"),
 ]
 
-urlpatterns = [path(f"{route}/", view, name=name) for route, view, name in _METHODS]
-urlpatterns += [path(route, view) for route, view, _ in _METHODS]
+urlpatterns = both_spellings(_METHODS)

@@ -1,8 +1,7 @@
 """Routes of the login variants (phone, device, QR), promo codes, profile types and countries, relative to
 `/tvmiddleware/api/`; both spellings, with and without the trailing slash."""
-from django.urls import path
-
 from . import login_variants, promo, qr_login, reference_lists
+from .routing import both_spellings
 
 _METHODS = [
     ("login/customer_list", login_variants.login_customer_list, "login-customer-list"),
@@ -16,5 +15,4 @@ _METHODS = [
     ("country/info", reference_lists.country_info, "country-info"),
 ]
 
-urlpatterns = [path(f"{route}/", view, name=name) for route, view, name in _METHODS]
-urlpatterns += [path(route, view) for route, view, _ in _METHODS]
+urlpatterns = both_spellings(_METHODS)
