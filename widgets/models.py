@@ -23,7 +23,7 @@ class WidgetType(models.TextChoices):
 
 
 # The types served and offered in the panel.
-BUILT_TYPES = (WidgetType.CHANNEL_LIST, WidgetType.TV_GUIDE, WidgetType.PERSONAL_ACCOUNT)
+BUILT_TYPES = (WidgetType.CHANNEL_LIST, WidgetType.TV_GUIDE, WidgetType.PERSONAL_ACCOUNT, WidgetType.PAYMENT_FORM)
 # The types with forms (posted back to their page, under the widget's form protection: widgets/security.py).
 FORM_TYPES = (WidgetType.REGISTRATION, WidgetType.PERSONAL_ACCOUNT, WidgetType.PAYMENT_FORM)
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -31,12 +32,64 @@ SETTINGS_SCHEMA: dict[str, dict[str, tuple[type, Any, tuple[int, int] | None]]] 
         "show_logos": (bool, True, None),
         "language": (str, "", None),
     },
+    WidgetType.PAYMENT_FORM: {
+        "merchant_type": (str, "", None),
+        "min_amount": (Decimal, "1.00", None),
+        "max_amount": (Decimal, "100000.00", None),
+        "preset_amounts": (list, [], None),
+        "return_url": (str, "", None),
+        "language": (str, "", None),
+    },
     WidgetType.PERSONAL_ACCOUNT: {
         "account_page_url": (str, "", None),
         "allow_new_accounts": (bool, True, None),
         "language": (str, "", None),
     },
 }
+
+
+# The payment form's amounts: plain decimals (at most two places) up to the payments' own maximum.
+MAX_PAYMENT = Decimal("1000000.00")
+MAX_PRESETS = 6
+MERCHANT_TYPE_RE = re.compile(r"^[a-z0-9_]{0,16}$")
+
+
+def _clean_amount(name: str, value: Any) -> str:
+    """A payment form amount as text ("500.00"); ValidationError otherwise."""
+    text = str(value).strip() if isinstance(value, (int, float, str)) and not isinstance(value, bool) else ""
+    try:
+        amount = Decimal(text) if re.fullmatch(r"\d{1,7}(\.\d{1,2})?", text) else None
+    except InvalidOperation:
+        amount = None
+    if amount is None or not Decimal("0.01") <= amount <= MAX_PAYMENT:
+        raise ValidationError({"settings": f"{name} is an amount from 0.01 to {MAX_PAYMENT} (e.g. \"500.00\")."})
+    return str(amount.quantize(Decimal("0.01")))
+
+
+def _clean_payment_settings(cleaned: dict[str, Any]) -> None:
+    """The payment form's own settings, in place: amounts as text, the gateway name, the return URL."""
+    if not isinstance(cleaned["merchant_type"], str) or not MERCHANT_TYPE_RE.match(cleaned["merchant_type"]):
+        raise ValidationError({"settings": "merchant_type is \"\" (the operator's default gateway) or a merchant type "
+                                           "such as \"payture\" or \"null\"."})
+    for name in ("min_amount", "max_amount"):
+        cleaned[name] = _clean_amount(name, cleaned[name])
+    if Decimal(cleaned["min_amount"]) > Decimal(cleaned["max_amount"]):
+        raise ValidationError({"settings": "min_amount is at most max_amount."})
+    presets = cleaned["preset_amounts"]
+    if not isinstance(presets, list) or len(presets) > MAX_PRESETS:
+        raise ValidationError({"settings": f"preset_amounts is a list of at most {MAX_PRESETS} amounts."})
+    cleaned["preset_amounts"] = [_clean_amount("preset_amounts", value) for value in presets]
+    if any(not Decimal(cleaned["min_amount"]) <= Decimal(v) <= Decimal(cleaned["max_amount"])
+           for v in cleaned["preset_amounts"]):
+        raise ValidationError({"settings": "preset_amounts are between min_amount and max_amount."})
+    url = cleaned["return_url"]
+    try:
+        parts = urlsplit(url) if isinstance(url, str) else None
+    except ValueError:
+        parts = None
+    if parts is None or len(url) > 500 or (url and (parts.scheme not in ("http", "https") or not parts.netloc
+                                                    or not url.isprintable() or " " in url)):
+        raise ValidationError({"settings": "return_url is \"\" (the gateway's own) or an http(s) address."})
 
 
 def parse_hostnames(text: str) -> list[str]:
@@ -78,6 +131,8 @@ def clean_settings(widget_type: str, raw: Any) -> dict[str, Any]:
         if name == "language" and value not in LANGUAGES:
             raise ValidationError({"settings": "language is \"\" (the visitor's browser), \"en\" or \"ru\"."})
         cleaned[name] = value
+    if widget_type == WidgetType.PAYMENT_FORM:
+        _clean_payment_settings(cleaned)
     if widget_type == WidgetType.PERSONAL_ACCOUNT:
         url = cleaned["account_page_url"]
         try:

@@ -2,7 +2,7 @@
 import pytest
 
 from tests.admin_factories import admin_url, change_url
-from widgets.models import Widget
+from widgets.models import BUILT_TYPES, Widget, WidgetType
 
 pytest_plugins = ["tests.admin_factories"]  # staff_client, superuser_client
 
@@ -30,7 +30,7 @@ def test_staff_add_a_widget_for_their_operator(staff_client, client_obj):
     ({"settings": '{"nope": 1}'}, "Unknown settings"),
     ({"settings": '{"days_back": 2}'}, "Unknown settings"),
     ({"settings": "[1]"}, "JSON object"),
-    ({"type": "payment_form"}, "Select a valid choice"),
+    ({"type": "no_such_type"}, "Select a valid choice"),
     ({"css_url": "javascript:alert(1)"}, "Enter a valid URL"),
 ])
 def test_bad_input_is_shown_on_the_form(staff_client, overrides, message):
@@ -42,8 +42,8 @@ def test_bad_input_is_shown_on_the_form(staff_client, overrides, message):
 
 def test_only_built_types_are_offered(staff_client):
     body = staff_client.get(admin_url(Widget, "add")).content.decode()
-    assert 'value="channel_list"' in body and 'value="tv_guide"' in body
-    assert 'value="registration"' not in body and 'value="payment_form"' not in body
+    for kind in WidgetType:
+        assert (f'value="{kind.value}"' in body) == (kind in BUILT_TYPES), kind
 
 
 def test_the_change_page_shows_the_embed_code(staff_client, client_obj, settings):

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from tests import factories
 from widgets.assets import asset, gzipped_size
-from widgets.models import Widget, WidgetType
+from widgets.models import BUILT_TYPES, Widget, WidgetType
 from widgets.services import clean_settings, parse_hostnames, widget_create
 
 pytestmark = pytest.mark.django_db
@@ -62,8 +62,11 @@ def test_settings_get_defaults():
 
 
 def test_unbuilt_types_are_not_created(client_obj):
+    unbuilt = [kind for kind in WidgetType if kind not in BUILT_TYPES]
+    if not unbuilt:
+        pytest.skip("every widget type is built")
     with pytest.raises(ValidationError):
-        widget_create(client=client_obj, name="Pay", type=WidgetType.PAYMENT_FORM, allowed_hostnames="a.example")
+        widget_create(client=client_obj, name="Unbuilt", type=unbuilt[0], allowed_hostnames="a.example")
 
 
 def test_tenant_scoping(make_widget, client_obj, other_client):

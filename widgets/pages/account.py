@@ -56,6 +56,13 @@ def _view_labels() -> list[tuple[str, str]]:
             ("devices", _("Devices")), ("payments", _("Payments")), ("profile", _("Profile"))]
 
 
+def _source_labels() -> dict[str, str]:
+    """What a ledger row was, in the visitor's language (billing.models.TransactionSource)."""
+    return {"api": _("Payment"), "manual": _("Correction by the operator"), "payment": _("Payment"),
+            "purchase": _("Video purchase"), "charge": _("Tariff charge"), "activation": _("Tariff activation"),
+            "reversal": _("Reversal"), "promo": _("Promo code")}
+
+
 # --- forms -----------------------------------------------------------------------------------------
 
 class LoginForm(forms.Form):
@@ -217,6 +224,9 @@ def _account_page(state: PageState, view: str, *, notice: str = "", error: str =
             return message(state.request, _("Wrong address"),
                            _("page is a number from 1 to %(pages)d.") % {"pages": MAX_HISTORY_PAGE}, status=400)
         history = ledger_page(customer, number=number, per_page=HISTORY_PER_PAGE)
+        labels = _source_labels()
+        for row in history.rows:
+            row.source_label = labels.get(row.source, row.get_source_display())
         context["history"] = history
         context["previous_page"] = state.url(view="payments", page=number - 1) if number > 1 else ""
         context["next_page"] = state.url(view="payments", page=number + 1) if history.has_next else ""
