@@ -23,7 +23,8 @@ class WidgetType(models.TextChoices):
 
 
 # The types served and offered in the panel.
-BUILT_TYPES = (WidgetType.CHANNEL_LIST, WidgetType.TV_GUIDE, WidgetType.PERSONAL_ACCOUNT, WidgetType.PAYMENT_FORM)
+BUILT_TYPES = (WidgetType.CHANNEL_LIST, WidgetType.TV_GUIDE, WidgetType.PAYMENT_FORM,
+               WidgetType.PERSONAL_ACCOUNT, WidgetType.REGISTRATION)
 # The types with forms (posted back to their page, under the widget's form protection: widgets/security.py).
 FORM_TYPES = (WidgetType.REGISTRATION, WidgetType.PERSONAL_ACCOUNT, WidgetType.PAYMENT_FORM)
 
@@ -90,3 +91,34 @@ class WidgetSession(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.widget} / {self.account}"
+
+
+class RegistrationCode(TenantModel):
+    """A sign-up through a registration widget waiting for its confirmation code (widgets/registration.py).
+
+    The visitor's page holds `public_id` (signed, in a hidden field, so no cookie is needed); the code is
+    kept only as an HMAC keyed with SECRET_KEY. It is used once, expires at `expires_at`, and dies after
+    a few wrong tries (`attempts`, counted before each check). No password is kept here: the visitor
+    chooses it with the code.
+    """
+
+    widget = models.ForeignKey(Widget, on_delete=models.CASCADE, related_name="registration_codes")
+    public_id = models.CharField(max_length=32, unique=True, default=generate_public_id, editable=False)
+    kind = models.CharField(max_length=8, choices=[("email", "E-mail"), ("phone", "Mobile number")])
+    target = models.CharField(max_length=254, help_text="The e-mail address or mobile number the code went to.")
+    firstname = models.CharField(max_length=100, blank=True, default="")
+    code_hash = models.CharField(max_length=64)
+    attempts = models.PositiveIntegerField(default=0)
+    sends = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField()
+    expires_at = models.DateTimeField(db_index=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["client", "target"], name="registrationcode_target")]
+
+    def __str__(self) -> str:
+        return f"{self.widget} / {self.kind}"

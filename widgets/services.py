@@ -45,6 +45,13 @@ SETTINGS_SCHEMA: dict[str, dict[str, tuple[type, Any, tuple[int, int] | None]]] 
         "allow_new_accounts": (bool, True, None),
         "language": (str, "", None),
     },
+    WidgetType.REGISTRATION: {
+        "contact": (str, "email", None),
+        "policy_url": (str, "", None),
+        "offer_url": (str, "", None),
+        "account_page_url": (str, "", None),
+        "language": (str, "", None),
+    },
 }
 
 
@@ -92,6 +99,20 @@ def _clean_payment_settings(cleaned: dict[str, Any]) -> None:
         raise ValidationError({"settings": "return_url is \"\" (the gateway's own) or an http(s) address."})
 
 
+REGISTRATION_CONTACTS = ("email", "phone", "email_or_phone")
+
+
+def _clean_registration_settings(cleaned: dict[str, Any]) -> None:
+    """The registration widget's own settings: how visitors are reached, and the operator's pages."""
+    if cleaned["contact"] not in REGISTRATION_CONTACTS:
+        raise ValidationError({"settings": "contact is \"email\", \"phone\" or \"email_or_phone\"."})
+    for name in ("policy_url", "offer_url", "account_page_url"):
+        url = cleaned[name]
+        if not isinstance(url, str) or len(url) > 500 or (url and (urlsplit(url).scheme not in ("http", "https")
+                                                                   or not urlsplit(url).netloc)):
+            raise ValidationError({"settings": f"{name} is \"\" (none) or an http(s) address."})
+
+
 def parse_hostnames(text: str) -> list[str]:
     """The allowed hostnames of a widget's setting, lower-cased; ValidationError names a bad one."""
     names = [line.strip().lower() for line in (text or "").replace(",", "\n").splitlines() if line.strip()]
@@ -133,6 +154,8 @@ def clean_settings(widget_type: str, raw: Any) -> dict[str, Any]:
         cleaned[name] = value
     if widget_type == WidgetType.PAYMENT_FORM:
         _clean_payment_settings(cleaned)
+    if widget_type == WidgetType.REGISTRATION:
+        _clean_registration_settings(cleaned)
     if widget_type == WidgetType.PERSONAL_ACCOUNT:
         url = cleaned["account_page_url"]
         try:
