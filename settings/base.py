@@ -221,6 +221,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tvmiddleware.tasks.purge_attempt_counters",
         "schedule": 3600.0,
     },
+    # Subscriber actions older than TVMIDDLEWARE_SUBSCRIBER_ACTIONS_DAYS (docs/security.md).
+    "purge-subscriber-actions": {
+        "task": "tvmiddleware.tasks.purge_subscriber_actions",
+        "schedule": 6 * 3600.0,
+    },
+    # Widget sessions ended or expired more than a day ago, and expired captchas.
+    "purge-widget-sessions": {
+        "task": "widgets.tasks.purge_widget_sessions",
+        "schedule": 3600.0,
+    },
 }
 
 # The periodic schedule above, run in-process by a thread of the serving process (no beat, no worker):
@@ -259,6 +269,9 @@ TVMIDDLEWARE_STREAM_SERVICE_TOKEN_PROLONGATION_THRESHOLD_TTL = env_int(
     "TVMIDDLEWARE_STREAM_SERVICE_TOKEN_PROLONGATION_THRESHOLD_TTL", 360
 )
 TVMIDDLEWARE_STREAM_SERVICE_AUTH_DURATION = env_int("TVMIDDLEWARE_STREAM_SERVICE_AUTH_DURATION", 180)
+# Subscriber actions (the device API's and the widgets' log, docs/security.md) are kept this many days;
+# 0 keeps them for ever.
+TVMIDDLEWARE_SUBSCRIBER_ACTIONS_DAYS = env_int("TVMIDDLEWARE_SUBSCRIBER_ACTIONS_DAYS", 365)
 # Per-process copy of an account's access snapshot in front of the shared cache (token check hot path).
 TVMIDDLEWARE_ACCESS_LOCAL_CACHE_SECONDS = env_int("TVMIDDLEWARE_ACCESS_LOCAL_CACHE_SECONDS", 5)
 # The token check URL without a service key (Smarty's): "auto" = only while the installation has a

@@ -48,6 +48,8 @@ from billing.purchases import video_purchase
 from tvmiddleware.services.sessions import session_create
 from tvmiddleware.services.staff import operator_staff_create
 from tvmiddleware.models import DeviceCommand, OperatorCountry, ProfileType, QrLogin
+from tvmiddleware.models import ActionOrigin, SubscriberAction
+from tvmiddleware.services.actions import acting_from, record
 from tvmiddleware.streaming.maintenance import maintenance_create
 from tvzavr.models import TvzavrSubscription
 from widgets.models import Widget
@@ -201,6 +203,12 @@ def _purchase(client: Client) -> VideoPurchase:
     transaction_create(client=client, customer=customer, amount=Decimal("50.00"), ext_id=f"pay-{next(_usernames)}")
     video = factories.VideoFactory(client=client, price_category=PriceCategory.PURCHASE, price=Decimal("30.00"))
     return video_purchase(customer=customer, video=video, kind="buy")
+
+
+def _subscriber_action(client: Client) -> SubscriberAction:
+    account = factories.AccountFactory(customer=factories.CustomerFactory(client=client))
+    with acting_from(ActionOrigin.WIDGET, widget_id="w-account"):
+        return record("logged_in", customer=account.customer, account=account)
 
 
 def _radio(client: Client) -> RadioStation:
@@ -384,6 +392,7 @@ ROW_BUILDERS: dict[type[models.Model], Callable[[Client], models.Model]] = {
         expires_at=datetime.datetime(2030, 1, 1, tzinfo=datetime.timezone.utc)),
     ProfileType: lambda client: ProfileType.objects.create(client=client, name="Kids"),
     OperatorCountry: lambda client: OperatorCountry.objects.create(client=client, code="RU"),
+    SubscriberAction: _subscriber_action,
     AccessAttempt: _axes_row(AccessAttempt),
     AccessLog: _axes_row(AccessLog),
     AccessFailureLog: _axes_row(AccessFailureLog),

@@ -36,3 +36,11 @@ def purge_attempt_counters() -> int:
     from .counters import purge_expired
 
     return purge_expired()
+
+
+@shared_task(name="tvmiddleware.tasks.purge_subscriber_actions", ignore_result=True)
+def purge_subscriber_actions() -> int:
+    """Drop subscriber actions older than TVMIDDLEWARE_SUBSCRIBER_ACTIONS_DAYS."""
+    from .services.actions import purge_old
+
+    return purge_old()

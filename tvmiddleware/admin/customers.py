@@ -18,6 +18,7 @@ from tvmiddleware.models import Account, Customer, Tariff, TariffSubscription, V
 from tvmiddleware.services.customers import NAME_FIELDS
 
 from .accounts import AccountStatusActionsMixin
+from .actions import SubscriberActionInline, actions_of
 from .base import ReadOnlyAdminMixin, ServiceDeleteMixin, TenantAdmin, TenantModelForm, TenantTabularInline
 from .filters import CustomerAccountStatusFilter, OpenTariffFilter
 
@@ -97,7 +98,7 @@ class CustomerAdmin(AccountStatusActionsMixin, ServiceDeleteMixin, TenantAdmin):
                      "accounts__abonement", "accounts__devices__device_uid", "company_name", "contract_number"]
     readonly_fields = ["balance", "quick_links", "created_at", "updated_at"]
     autocomplete_fields = ["custom_billing_api"]
-    inlines = [AccountInline, OpenSubscriptionInline]
+    inlines = [AccountInline, OpenSubscriptionInline, SubscriberActionInline]
     actions = [*AccountStatusActionsMixin.status_actions, "assign_tariff", "remove_tariff"]
     fieldsets = [
         (None, {"fields": ["ext_id", "lastname", "firstname", "middlename", "birthdate", "comment",
@@ -129,6 +130,7 @@ class CustomerAdmin(AccountStatusActionsMixin, ServiceDeleteMixin, TenantAdmin):
             (reverse("admin:billing_customertransaction_changelist") + f"?customer__id__exact={obj.pk}", "Ledger"),
             (reverse("admin:tvmiddleware_videopurchase_changelist") + f"?customer__id__exact={obj.pk}",
              "Purchases"),
+            (actions_of(obj), "Subscriber actions"),
         ]
         return format_html_join(" | ", '<a href="{}">{}</a>', links)
 

@@ -11,9 +11,12 @@ import contextlib
 from collections.abc import Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
+from django.utils import timezone
 
 from common.client_address import client_ip
 from tvmiddleware.models import Account, ActionOrigin, Customer, SubscriberAction
@@ -56,3 +59,19 @@ def record(action: str, *, customer: Customer | None, account: Account | None = 
         client_id=owner.client_id, customer_id=customer_id, account=account, action=action, origin=origin.kind, widget_id=origin.widget_id,
         ip_address=client_ip(origin.request) if origin.request is not None else None,
         details={key: value for key, value in details.items() if value not in (None, "")})
+
+
+PURGE_BATCH = 5000
+
+
+def purge_old(*, days: int | None = None) -> int:
+    """Delete actions older than `days` (default TVMIDDLEWARE_SUBSCRIBER_ACTIONS_DAYS; 0 or less keeps
+    everything), a batch at a time so no long transaction holds the table. Returns how many went."""
+    days = settings.TVMIDDLEWARE_SUBSCRIBER_ACTIONS_DAYS if days is None else days
+    if days <= 0:
+        return 0
+    old = SubscriberAction.objects.filter(created_at__lt=timezone.now() - timedelta(days=days))
+    deleted = 0
+    while batch := list(old.order_by().values_list("pk", flat=True)[:PURGE_BATCH]):
+        deleted += SubscriberAction.objects.filter(pk__in=batch).delete()[0]
+    return deleted

@@ -14,7 +14,8 @@ OPERATOR_GROUP = "Operator staff"
 # only through services) and the shared device-type list.
 READ_ONLY_MODELS = {("billing", "customertransaction"), ("tvmiddleware", "devicetype"),
                     ("tvmiddleware", "domainevent"), ("tvmiddleware", "eventdelivery"),
-                    ("tvmiddleware", "client"), ("tvmiddleware", "operatorprofile")}
+                    ("tvmiddleware", "client"), ("tvmiddleware", "operatorprofile"),
+                    ("tvmiddleware", "subscriberaction")}
 
 
 # The core's apps whose screens operator staff work with. Integration apps declare themselves from
