@@ -224,7 +224,7 @@ class PaymentPage:
     def details(self, *, final: bool) -> HttpResponse:
         """The visitor's amount and account: the confirmation page, or (final) the payment."""
         post = self.request.POST
-        raw_amount = (post.get("preset") or post.get("amount", ""))[:30]
+        raw_amount = post.get("amount", "")[:30]
         amount, amount_problem = read_amount(raw_amount, self.settings)
         errors = {"amount": amount_problem} if amount_problem else {}
         payer = self.linked_payer()
