@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from common.client_address import client_ip
 from common.errors import ServiceError
-from tvmiddleware.models import Account, Customer, NotifyChannel
+from tvmiddleware.models import Account, Client, Customer, NotifyChannel
 from tvmiddleware.notify import DeliveryFailed, deliver
 from tvmiddleware.selectors.self_service import self_service_settings
 from tvmiddleware.services.accounts import generate_password, subscriber_register
@@ -189,6 +189,9 @@ def registration_confirm(*, widget: Widget, row: RegistrationCode, code: str,
     with transaction.atomic():
         if not RegistrationCode.objects.filter(pk=row.pk, used_at__isnull=True).update(used_at=timezone.now()):
             raise RegistrationRefused("used")  # a concurrent request used it first
+        # The operator's row, locked: sign-ups of one operator take turns, so two of the same address
+        # cannot both pass the check below (account_create locks this row for the next abonement anyway).
+        Client.objects.select_for_update().filter(pk=widget.client_id).first()
         if already_registered(widget, row.kind, row.target):
             raise RegistrationRefused("already_registered")
         account, plain = subscriber_register(
