@@ -234,6 +234,11 @@ def test_dead_session_shows_the_login_form(client, widget, subscriber, how):
     body = response.content.decode()
     assert response.status_code == 200
     assert 'name="abonement"' in body and "session has ended" in body
+    # Carried by the cookie alone, the dead key is cleared.
+    client.cookies[COOKIE_NAME] = key
+    response = client.get(url_of(widget))
+    assert 'name="abonement"' in response.content.decode()
+    assert f"{COOKIE_NAME}=;" in response["Set-Cookie"] and "Max-Age=0" in response["Set-Cookie"]
 
 
 def test_dead_session_form_post_shows_the_login_form(client, widget, subscriber, additional_tariff, customer):
@@ -432,8 +437,13 @@ def test_pay_with_the_null_gateway_credits_at_once(client, widget, subscriber, c
     fund(customer, "5.00")
     key = logged_in(client, widget, subscriber)
     response = act(client, widget, key, "payments", "pay", amount="150,50")
-    body = response.content.decode()
-    assert response.status_code == 200, body[:800]
+    # Settled at once: on to the payments page by GET (reloading it pays nothing again), the key kept.
+    assert response.status_code == 303, response.content[:800]
+    assert f"ws={key}" in response["Location"] and "view=payments" in response["Location"]
+    client.cookies.clear()
+    page = client.get(response["Location"])
+    body = page.content.decode()
+    assert page.status_code == 200
     assert "Paid 150.50" in body and 'data-balance="155.50"' in body
     customer.refresh_from_db()
     assert customer.balance == Decimal("155.50")

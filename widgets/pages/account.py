@@ -12,10 +12,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from captcha.fields import CaptchaField
+from captcha.fields import CaptchaField, CaptchaTextInput
 from django import forms
 from django.core.validators import RegexValidator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -74,7 +74,11 @@ class LoginForm(forms.Form):
     def __init__(self, *args: Any, with_captcha: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if with_captcha:
+            attrs = {"class": "tvmw-input", "autocomplete": "off", "autocapitalize": "off", "spellcheck": "false"}
+            if self.is_bound and self.data.get("captcha_1") is not None:  # a wrong answer: its message tied to it
+                attrs["aria-describedby"] = "id_captcha_1-error"
             self.fields["captcha"] = CaptchaField(
+                widget=CaptchaTextInput(attrs=attrs),
                 label=gettext_lazy("Letters in the picture"),
                 error_messages={"invalid": gettext_lazy("The letters do not match the picture; try the new one.")})
 
@@ -118,6 +122,8 @@ def render(request: HttpRequest, widget: Widget) -> HttpResponse:
     if session is not None and session.account.client_id != widget.client_id:  # never: sessions are per widget
         session, key = None, ""
     state = PageState(request, widget, session, key)
+    # A key that names no live session (ended, expired, idle, another widget's): its cookie is cleared.
+    dead: str | None | bool = None if session is None and security.session_key_of(request) else False
     if request.method == "POST":
         action = request.POST.get("action", "")
         if action not in ACTIONS:
@@ -126,17 +132,17 @@ def render(request: HttpRequest, widget: Widget) -> HttpResponse:
         if refused is not None:
             if session is None and action != "login" and request.POST.get(security.SESSION_PARAM):
                 # The session ended (idle, expired, logged out elsewhere) while the page was open.
-                return _login_page(state, notice=_("Your session has ended. Please log in again."), status=200)
+                return _login_page(state, notice=_("Your session has ended. Please log in again."), cookie=dead)
             return refused
         if action == "login":
             return _login(state)
         if session is None:
-            return _login_page(state, notice=_("Please log in."))
+            return _login_page(state, notice=_("Please log in."), cookie=dead)
         return _ACTIONS[action](state)
     if session is None:
         if request.GET.get(security.SESSION_PARAM):
-            return _login_page(state, notice=_("Your session has ended. Please log in again."))
-        return _login_page(state)
+            return _login_page(state, notice=_("Your session has ended. Please log in again."), cookie=dead)
+        return _login_page(state, cookie=dead)
     view = request.GET.get("view", "overview")
     if view not in VIEWS:
         return message(request, _("Wrong address"), _("There is no such page in the personal account."), status=400)
@@ -231,6 +237,9 @@ def _account_page(state: PageState, view: str, *, notice: str = "", error: str =
         context["previous_page"] = state.url(view="payments", page=number - 1) if number > 1 else ""
         context["next_page"] = state.url(view="payments", page=number + 1) if history.has_next else ""
         context["pay_form"] = extra.pop("pay_form", None) or PayForm()
+        paid = _paid_amount(state.request)
+        if paid is not None and not notice:
+            context["notice"] = _("Paid %(amount)s. Thank you!") % {"amount": paid}
         context["pay_hidden"] = state.hidden("pay")
         context["payments_available"] = provider() is not None
     if view == "profile":
@@ -240,6 +249,14 @@ def _account_page(state: PageState, view: str, *, notice: str = "", error: str =
         context["profile_hidden"] = state.hidden("profile")
     context.update(extra)
     return private_page(state, "widgets/account.html", context, status=status, cookie=cookie)
+
+
+def _paid_amount(request: HttpRequest) -> Decimal | None:
+    """The amount a payment settled at once credited (`&paid=` of the page `_pay` sends the visitor to)."""
+    try:
+        return read_money(request.GET["paid"][:20], positive=True) if request.GET.get("paid") else None
+    except MoneyError:
+        return None
 
 
 def _history_page_number(request: HttpRequest) -> int | None:
@@ -372,8 +389,10 @@ def _pay(state: PageState) -> HttpResponse:
         return _account_page(state, "payments", status=502, pay_form=form,
                              error=_("The payment could not be started; please try again later."))
     if started.get("state") == "succeeded":
-        return _account_page(state, "payments", history_page=1,
-                             notice=_("Paid %(amount)s. Thank you!") % {"amount": amount})
+        # Settled at once (the null gateway): to the payments page by GET, so reloading it pays nothing again.
+        response = HttpResponseRedirect(state.url(view="payments", paid=str(amount)), status=303)
+        response["Cache-Control"] = "no-store"
+        return response
     redirect_url = started.get("redirect_url") or ""
     if not redirect_url.startswith(("https://", "http://")):
         return _account_page(state, "payments", notice=_("The payment is being processed; the balance is updated "
