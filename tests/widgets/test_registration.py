@@ -161,6 +161,36 @@ def test_operator_channel_sends_email(client, widget, client_obj, mailoutbox):
     assert re.search(r"\d{6}", mailoutbox[0].body)
 
 
+def test_operator_channel_sends_sms_to_a_number(client, make_widget, client_obj, capsys):
+    SelfServiceSettings.objects.create(client=client_obj, reset_password_channel="sms")
+    widget = make_widget(type=WidgetType.REGISTRATION, settings={"contact": "phone"})
+    assert start(client, widget, contact="+7 912 000 11 55").status_code == 200
+    out = capsys.readouterr().out
+    assert "--- sms message to +79120001155" in out and re.search(r"signing up with .*: \d{6}", out)
+
+
+def test_a_code_that_cannot_be_sent_keeps_no_sign_up(client, widget, monkeypatch):
+    from tvmiddleware.notify import DeliveryFailed
+
+    def fail(*args, **kwargs):
+        raise DeliveryFailed("The e-mail could not be sent.")
+
+    monkeypatch.setattr("widgets.registration.deliver", fail)
+    response = start(client, widget)
+    assert response.status_code == 200 and "could not be sent" in response.content.decode()
+    assert not RegistrationCode.objects.exists()
+
+
+def test_neither_code_nor_password_reaches_a_log(client, widget, capsys, caplog):
+    caplog.set_level("DEBUG")
+    sent = start(client, widget)
+    code = console_code(capsys)
+    done = confirm(client, widget, sent, code, password="Hidden-pass-42")
+    assert done.status_code == 200
+    assert code not in caplog.text and "Hidden-pass-42" not in caplog.text
+    assert "ivan@example.com" not in caplog.text  # the delivery log masks the address
+
+
 # --- codes ---------------------------------------------------------------------------------------------
 
 def test_wrong_code_counts_tries_until_spent(client, widget, capsys):
