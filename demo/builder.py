@@ -36,7 +36,7 @@ from tvmiddleware.models import (
 from tvmiddleware.services import account_create, customer_create, device_bind, tariff_assign
 from tvmiddleware.services.staff import operator_staff_create
 from tvmiddleware.signals import operator_seeded
-from widgets.models import BUILT_TYPES, Widget
+from widgets.models import BUILT_TYPES, Widget, WidgetType
 from widgets.services import widget_create
 
 M = TypeVar("M", bound=models.Model)
@@ -568,13 +568,17 @@ def _operator(operator: OperatorDemo, client: Client, now: datetime, summary: De
     operator_seeded.send(sender=Client, client=client)
 
 
+# The demo widgets' own settings where the defaults show less (the payment form's quick amounts).
+DEMO_WIDGET_SETTINGS = {WidgetType.PAYMENT_FORM: {"preset_amounts": ["100", "300", "500"]}}
+
+
 def _widgets(client: Client) -> int:
     """One website widget of each built type, created when the operator has none of that type."""
     existing = set(Widget.objects.for_client(client).values_list("type", flat=True))
     for widget_type in BUILT_TYPES:
         if widget_type not in existing:
             widget_create(client=client, name=f"Demo {widget_type.label}", type=widget_type,
-                          allowed_hostnames="localhost\n127.0.0.1")
+                          allowed_hostnames="localhost\n127.0.0.1", settings=DEMO_WIDGET_SETTINGS.get(widget_type))
     return len(BUILT_TYPES)
 
 

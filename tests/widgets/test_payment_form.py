@@ -424,3 +424,24 @@ def test_hostile_values_anywhere_never_answer_5xx(client, client_obj, pay_widget
             posted = client.post(form_action(response), fields)
             assert posted.status_code < 500, (params, fields)
     assert Customer.objects.get(pk=customer.pk).balance >= 0
+
+
+# --- the demo ------------------------------------------------------------------------------------------------
+
+def test_the_demo_operator_pays_through_its_payment_form(client, db):
+    from demo.builder import seed
+    from tvmiddleware.models import Account, Client
+    from widgets.models import Widget
+
+    seed()
+    operator = Client.objects.get(name="Demo Operator")
+    widget = Widget.objects.get(client=operator, type=WidgetType.PAYMENT_FORM)
+    assert widget.hostnames == ["localhost", "127.0.0.1"] and widget.settings["preset_amounts"]
+    account = Account.objects.filter(client=operator).select_related("customer").order_by("pk").first()
+    before = account.customer.balance
+    page = client.get(url(widget), HTTP_REFERER="http://127.0.0.1:8000/widgets/demo/")
+    confirm = submit(client, page, amount="100", abonement=account.abonement)
+    assert confirm.status_code == 200
+    assert "Paid: 100.00" in text(submit(client, confirm))
+    account.customer.refresh_from_db()
+    assert account.customer.balance == before + Decimal("100.00")
