@@ -63,7 +63,7 @@ def form_action(response):
 
 def submit(client, response, **fields):
     """Send the page's form as the visitor would (its hidden fields, and `fields`)."""
-    return client.post(form_action(response), {**hidden_fields(response), **fields})
+    return client.post(form_action(response), {**hidden_fields(response), **fields}, follow=True)
 
 
 def text(response):
@@ -84,9 +84,13 @@ def test_amount_and_customer_id_pay_through_the_null_gateway_once(client, pay_wi
     assert "150.50" in text(page) and "(A.)" in text(page)
     assert "Smirnova" not in text(page) and "Anna" not in text(page)  # the initial only
 
-    done = submit(client, page)
+    sent = client.post(form_action(page), hidden_fields(page))
+    assert sent.status_code == 303 and sent["Location"].startswith(url(widget) + "?order_id=")
+    done = client.get(sent["Location"], **HOST)
     assert done.status_code == 200
     assert "Paid: 150.50" in text(done)
+    # Reloading the page after paying shows the payment again and pays nothing more.
+    assert "Paid: 150.50" in text(client.get(sent["Location"], **HOST))
     assert "New balance" not in text(done)  # not the visitor's own account: the balance is not shown
     customer.refresh_from_db()
     assert customer.balance == Decimal("150.50")

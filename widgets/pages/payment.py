@@ -24,7 +24,7 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext as _
 
 from billing.payment_gateway import GatewayNotConfigured, GatewayRefusal, provider
@@ -258,6 +258,8 @@ class PaymentPage:
     def show_order(self) -> HttpResponse:
         self._lookup_allowed()
         order = self._order()
+        if order["state"] == "paid" and self.request.GET.get("paid") == "1":
+            return self.paid(order["amount"], order["customer_id"])  # just paid here (outcome's 303)
         if order["state"] in ("paid", "refunded"):
             return self.page("paid_before", amount=order["amount"])
         return self.page("order", amount=order["amount"], order=order)
@@ -283,13 +285,21 @@ class PaymentPage:
             return self.refusal(exc)
         return self.outcome(started, order["amount"], order["customer_id"])
 
+    def paid(self, amount: Decimal, customer_id: int) -> HttpResponse:
+        """"Paid" (and the new balance, to a visitor logged in on the widget paying for themselves)."""
+        balance = None
+        session = self.state.session
+        if session is not None and session.account.customer_id == customer_id:
+            balance = Customer.objects.for_client(self.widget.client).only("balance").get(pk=customer_id).balance
+        return self.page("paid", amount=amount, balance=balance)
+
     def outcome(self, started: dict[str, Any], amount: Decimal, customer_id: int) -> HttpResponse:
         if started.get("state") == "succeeded":
-            balance = None
-            session = self.state.session
-            if session is not None and session.account.customer_id == customer_id:
-                balance = Customer.objects.for_client(self.widget.client).only("balance").get(pk=customer_id).balance
-            return self.page("paid", amount=amount, balance=balance)
+            # Sent on to the paid order's page (303): reloading it shows the payment, never pays again.
+            response = HttpResponseRedirect(self.state.url(order_id=started["payment_id"], paid="1"))
+            response.status_code = 303
+            response["Cache-Control"] = "no-store"
+            return response
         if started.get("redirect_url"):
             return self.page("redirect", amount=amount, redirect_url=started["redirect_url"])
         return self.page("failed", amount=amount, status=402)
