@@ -32,6 +32,16 @@ def subscriber(client_obj):
     return account
 
 
+def on_a_phone(tab, frame, screenshot, name):
+    """The page on a 360-pixel phone: the navigation wraps and nothing is wider than the screen."""
+    tab.set_viewport_size({"width": 360, "height": 740})
+    tab.wait_for_function("() => document.querySelector('#widget-content iframe').getBoundingClientRect().width <= 360")
+    wide = frame.locator("body").evaluate("b => b.scrollWidth > b.clientWidth")
+    screenshot(name, tab)
+    tab.set_viewport_size({"width": 1280, "height": 900})
+    assert not wide, f"{name}: wider than the phone's screen"
+
+
 def run_the_flow(tab, host_pages, live_server, widget, screenshot, prefix):
     frame = open_site(tab, host_pages, live_server, widget)
     frame.get_by_label("Account number").fill("700100")
@@ -49,6 +59,8 @@ def run_the_flow(tab, host_pages, live_server, widget, screenshot, prefix):
     assert balance.inner_text() == "12.65"
     assert "Sport" in frame.locator(".tvmw-tariffs-held").inner_text()
     screenshot(f"{prefix}-tariff-connected", tab)
+    if prefix == "account":
+        on_a_phone(tab, frame, screenshot, f"{prefix}-tariffs-phone")
 
     frame.get_by_role("link", name="Payments").click()
     frame.get_by_label("Amount").fill("100")
@@ -57,6 +69,8 @@ def run_the_flow(tab, host_pages, live_server, widget, screenshot, prefix):
     assert balance.inner_text() == "112.65"
     assert "100.00" in frame.locator(".tvmw-history").inner_text()
     screenshot(f"{prefix}-paid", tab)
+    if prefix == "account":
+        on_a_phone(tab, frame, screenshot, f"{prefix}-payments-phone")
 
     frame.get_by_role("button", name="Log out").click()
     frame.get_by_text("You have logged out.").wait_for()
