@@ -74,6 +74,15 @@ def paid_rows(customer):
     return CustomerTransaction.objects.filter(customer=customer, source=TransactionSource.PAYMENT)
 
 
+def test_the_embed_script_hands_the_payment_parameters_on(client, pay_widget, null_merchant):
+    widget = pay_widget()
+    script = client.get(reverse("widgets:embed", args=[widget.public_id]),
+                        {"container_id": "pay", "amount": "500", "customer_id": "12", "order_id": "ab12",
+                         "payment_type": "null", "lang": "ru", "tariff_id": "3", "evil": "1"}).content.decode()
+    src = re.search(r'"(http://testserver/widgets/api/show/[^"]+)"', script).group(1)
+    assert src.replace("\\u0026", "&").endswith("?lang=ru&amount=500&customer_id=12&order_id=ab12&payment_type=null")
+
+
 # --- customer_id and amount ------------------------------------------------------------------------
 
 def test_amount_and_customer_id_pay_through_the_null_gateway_once(client, pay_widget, null_merchant, payer):
