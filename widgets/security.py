@@ -9,8 +9,10 @@
   cookie does the same over HTTP. Only the key's SHA-256 is stored.
 - **Forms.** Every form carries a token signed with SECRET_KEY that names the widget, the session (or
   none) and the form's purpose, valid `FORM_TOKEN_SECONDS`; a POST without a valid one is refused,
-  and so is a POST whose `Origin` is not the middleware itself. Django's CSRF cookie cannot be used
-  (it is a third-party cookie inside the frame): this is the synchronizer-token pattern without it.
+  and so is a POST whose `Origin` is not the middleware itself (the address the request reached, or
+  `WIDGETS_BASE_URL` where the operator proxies `/widgets/` through their own site). Django's CSRF
+  cookie cannot be used (it is a third-party cookie inside the frame): this is the synchronizer-token
+  pattern without it.
 - **Guessing.** Logins go through the device login's counters (`credentials_check`); registration,
   codes and the captcha through `limited()` here, counted before the check, per caller address
   (trusted proxies honoured: `common.client_address`).
@@ -21,8 +23,9 @@ import hashlib
 import hmac
 import secrets
 from datetime import timedelta
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
+from django.conf import settings
 from django.core import signing
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -119,8 +122,7 @@ class FormRefused(Exception):
 
 def check_form(request: HttpRequest, widget: Widget, session: WidgetSession | None, purpose: str) -> None:
     """Accept a POST only from this widget's own form of this purpose and session. Raises FormRefused."""
-    origin = request.META.get("HTTP_ORIGIN", "")
-    if origin and origin != "null" and origin != f"{request.scheme}://{request.get_host()}":
+    if not _origin_allowed(request):
         raise FormRefused("The form was sent from another site.")
     try:
         public_id, session_part, form_purpose = signing.loads(
@@ -131,6 +133,18 @@ def check_form(request: HttpRequest, widget: Widget, session: WidgetSession | No
     if not all(hmac.compare_digest(str(got), want) for got, want in zip((public_id, session_part, form_purpose),
                                                                         expected)):
         raise FormRefused("The form has expired; it was reloaded, please send it again.")
+
+
+def _origin_allowed(request: HttpRequest) -> bool:
+    """No Origin, "null", or the middleware itself: the address the request reached, or its public
+    address `WIDGETS_BASE_URL`. The operator who proxies /widgets/ through their own domain points
+    WIDGETS_BASE_URL there (docs/widgets.md): the browser sends that site as the Origin while the proxy
+    names the middleware in Host. Any other site, even one allowed to frame the widget, is refused."""
+    origin = request.META.get("HTTP_ORIGIN", "")
+    if not origin or origin == "null" or origin == f"{request.scheme}://{request.get_host()}":
+        return True
+    public = urlsplit(settings.WIDGETS_BASE_URL or "")
+    return bool(public.scheme and public.netloc) and origin.lower() == f"{public.scheme}://{public.netloc}".lower()
 
 
 # --- guessing --------------------------------------------------------------------------------------
