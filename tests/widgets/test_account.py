@@ -460,7 +460,7 @@ def test_pay_refusals(client, widget, subscriber, customer):
         assert act(client, widget, key, "payments", "pay", amount=amount).status_code == 400, amount
     # No merchant configured: a clear message, nothing credited.
     response = act(client, widget, key, "payments", "pay", amount="10")
-    assert response.status_code == 502 and "could not be started" in response.content.decode()
+    assert response.status_code == 503 and "Payments are not available now" in response.content.decode()
     customer.refresh_from_db()
     assert customer.balance == Decimal("0.00")
 
@@ -502,6 +502,16 @@ def test_russian(client, make_widget, subscriber):
     widget = make_widget(type=WidgetType.PERSONAL_ACCOUNT, settings={"language": "ru"})
     body = client.get(url_of(widget)).content.decode()
     assert "Пароль" in body and "Войти" in body
+    body = login(client, widget, subscriber.abonement).content.decode()
+    assert "Баланс" in body and "Тарифы" in body and "Выйти" in body
+
+
+def test_language_of_the_embed_url_kept_in_links_and_forms(client, widget, subscriber):
+    page = client.get(url_of(widget), {"lang": "ru"}).content.decode()
+    response = client.post(url_of(widget) + "?lang=ru", {**form_fields(page, "login"), "abonement": subscriber.abonement,
+                                                         "password": PASSWORD})
+    body = response.content.decode()
+    assert "Обзор" in body and "lang=ru" in re.search(r'href="([^"]*view=tariffs[^"]*)"', body).group(1)
 
 
 def test_hostile_values_never_answer_5xx(client, widget, subscriber, customer, additional_tariff):
@@ -523,7 +533,7 @@ def test_hostile_values_never_answer_5xx(client, widget, subscriber, customer, a
         response = act(client, widget, key, page_name, action, data)
         assert response.status_code < 500, (action, data)
     for params in ({"view": "\x00"}, {"page": "9" * 40, "view": "payments"}, {"ws": "a" * 5000}, {"ws": "é" * 30},
-                   {"lang": "<x>"}):
+                   {"lang": "<x>"}, {"view": "payments", "paid": "1e999"}, {"view": "payments", "paid": "-5"}):
         assert client.get(url_of(widget), {"ws": key, **params}).status_code < 500
     login_page = client.get(url_of(widget)).content.decode()
     for abonement in values:

@@ -19,7 +19,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from billing.payment_gateway import GatewayRefusal, provider
+from billing.payment_gateway import GatewayNotConfigured, GatewayRefusal, provider
 from billing.services import InsufficientFunds
 from billing.subscriptions import (
     BasicTariffTaken, TariffAlreadyConnected, TariffUnavailable, tariffs_subscribe,
@@ -385,6 +385,9 @@ def _pay(state: PageState) -> HttpResponse:
                                          account=state.session.account, ip=client_ip(state.request) or "",
                                          return_url=state.widget.settings.get("account_page_url", ""),
                                          source="widget")
+    except GatewayNotConfigured:
+        return _account_page(state, "payments", status=503, pay_form=form,
+                             error=_("Payments are not available now; please try later."))
     except GatewayRefusal:
         return _account_page(state, "payments", status=502, pay_form=form,
                              error=_("The payment could not be started; please try again later."))
