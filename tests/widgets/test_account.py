@@ -212,6 +212,16 @@ def test_session_in_ws_works_without_any_cookie(client, widget, subscriber):
         assert f"ws={key}" in page.content.decode()  # the nav keeps the key
 
 
+def test_logging_in_again_with_a_live_cookie(client, widget, subscriber):
+    first = logged_in(client, widget, subscriber)
+    page = client.get(url_of(widget)).content.decode()  # no cookie: the login form
+    client.cookies[COOKIE_NAME] = first  # another tab's session comes along with the form
+    response = client.post(url_of(widget), {**form_fields(page, "login"), "abonement": subscriber.abonement,
+                                            "password": PASSWORD})
+    assert response.status_code == 200 and session_key_in(response.content.decode()) != first
+    assert WidgetSession.objects.count() == 2
+
+
 def test_cookie_alone_also_works(client, widget, subscriber):
     key = logged_in(client, widget, subscriber)
     client.cookies[COOKIE_NAME] = key

@@ -128,6 +128,8 @@ def render(request: HttpRequest, widget: Widget) -> HttpResponse:
         action = request.POST.get("action", "")
         if action not in ACTIONS:
             return message(request, _("Wrong form"), _("This form is not one of the personal account's."), status=400)
+        if action == "login":  # the login form is the anonymous page's, whatever cookie came along
+            state = PageState(request, widget, None, "")
         refused = posted_form(state, action)
         if refused is not None:
             if session is None and action != "login" and request.POST.get(security.SESSION_PARAM):
