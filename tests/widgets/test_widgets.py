@@ -61,12 +61,12 @@ def test_settings_get_defaults():
     assert clean_settings(WidgetType.CHANNEL_LIST, {}) == {"show_logos": True, "show_search": True, "language": ""}
 
 
-def test_unbuilt_types_are_not_created(client_obj):
-    unbuilt = [kind for kind in WidgetType if kind not in BUILT_TYPES]
-    if not unbuilt:
-        pytest.skip("every widget type is built")
-    with pytest.raises(ValidationError):
-        widget_create(client=client_obj, name="Unbuilt", type=unbuilt[0], allowed_hostnames="a.example")
+def test_only_built_types_are_created(client_obj):
+    for kind in [kind for kind in WidgetType if kind not in BUILT_TYPES] + ["retired_type"]:
+        with pytest.raises(ValidationError):
+            widget_create(client=client_obj, name="Unbuilt", type=kind, allowed_hostnames="a.example")
+    for kind in BUILT_TYPES:
+        assert widget_create(client=client_obj, name=kind.label, type=kind, allowed_hostnames="a.example").pk
 
 
 def test_tenant_scoping(make_widget, client_obj, other_client):
