@@ -389,8 +389,13 @@ def test_lookups_are_rate_limited_per_address(client, pay_widget, null_merchant,
 
 def test_russian(client, pay_widget, null_merchant, payer):
     customer, _ = payer
-    page = get(client, pay_widget(), amount="10", customer_id=customer.pk, lang="ru")
-    assert "Сумма" in text(page)
+    page = get(client, pay_widget(), amount="1500.5", customer_id=customer.pk, lang="ru")
+    assert "Сумма" in text(page) and "Оплатить" in text(page)
+    done = submit(client, page)  # the amount as the Russian page writes it goes back and is read the same
+    assert "Оплачено" in text(done)
+    customer.refresh_from_db()
+    assert customer.balance == Decimal("1500.50")
+    assert "Введите сумму числом" in text(get(client, pay_widget(), amount="x", customer_id=customer.pk, lang="ru"))
 
 
 # --- settings --------------------------------------------------------------------------------------------
