@@ -16,7 +16,7 @@ from django.utils import timezone
 from billing.services import transaction_create
 from billing.subscriptions import tariffs_subscribe
 from tests import factories
-from tests.admin_factories import admin_url, change_url
+from tests.admin_factories import admin_url, change_url, changeform_data
 from tvmiddleware import services
 from tvmiddleware.models import ActionOrigin, SubscriberAction
 from tvmiddleware.scheduler import jobs_from, resolve_task
@@ -345,3 +345,22 @@ class TestPanel:
                                       {"customer__id__exact": customer.pk})
         assert len(_shown(everything)) == 26
         assert "w-pay" in everything.content.decode()
+
+    def test_the_customer_page_still_saves_and_leaves_the_actions_alone(self, staff_client, client_obj):
+        row = _action(client_obj, abonement="700030", lastname="Zaitsev")
+        with acting_from(ActionOrigin.WIDGET, widget_id="w-x"):
+            for _ in range(22):
+                record("profile_changed", customer=row.customer, fields=["email"])
+        page = staff_client.get(change_url(row.customer))
+        data = changeform_data(page, firstname="Oleg")
+        prefix = next(f.formset.prefix for f in page.context["inline_admin_formsets"]
+                      if f.opts.model is SubscriberAction)
+        data[f"{prefix}-0-action"] = "tampered"  # a read-only inline takes nothing from the form
+        data[f"{prefix}-0-DELETE"] = "on"
+        response = staff_client.post(change_url(row.customer), data)
+        assert response.status_code == 302, response.context and response.context["errors"]
+        row.customer.refresh_from_db()
+        assert row.customer.firstname == "Oleg"
+        # none deleted or changed, and the panel's own change (the operator's work) is not recorded
+        assert SubscriberAction.objects.filter(customer=row.customer).count() == 23
+        assert not SubscriberAction.objects.filter(action="tampered").exists()
