@@ -199,17 +199,17 @@ class PaymentPage:
     # --- the flow --------------------------------------------------------------------------------
 
     def answer(self) -> HttpResponse:
-        self.read_link()
         if self.request.method == "POST":
+            # The form check comes first: only our own form of this step gets any further.
             step = self.request.POST.get("step", "")
-            if step not in STEPS:
-                raise self._wrong(_("This form is not one of the payment form's."))
-            refused = posted_form(self.state, f"payment_{step}")
+            refused = posted_form(self.state, f"payment_{step if step in STEPS else 'unknown'}")
             if refused is not None:
                 return refused
+            self.read_link()
             if step == "order":
                 return self.pay_order()
             return self.details(final=step == "pay")
+        self.read_link()
         if self.order_id:
             return self.show_order()
         payer = self.linked_payer()
