@@ -98,6 +98,10 @@ def test_amount_and_customer_id_pay_through_the_null_gateway_once(client, pay_wi
     done = client.get(sent["Location"], **HOST)
     assert done.status_code == 200
     assert "Paid: 150.50" in text(done)
+    # "Change" on the confirmation opens the form with the amount in it.
+    change = re.search(r'href="([^"]+)">Change<', page.content.decode()).group(1).replace("&amp;", "&")
+    form = client.get(change, **HOST)
+    assert 'name="amount"' in text(form) and 'value="150.50"' in text(form)
     # Reloading the page after paying shows the payment again and pays nothing more.
     assert "Paid: 150.50" in text(client.get(sent["Location"], **HOST))
     assert "New balance" not in text(done)  # not the visitor's own account: the balance is not shown

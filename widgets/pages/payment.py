@@ -194,7 +194,8 @@ class PaymentPage:
                          max_amount=self.settings.get("max_amount", "100000.00"))
 
     def confirm(self, amount: Decimal, payer: Payer) -> HttpResponse:
-        return self.page("confirm", amount=amount, payer=payer)
+        change = self.state.url(**{**self.link_params(), "amount": str(amount), "change": "1"})
+        return self.page("confirm", amount=amount, payer=payer, change_url=change)
 
     # --- the flow --------------------------------------------------------------------------------
 
@@ -217,7 +218,7 @@ class PaymentPage:
             amount, problem = read_amount(self.link_amount, self.settings)
             if problem:
                 return self.form(amount=self.link_amount, errors={"amount": problem}, payer=payer, status=400)
-            if payer is not None:
+            if payer is not None and self.request.GET.get("change") != "1":
                 return self.confirm(amount, payer)
         return self.form(amount=self.link_amount, payer=payer)
 
