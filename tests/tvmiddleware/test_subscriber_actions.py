@@ -307,6 +307,10 @@ class TestPanel:
         assert _shown(staff_client.get(url, {"q": "700010"})) == {login_row.pk}
         assert _shown(staff_client.get(url, {"q": "Belov"})) == {widget_row.pk}
         assert _shown(staff_client.get(url, {"q": "nobody-like-this"})) == set()
+        assert _shown(staff_client.get(url, {"q": "192.0.2.1"})) == {login_row.pk, widget_row.pk}
+        for hostile in ("abc", "-1", "9" * 30, "'; --", "%_"):
+            assert staff_client.get(url, {"q": hostile}).status_code == 200
+        assert staff_client.get(url, {"origin": "bogus"}).status_code in (200, 302)
         assert _shown(staff_client.get(url, {"customer__id__exact": login_row.customer_id})) == {login_row.pk}
 
     @pytest.mark.parametrize("user", ["staff", "superuser"])
