@@ -278,6 +278,9 @@ def test_order_on_a_hosted_page_is_opened_in_the_top_window(client, client_obj, 
     resumed = submit(client, get(client, widget, order_id=payment.order_id))
     assert f'href="{payment.redirect_url}" target="_top"' in resumed.content.decode()
     assert Payment.objects.count() == 1
+    logged = {a.action: (a.origin, a.widget_id) for a in SubscriberAction.objects.filter(customer=customer)}
+    assert logged == {"payment_started": (ActionOrigin.WIDGET, widget.public_id),
+                      "payment_resumed": (ActionOrigin.WIDGET, widget.public_id)}
 
 
 # --- amounts, gateways, refusals ---------------------------------------------------------------------
