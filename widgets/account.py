@@ -6,11 +6,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q
-
 from billing.models import CustomerTransaction
 from billing.selectors import customer_balance, customer_transactions
-from tvmiddleware.models import Account, AccountDevice, Customer, Tariff, TariffSubscription
+from tvmiddleware.models import Account, AccountDevice, Customer
+from tvmiddleware.selectors.tariffs_seen import tariffs_seen
 
 __all__ = ["LedgerPage", "balance_of", "customer_accounts", "customer_devices", "ledger_page", "tariff_rows"]
 
@@ -27,24 +26,17 @@ def tariff_rows(customer: Customer) -> list[dict[str, Any]]:
     held (open subscriptions) and the enabled, not hidden ones they could take. Each with what taking
     it costs now (`billing.subscriptions.subscription_cost`: activation price, plus the first period of
     a periodical tariff) and whether the subscriber may drop it. Two queries."""
-    open_subs = {s.tariff_id: s for s in TariffSubscription.objects.filter(customer=customer, is_closed=False)}
-    tariffs = (Tariff.objects.for_client(customer.client_id)
-               .filter(Q(pk__in=list(open_subs)) | Q(enabled=True, hidden=False))
-               .order_by("-basic_tariff_priority", "name"))
     rows = []
-    for tariff in tariffs:
-        sub = open_subs.get(tariff.pk)
-        periodical = sub.is_periodical if sub else tariff.period > 0
+    for seen in tariffs_seen(client_id=customer.client_id, customer_id=customer.pk):
+        tariff, sub = seen.tariff, seen.subscription
         rows.append({
             "id": tariff.pk, "name": tariff.name, "description": tariff.description, "period": tariff.period,
-            "is_basic": tariff.is_basic, "is_periodical": periodical,
-            "price": sub.effective_price if sub else tariff.price,
+            "is_basic": tariff.is_basic, "is_periodical": seen.is_periodical, "price": seen.price,
             "activation_price": tariff.activation_price,
             "cost_now": tariff.activation_price + (tariff.price if tariff.period > 0 else ZERO),
-            "is_assigned": sub is not None,
+            "is_assigned": seen.is_assigned,
             "end_date": sub.end_date if sub else None,
-            "can_unsubscribe": (sub is not None and not tariff.is_basic and tariff.available_to_unsubscribe
-                                and not tariff.required),
+            "can_unsubscribe": seen.is_assigned and not tariff.is_basic and seen.may_be_dropped,
         })
     return rows
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Q
 from django.utils import timezone
 
 from billing.models import CustomerTransaction, TransactionSource
 from billing.subscriptions import BasicTariffTaken, InsufficientFunds, TariffUnavailable, tariffs_subscribe
-from tvmiddleware.models import Tariff, TariffSubscription
+from tvmiddleware.models import TariffSubscription
 from tvmiddleware.selectors.self_service import PaymentSummary, payment_summary
+from tvmiddleware.selectors.tariffs_seen import tariffs_seen
 from tvmiddleware.services import Conflict, NotFound
 from tvmiddleware.services.tariffs import BasicTariffKept, TariffNotUnsubscribable, tariffs_unsubscribe
 
@@ -45,25 +45,20 @@ def money(value: Decimal | None) -> str:
 
 def _tariff_rows(ctx: DeviceContext, *, only_offered: bool = True) -> list[dict]:
     """Tariffs the subscriber sees: assigned ones, plus enabled, not hidden ones they could take."""
-    customer_id = ctx.session.customer_id
-    open_subs = {s.tariff_id: s for s in TariffSubscription.objects.filter(customer_id=customer_id, is_closed=False)}
-    queryset = (Tariff.objects.for_client(ctx.client)
-                .annotate(channels_count=Count("channels", distinct=True), videos_count=Count("videos", distinct=True)))
-    if only_offered:
-        queryset = queryset.filter(Q(pk__in=open_subs) | Q(enabled=True, hidden=False))
     rows = []
-    for tariff in queryset.order_by("-basic_tariff_priority", "name"):
-        sub = open_subs.get(tariff.pk)
+    for seen in tariffs_seen(client_id=ctx.client.pk, customer_id=ctx.session.customer_id, only_offered=only_offered,
+                             with_counts=True):
+        tariff, sub = seen.tariff, seen.subscription
         rows.append({
             "id": tariff.pk, "name": tariff.name, "description": tariff.description, "period": tariff.period,
-            "price": money(sub.effective_price if sub else tariff.price),
+            "price": money(seen.price),
             "price_after_activation": money(tariff.price),
             "activation_price": money(tariff.activation_price),
-            "basic_tariff_priority": tariff.basic_tariff_priority, "is_assigned": flag(sub),
+            "basic_tariff_priority": tariff.basic_tariff_priority, "is_assigned": flag(seen.is_assigned),
             "subscription_end_date": sub.end_date.date().isoformat() if sub and sub.end_date else "",
-            "is_virtual": 0, "available_to_unsubscribe": flag(tariff.available_to_unsubscribe and not tariff.required),
+            "is_virtual": 0, "available_to_unsubscribe": flag(seen.may_be_dropped),
             "channels_count": tariff.channels_count, "videos_count": tariff.videos_count,
-            "is_periodical": flag(sub.is_periodical if sub else tariff.period > 0),
+            "is_periodical": flag(seen.is_periodical),
             "icon": "", "icon_tv": "", "archived": 0, "meta": "",
         })
     return rows
