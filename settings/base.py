@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "widgets",
     # The widgets' captcha, drawn by us (no third-party service): /widgets/captcha/.
     "captcha",
+    # Moving an operator between databases, imports from OFT and Hydra (docs/migration-tools.md).
+    "migration_tools",
     # Demo data to try the middleware out (`seed_demo`; refused under production settings).
     "demo",
     # Optional integrations (settings/plugins.py): each declares its own wiring in its AppConfig.
