@@ -30,6 +30,7 @@ from tvmiddleware.services.actions import acting_from
 
 from .assets import asset
 from .models import BUILT_TYPES, FORM_TYPES, Widget, WidgetType
+from .pages import account, payment, registration
 from .rendering import (  # noqa: F401 (host_allowed, embedding_host: the widgets' tests read them here)
     WIDGET_LANGUAGES, BadParameter, embedding_host, frame_ancestors, host_allowed, message, page, served_widget,
     widget_language,
@@ -40,6 +41,9 @@ CONTAINER_ID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_:.-]{0,99}$")
 DAY_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 TARIFF_IDS_RE = re.compile(r"^\d{1,10}(,\d{1,10}){0,49}$")
 MAX_QUERY = 100
+# The page of each type with forms: `(request, widget) -> HttpResponse`, for GET and its POSTs.
+FORM_PAGES = {WidgetType.REGISTRATION: registration.render, WidgetType.PERSONAL_ACCOUNT: account.render,
+              WidgetType.PAYMENT_FORM: payment.render}
 # Parameters of the embed code handed on to the framed page, per type (the others are ignored).
 PASSED_ON = {
     WidgetType.CHANNEL_LIST: ("lang",), WidgetType.TV_GUIDE: ("lang", "tariff_id"),
@@ -99,14 +103,6 @@ def embed(request: HttpRequest, public_id: str) -> HttpResponse:
 
 # --- the framed page --------------------------------------------------------------------------------
 
-def _form_page(widget_type: str):
-    """The page function of a type with forms: `(request, widget) -> HttpResponse` (widgets/pages/)."""
-    from .pages import account, payment, registration
-
-    return {WidgetType.REGISTRATION: registration.render, WidgetType.PERSONAL_ACCOUNT: account.render,
-            WidgetType.PAYMENT_FORM: payment.render}[widget_type]
-
-
 @csrf_exempt  # the forms carry their own token (security.check_form): Django's needs a cookie
 @require_http_methods(["GET", "HEAD", "POST"])
 @xframe_options_exempt
@@ -122,7 +118,7 @@ def show(request: HttpRequest, public_id: str) -> HttpResponse:
                            _("This widget may only be shown on the operator's own website."), status=403)
         if widget.type in FORM_TYPES:
             with acting_from(ActionOrigin.WIDGET, widget_id=widget.public_id, request=request):
-                return _form_page(widget.type)(request, widget)
+                return FORM_PAGES[widget.type](request, widget)
         if request.method == "POST":
             return message(request, _("Wrong address"), _("This widget has no form to send."), status=405)
         try:
