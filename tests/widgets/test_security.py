@@ -304,3 +304,24 @@ class TestLimited:
         assert not limited(spoofed, widget, "signup", limit=1, window=60)
         again = rf.post(PATH, REMOTE_ADDR="198.51.100.3", HTTP_X_FORWARDED_FOR="203.0.113.10")
         assert limited(again, widget, "signup", limit=1, window=60)  # a forged header changes nothing
+
+
+# --- the captcha's routes ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("path", [
+    "/widgets/captcha/image/abc/", "/widgets/captcha/image/%27%20or%201%3D1/", "/widgets/captcha/image/abc@2/",
+    "/widgets/captcha/audio/abc.wav", "/widgets/captcha/image/" + "a" * 500 + "/",
+    "/widgets/captcha/image/%00/", "/widgets/captcha/refresh/",
+])
+def test_hostile_captcha_addresses_never_answer_5xx(client, db, path):
+    response = client.get(path, HTTP_X_REQUESTED_WITH="XMLHttpRequest")
+    assert response.status_code < 500, (path, response.status_code)
+
+
+def test_a_captcha_image_is_drawn_for_its_key(client, db):
+    from captcha.models import CaptchaStore
+
+    key = CaptchaStore.generate_key()
+    response = client.get(f"/widgets/captcha/image/{key}/")
+    assert response.status_code == 200 and response["Content-Type"] == "image/png"
+    assert client.get(f"/widgets/captcha/image/{key}x/").status_code in (404, 410)
