@@ -49,6 +49,7 @@ from tvmiddleware.services.sessions import session_create
 from tvmiddleware.services.staff import operator_staff_create
 from tvmiddleware.models import DeviceCommand, OperatorCountry, ProfileType, QrLogin
 from tvmiddleware.models import ActionOrigin, SubscriberAction
+from tvmiddleware.models import BankAccount, Contract, Dealer
 from tvmiddleware.services.actions import acting_from, record
 from tvmiddleware.streaming.maintenance import maintenance_create
 from tvzavr.models import TvzavrSubscription
@@ -155,6 +156,12 @@ def _channel_sort(client: Client) -> ChannelSort:
     channel_sort = ChannelSort.objects.create(client=client, name=f"Sort {next(_usernames)}")
     ChannelSortItem.objects.create(channel_sort=channel_sort, channel=factories.ChannelFactory(client=client))
     return channel_sort
+
+
+def _dealer(client: Client) -> Dealer:
+    dealer = Dealer.objects.create(client=client, name=f"Dealer {next(_usernames)}", comment="Berlin")
+    dealer.customers.add(factories.CustomerFactory(client=client))
+    return dealer
 
 
 def _session(client: Client) -> AuthKey:
@@ -393,6 +400,12 @@ ROW_BUILDERS: dict[type[models.Model], Callable[[Client], models.Model]] = {
     ProfileType: lambda client: ProfileType.objects.create(client=client, name="Kids"),
     OperatorCountry: lambda client: OperatorCountry.objects.create(client=client, code="RU"),
     SubscriberAction: _subscriber_action,
+    Dealer: _dealer,
+    Contract: lambda client: Contract.objects.create(
+        client=client, customer=factories.CustomerFactory(client=client), number=f"C-{next(_usernames)}"),
+    BankAccount: lambda client: BankAccount.objects.create(
+        client=client, customer=factories.CustomerFactory(client=client), iban="DE89370400440532013000",
+        bic="COBADEFFXXX", bank_name="Commerzbank", owner="Max Mustermann"),
     AccessAttempt: _axes_row(AccessAttempt),
     AccessLog: _axes_row(AccessLog),
     AccessFailureLog: _axes_row(AccessFailureLog),

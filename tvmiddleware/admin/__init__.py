@@ -10,3 +10,4 @@ from . import channel_sorts  # noqa: F401
 from . import stream_details  # noqa: F401
 from . import video_ratings  # noqa: F401
 from . import actions  # noqa: F401
+from . import dealers  # noqa: F401

@@ -101,7 +101,7 @@ class CustomerAdmin(AccountStatusActionsMixin, ServiceDeleteMixin, TenantAdmin):
     inlines = [AccountInline, OpenSubscriptionInline, SubscriberActionInline]
     actions = [*AccountStatusActionsMixin.status_actions, "assign_tariff", "remove_tariff"]
     fieldsets = [
-        (None, {"fields": ["ext_id", "lastname", "firstname", "middlename", "birthdate", "comment",
+        (None, {"fields": ["ext_id", "lastname", "firstname", "middlename", "birthdate", "gender", "comment",
                            "company_name", "contract_number", "dealer_id", "balance", "quick_links"]}),
         ("Contacts", {"fields": ["mobile_phone_number", "phone_number_1", "phone_number_2", "fax_phone_number",
                                  "email", "send_sms", "send_sms_messages", "send_email_messages"]}),
@@ -109,12 +109,12 @@ class CustomerAdmin(AccountStatusActionsMixin, ServiceDeleteMixin, TenantAdmin):
                       "classes": ["collapse"]}),
         ("Addresses", {"fields": ["postal_address_country", "postal_address_city", "postal_address_street",
                                   "postal_address_bld", "postal_address_apt", "postal_address_zip",
-                                  "billing_address_street", "billing_address_bld", "billing_address_apt",
+                                  "billing_address_name", "billing_address_street", "billing_address_bld", "billing_address_apt",
                                   "billing_address_zip"], "classes": ["collapse"]}),
         ("Bank account", {"fields": ["bank_account_owner_name", "bank_account_bank_name", "bank_account_number",
                                      "bank_account_iban", "bank_account_bic", "bank_account_blz"],
                           "classes": ["collapse"]}),
-        ("Billing", {"fields": ["custom_billing_api", "autopayment_enabled", "meta", "created_at", "updated_at"]}),
+        ("Billing", {"fields": ["custom_billing_api", "payment_type", "autopayment_enabled", "meta", "created_at", "updated_at"]}),
     ]
 
     @admin.display(description="links")

@@ -8,7 +8,8 @@ from .channels import AspectRatio, Channel, ChannelCategory, EpgChannel, EpgProg
 from .channel_sorts import ChannelSort, ChannelSortItem
 from .clients import BillingMode, Client, OperatorProfile
 from .counters import AttemptCounter
-from .customers import Account, AccountDevice, AccountStatus, Customer
+from .customers import Account, AccountDevice, AccountStatus, Customer, Gender, PaymentType
+from .dealers import BankAccount, Contract, Dealer
 from .devices import DeviceGroup, DeviceType, ResponseFormat
 from .events import DeliveryStatus, DomainEvent, EventDelivery
 from .external import ExternalSystem, ExternalSystemAttribute
@@ -52,4 +53,5 @@ __all__ = [
     "QrLogin",
     "VideoRating",
     "ActionOrigin", "SubscriberAction",
+    "BankAccount", "Contract", "Dealer", "Gender", "PaymentType",
 ]

@@ -12,6 +12,20 @@ from .base import TenantModel, Timestamped
 from .devices import DeviceGroup
 
 
+class Gender(models.IntegerChoices):
+    MALE = 0, "Male"
+    FEMALE = 1, "Female"
+
+
+class PaymentType(models.TextChoices):
+    """How the customer usually pays (what the operator's invoices and reminders say)."""
+
+    CASH = "cash", "Cash"
+    BANK_TRANSFER = "bank_transfer", "Bank transfer"
+    DIRECT_DEBIT = "direct_debit", "Direct debit"
+    CARD = "card", "Card"
+
+
 class Customer(TenantModel, Timestamped):
     """A subscriber: the billing "personal account" that holds money and tariffs.
 
@@ -24,6 +38,7 @@ class Customer(TenantModel, Timestamped):
     middlename = models.CharField(max_length=100, blank=True, default="")
     lastname = models.CharField(max_length=100, blank=True, default="")
     birthdate = models.DateField(null=True, blank=True)
+    gender = models.PositiveSmallIntegerField(choices=Gender.choices, null=True, blank=True)
     comment = models.TextField(blank=True, default="")
     company_name = models.CharField(max_length=200, blank=True, default="")
     contract_number = models.CharField(max_length=64, blank=True, default="")
@@ -46,6 +61,8 @@ class Customer(TenantModel, Timestamped):
     postal_address_bld = models.CharField(max_length=32, blank=True, default="")
     postal_address_apt = models.CharField(max_length=32, blank=True, default="")
     postal_address_zip = models.CharField(max_length=16, blank=True, default="")
+    billing_address_name = models.CharField(max_length=200, blank=True, default="",
+                                            help_text="Whom invoices are addressed to.")
     billing_address_street = models.CharField(max_length=200, blank=True, default="")
     billing_address_bld = models.CharField(max_length=32, blank=True, default="")
     billing_address_apt = models.CharField(max_length=32, blank=True, default="")
@@ -62,6 +79,7 @@ class Customer(TenantModel, Timestamped):
     send_sms_messages = models.BooleanField(default=True)
     send_email_messages = models.BooleanField(default=True)
     autopayment_enabled = models.BooleanField(default=False)
+    payment_type = models.CharField(max_length=16, choices=PaymentType.choices, blank=True, default="")
     meta = models.JSONField(default=dict, blank=True)
 
     balance = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0.00"), editable=False)
