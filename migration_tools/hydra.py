@@ -26,7 +26,7 @@ the customer's open subscription to it; a second run creates nothing, and a run 
 assigns only what is still missing.
 
 Bulk path. 100,000 rows within a minute do not fit the per-row services (one transaction, several
-queries and a password hash per row), so rows are written with `bulk_create` in batches while the
+queries and a password hash per row), so rows are written in batches (`copy_insert`: PostgreSQL COPY) while the
 services' invariants are kept here, explicitly:
 - `account_create`: the abonement must be digits (≤ 32), unique per operator (checked against the
   database and within the file), and the operator's abonement counter is moved past the largest
@@ -54,7 +54,7 @@ import tomllib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterator
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
@@ -68,6 +68,8 @@ from tvmiddleware.models import (
 )
 from tvmiddleware.services.accounts import _bump_counter_past
 from tvmiddleware.streaming import access
+
+from .copy_insert import insert
 
 DEFAULT_DEVICE_TYPE = "mag"
 BATCH = 2000
@@ -379,37 +381,20 @@ def _chunks(items: list, size: int = BATCH) -> Iterator[list]:
         yield items[start:start + size]
 
 
-def _bulk(model, rows: list, progress: Callable[[int], None]) -> list:
-    created = []
-    for chunk in _chunks(rows):
-        created.extend(model.objects.bulk_create(chunk))
-        progress(len(chunk))
-    return created
-
-
-def _emit_many(client: Client, name: EventName, items: Iterable[tuple[int, dict]],
+def _emit_many(client: Client, name: EventName, items: list[tuple[int, dict]],
                progress: Callable[[int], None]) -> int:
     """What `tvmiddleware.events.emit` does for one event, for many: the outbox rows written in this
     transaction, one delivery per subscribed handler, deliveries queued once it commits."""
     handlers = domain_events._subscriptions(client, name)
-    count = 0
-    for chunk in _chunks(list(items)):
-        written = DomainEvent.objects.bulk_create([
-            DomainEvent(client=client, name=str(name), payload=payload, customer_id=customer_id)
-            for customer_id, payload in chunk
-        ])
-        count += len(written)
-        if handlers:
-            now = timezone.now()
-            EventDelivery.objects.bulk_create([
-                EventDelivery(client=client, event=event, handler=h,
-                              customer_id=event.customer_id if ordered else None, next_attempt_at=now)
-                for event in written for h, ordered in handlers.items()
-            ])
-            ids = [event.pk for event in written]
-            transaction.on_commit(lambda ids=ids: [domain_events._enqueue(pk) for pk in ids])
-        progress(len(chunk))
-    return count
+    ids = insert(DomainEvent, {"client": client, "name": str(name)},
+                 [{"customer_id": customer_id, "payload": payload} for customer_id, payload in items], progress)
+    if handlers and ids:
+        now = timezone.now()
+        insert(EventDelivery, {"client": client, "next_attempt_at": now},
+               [{"event_id": event_id, "handler": handler, "customer_id": customer_id if ordered else None}
+                for event_id, (customer_id, _) in zip(ids, items) for handler, ordered in handlers.items()])
+        transaction.on_commit(lambda: [domain_events._enqueue(pk) for pk in ids])
+    return len(ids)
 
 
 def _existing(queryset, field_name: str, values: list[str], *columns: str) -> list[tuple]:
@@ -452,17 +437,19 @@ def apply(p: Plan, *, progress: Callable[[str, int], Callable[[int], None]] | No
         else:
             to_create.append(hydra)
 
-    customers = _bulk(Customer, [Customer(client=client, ext_id=h.user_id, comment=f"USER_{h.account_id}")
-                                 for h in to_create], progress("customers", len(to_create)))
-    password = make_password(None)  # unusable: no password ever matches it
-    accounts = _bulk(Account, [
-        Account(client=client, customer_id=customer.pk, abonement=h.account_id, password=password, active=True,
-                status_reason=AccountStatus.ACTIVE, allow_login_by_abonement=True, allow_login_by_device_uid=True)
-        for h, customer in zip(to_create, customers)
-    ], progress("accounts", len(to_create)))
-    for h, account in zip(to_create, accounts):
-        account_of[h.account_id] = (account.pk, account.customer_id)
-    counts["customers_created"] = counts["accounts_created"] = len(accounts)
+    customer_ids = insert(Customer, {"client": client},
+                          [{"ext_id": h.user_id, "comment": f"USER_{h.account_id}"} for h in to_create],
+                          progress("customers", len(to_create)))
+    account_ids = insert(Account, {
+        "client": client, "password": make_password(None),  # unusable: no password ever matches it
+        "active": True, "status_reason": AccountStatus.ACTIVE,
+        "allow_login_by_abonement": True, "allow_login_by_device_uid": True,
+    }, [{"customer_id": customer_id, "abonement": h.account_id} for h, customer_id in zip(to_create, customer_ids)],
+        progress("accounts", len(to_create)))
+    for h, account_id, customer_id in zip(to_create, account_ids, customer_ids):
+        account_of[h.account_id] = (account_id, customer_id)
+    counts["customers_created"] = len(customer_ids)
+    counts["accounts_created"] = len(account_ids)
     numeric = [int(h.account_id) for h in to_create if len(h.account_id) < 19]
     if numeric:
         _bump_counter_past(client, str(max(numeric)))
@@ -485,7 +472,7 @@ def _assign_tariffs(p: Plan, account_of: dict[str, tuple[int, int]], existing_cu
         if is_basic:
             basic_held[customer_id] = tariff_id
             tariff_names[tariff_id] = name
-    new: list[TariffSubscription] = []
+    new: list[dict] = []
     ext_of: dict[int, str] = {}
     for hydra in p.accounts.values():
         if hydra.account_id not in account_of:
@@ -505,17 +492,18 @@ def _assign_tariffs(p: Plan, account_of: dict[str, tuple[int, int]], existing_cu
                 held[customer_id].add(tariff.pk)
                 if tariff.is_basic:
                     basic_held[customer_id] = tariff.pk
-                new.append(TariffSubscription(client_id=p.client.pk, customer_id=customer_id, tariff=tariff,
-                                              is_basic=tariff.is_basic, start_date=now, is_periodical=True))
-    created = _bulk(TariffSubscription, new, progress("tariffs", len(new)))
+                new.append({"customer_id": customer_id, "tariff_id": tariff.pk, "is_basic": tariff.is_basic})
+    ext_ids = {t.pk: t.ext_id for ts in p.tariff_map.values() for t in ts}
+    created = insert(TariffSubscription, {"client": p.client, "start_date": now, "is_periodical": True}, new,
+                     progress("tariffs", len(new)))
     counts["tariffs_assigned"] = len(created)
-    _emit_many(p.client, EventName.TARIFF_ASSIGNED, (
-        (s.customer_id, {"customer_id": s.customer_id, "customer_ext_id": ext_of[s.customer_id],
-                         "tariff_id": s.tariff_id, "tariff_ext_id": s.tariff.ext_id, "subscription_id": s.pk,
-                         "is_basic": s.is_basic})
-        for s in created), progress("tariff events", len(created)))
+    _emit_many(p.client, EventName.TARIFF_ASSIGNED, [
+        (s["customer_id"], {"customer_id": s["customer_id"], "customer_ext_id": ext_of[s["customer_id"]],
+                            "tariff_id": s["tariff_id"], "tariff_ext_id": ext_ids[s["tariff_id"]],
+                            "subscription_id": pk, "is_basic": s["is_basic"]})
+        for pk, s in zip(created, new)], progress("tariff events", len(created)))
     # Existing customers' stream-access snapshots no longer hold (new accounts have none yet).
-    touched = sorted({s.customer_id for s in created} & existing_customers)
+    touched = sorted({s["customer_id"] for s in new} & existing_customers)
     account_ids = [pk for (pk,) in _existing(Account.objects.all(), "customer_id", touched, "pk")]
     if account_ids:
         access.invalidate_accounts(account_ids)
@@ -530,7 +518,7 @@ def _bind_devices(p: Plan, account_of: dict[str, tuple[int, int]], progress) -> 
         "device_uid", "account_id")}
     groups = dict(_existing(Account.objects.all(), "pk", sorted({a for a, _ in account_of.values()}),
                             "pk", "allowed_device_groups"))
-    new: list[AccountDevice] = []
+    new: list[dict] = []
     customer_of: dict[int, int] = {}
     for device in p.devices:
         if device.account_id not in account_of:
@@ -551,15 +539,15 @@ def _bind_devices(p: Plan, account_of: dict[str, tuple[int, int]], progress) -> 
                                              f"{kind.get_group_display()} devices; {device.mac} skipped")
             continue
         customer_of[account_pk] = customer_pk
-        new.append(AccountDevice(client_id=p.client.pk, account_id=account_pk, device_type=kind,
-                                 device_uid=device.mac, serial_number=device.serial))
-    created = _bulk(AccountDevice, new, progress("devices", len(new)))
+        new.append({"account_id": account_pk, "device_uid": device.mac, "serial_number": device.serial})
+    created = insert(AccountDevice, {"client": p.client, "device_type": kind, "is_basic": False}, new,
+                     progress("devices", len(new)))
     counts["devices_created"] = len(created)
-    _emit_many(p.client, EventName.DEVICE_ADDED, (
-        (customer_of[d.account_id], {"account_id": d.account_id, "customer_id": customer_of[d.account_id],
-                                     "device_uid": d.device_uid, "device_type": kind.system_name,
-                                     "serial_number": d.serial_number, "is_basic": d.is_basic, "device_id": d.pk})
-        for d in created), progress("device events", len(created)))
+    _emit_many(p.client, EventName.DEVICE_ADDED, [
+        (customer_of[d["account_id"]], {"account_id": d["account_id"], "customer_id": customer_of[d["account_id"]],
+                                        "device_uid": d["device_uid"], "device_type": kind.system_name,
+                                        "serial_number": d["serial_number"], "is_basic": False, "device_id": pk})
+        for pk, d in zip(created, new)], progress("device events", len(created)))
 
 
 class _DryRun(Exception):
