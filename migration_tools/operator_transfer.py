@@ -77,6 +77,33 @@ NEVER_EXPORTED = {
 }
 
 
+# Ids kept in plain integer columns (not foreign keys) that name the operator's rows: remapped like
+# foreign keys. A target is a model label, or (discriminating column, {its value: label or labels}).
+# A value the archive cannot map is kept where the column is required (a ledger row of a deleted
+# customer keeps its customer id) and cleared where it may be empty.
+SOFT_REFERENCES: dict[str, dict[str, Any]] = {
+    "billing.CustomerTransaction": {"customer_ref": "tvmiddleware.Customer"},
+    "tvmiddleware.AccountProfile": {"profile_type_id": "tvmiddleware.ProfileType"},
+    "tvmiddleware.ContentPosition": {
+        "content_id": ("content_type", {"program": "tvmiddleware.EpgProgram", "video": "tvmiddleware.Video",
+                                        "channel": "tvmiddleware.Channel"}),
+        # A video's asset is a file or an episode of that video.
+        "asset_id": ("content_type", {"video": ("tvmiddleware.VideoFile", "tvmiddleware.Episode")}),
+    },
+}
+
+
+def _soft_targets(label: str) -> set[str]:
+    targets: set[str] = set()
+    for target in SOFT_REFERENCES.get(label, {}).values():
+        if isinstance(target, str):
+            targets.add(target)
+        else:
+            for value in target[1].values():
+                targets.update([value] if isinstance(value, str) else value)
+    return targets
+
+
 # --- which models, in which order -------------------------------------------------------------------
 
 @dataclass
@@ -144,7 +171,9 @@ def _owner_path(model: type[models.Model], paths: dict, client_model: type[model
 
 def _topological(owned: set[type[models.Model]]) -> list[type[models.Model]]:
     order = {m: i for i, m in enumerate(apps.get_models(include_auto_created=True))}
+    by_label = {m._meta.label: m for m in owned}
     deps = {m: {f.related_model for f in _fks(m) if f.related_model in owned and f.related_model is not m}
+            | {by_label[t] for t in _soft_targets(m._meta.label) if t in by_label}
             for m in owned}
     result: list[type[models.Model]] = []
     done: set[type[models.Model]] = set()
@@ -606,6 +635,7 @@ class _Importer:
             else:
                 to_python = f.to_python
                 columns[i] = [None if v is None else to_python(v) for v in columns[i]]
+        self._remap_soft(label, model, [f.attname for f in fields], columns)
         source_pks = columns[pk_index]
         mapped = self.ids.resolve(label, source_pks)
         existing = {s: mapped[s] for s in source_pks if s in mapped}
@@ -689,6 +719,47 @@ class _Importer:
             values[r] = target
         if dropped:
             self.result.notes.append(f"{label}.{f.name}: {dropped} link(s) to rows outside the operator cleared")
+
+    def _remap_soft(self, label: str, model: type[models.Model], attnames: list[str], columns: list[list]) -> None:
+        """Plain integer columns naming the operator's rows (SOFT_REFERENCES) follow the remapping."""
+        for attname, target in SOFT_REFERENCES.get(label, {}).items():
+            if attname not in attnames:
+                continue
+            index = attnames.index(attname)
+            values = columns[index]
+            nullable = model._meta.get_field(_field_name(model, attname)).null
+            if isinstance(target, str):
+                kinds = [(target,)] * len(values)
+            else:
+                kind_values = columns[attnames.index(target[0])]
+                kinds = []
+                for kind in kind_values:
+                    labels = target[1].get(kind, ())
+                    kinds.append((labels,) if isinstance(labels, str) else tuple(labels))
+            maps = {}
+            for candidates in set(kinds):
+                for candidate in candidates:
+                    if candidate not in maps:
+                        wanted = [v for v, k in zip(values, kinds) if candidate in k]
+                        maps[candidate] = self.ids.resolve(candidate, wanted)
+            for r, value in enumerate(values):
+                if value is None:
+                    continue
+                found = [maps[c][value] for c in kinds[r] if value in maps[c]]
+                if len(found) > 1:
+                    found = [self._asset_of_video(kinds[r], found, columns[attnames.index("content_id")][r])]
+                if found:
+                    values[r] = found[0]
+                elif nullable:
+                    values[r] = None
+
+    def _asset_of_video(self, candidates: tuple, targets: list[int], video_id: int) -> int:
+        """Both a file and an episode had the asset's id at the source: the one of this video here."""
+        for candidate, target in zip(candidates, targets):
+            model = apps.get_model(candidate)
+            if model._base_manager.using(self.using).filter(pk=target, video_id=video_id).exists():
+                return target
+        return targets[0]
 
     def _renewed_unique_values(self, fields: list[models.Field], columns: list[list], source_pks: list,
                                existing: dict[int, int], current: dict[int, tuple], pk_index: int

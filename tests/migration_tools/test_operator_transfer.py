@@ -21,9 +21,10 @@ from billing.services import transaction_create
 from migration_tools.models import ImportedRow, OperatorImport
 from migration_tools.operator_transfer import NEVER_EXPORTED, REFERENCE, measure, operator_models
 from tests import factories
-from tests.admin_factories import ROW_BUILDERS, make_staff
+from tests.admin_factories import ROW_BUILDERS, VideoFileFactory, make_staff
 from tvmiddleware.models import (
-    Account, AccountDevice, Channel, Client, Customer, EpgChannel, ExternalSystemAttribute,
+    Account, AccountDevice, Channel, Client, ContentPosition, Customer, EpgChannel, ExternalSystemAttribute,
+    VideoFile,
 )
 
 pytestmark = pytest.mark.django_db
@@ -42,6 +43,10 @@ def _operator() -> Client:
     system = factories.ExternalSystemFactory(client=client)
     ExternalSystemAttribute.objects.create(client=client, external_system=system, key="api_url",
                                            value="https://billing.example/api")
+    video_file = VideoFileFactory(video=factories.VideoFactory(client=client, name="Watched"))
+    viewer = factories.AccountFactory(customer=factories.CustomerFactory(client=client))
+    ContentPosition.objects.create(client=client, account=viewer, content_type="video",
+                                   content_id=video_file.video_id, asset_id=video_file.pk, position=60)
     for n in range(5):
         customer = factories.CustomerFactory(client=client)
         account = factories.AccountFactory(customer=customer)
@@ -129,6 +134,11 @@ def test_export_import_remaps_ids_and_verifies(tmp_path):
         rows = copied.filter(customer=customer)
         assert customer.balance == (rows.aggregate(s=models.Sum("amount"))["s"] or 0)
     assert all(r.reverses.customer_id == r.customer_id for r in copied.filter(reverses__isnull=False))
+    assert not copied.exclude(customer_ref=models.F("customer_id")).exists()
+    # Plain id columns follow too: a viewing position names the copied video and file.
+    position = ContentPosition.objects.get(client=target)
+    copied_file = VideoFile.objects.get(pk=position.asset_id)
+    assert copied_file.client_id == target.pk and copied_file.video_id == position.content_id
     # Timestamps are carried as stored.
     assert sorted(Customer.objects.filter(client=target).values_list("created_at", flat=True)) == sorted(
         Customer.objects.filter(client=source).values_list("created_at", flat=True))
