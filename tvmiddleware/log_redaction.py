@@ -16,6 +16,7 @@ REDACTED = "[REDACTED]"
 SENSITIVE_NAMES = frozenset({
     "password", "api_key", "apikey", "authkey", "token", "pin", "parent_code", "sign", "signature", "key",
     "secret", "session_key", "sessionid", "access_token", "refresh_token",
+    "ws",  # a website widget's session key, carried in the framed page's address (widgets/security.py)
 })
 # ... and any name containing one of these (new_password, wallet_password, client_secret...).
 SENSITIVE_FRAGMENTS = ("password", "secret")

@@ -127,6 +127,11 @@ def test_redact_query_keeps_other_parameters():
     assert redact_query("a=1&authkey=2&authkey=3&b") == "a=1&authkey=[REDACTED]&authkey=[REDACTED]&b"
 
 
+def test_a_widget_session_key_in_the_address_is_redacted():
+    assert redact_query("lang=ru&ws=abcdefghijklmnopqrstuvwxyz123456&view=tariffs") == (
+        "lang=ru&ws=[REDACTED]&view=tariffs")
+
+
 def test_filter_leaves_unrelated_records_alone():
     record = logging.LogRecord("x", logging.INFO, __file__, 1, "value %s", ("plain",), None)
     assert RedactSecretsFilter().filter(record) and record.getMessage() == "value plain"
