@@ -92,7 +92,8 @@ def insert(model: type[models.Model], defaults: dict[str, Any], rows: list[dict[
                     values[position] = encode(row[name])
                 buffer.write(f"{pk}\t" + "\t".join(values) + "\n")
             buffer.seek(0)
-            cursor.copy_expert(f"COPY {table} ({connection.ops.quote_name(pk_column)}, {columns}) FROM STDIN",
-                               buffer)
+            with connection.wrap_database_errors:  # psycopg2's errors as Django's (IntegrityError, ...)
+                cursor.copy_expert(f"COPY {table} ({connection.ops.quote_name(pk_column)}, {columns}) FROM STDIN",
+                                   buffer)
             progress(min(BATCH, len(rows) - start))
     return ids

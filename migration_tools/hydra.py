@@ -450,12 +450,14 @@ def apply(p: Plan, *, progress: Callable[[str, int], Callable[[int], None]] | No
         account_of[h.account_id] = (account_id, customer_id)
     counts["customers_created"] = len(customer_ids)
     counts["accounts_created"] = len(account_ids)
-    numeric = [int(h.account_id) for h in to_create if len(h.account_id) < 19]
-    if numeric:
-        _bump_counter_past(client, str(max(numeric)))
 
     _assign_tariffs(p, account_of, existing_customers, now, progress)
     _bind_devices(p, account_of, progress)
+    # Last, so the operator's counter row (which every new account elsewhere updates) is held only
+    # for the moment before the commit.
+    numeric = [int(h.account_id) for h in to_create if len(h.account_id) < 19]
+    if numeric:
+        _bump_counter_past(client, str(max(numeric)))
     return counts
 
 

@@ -334,3 +334,46 @@ def test_summary_is_one_key_value_line(client_obj, files):
     assert re.fullmatch(r"import_hydra: customers created=4 existing=0 accounts created=4 tariffs assigned=3 "
                         r"existing=0 devices created=3 existing=0 duplicates=1 reported=5 skipped=2 "
                         r"seconds=\d+\.\d dry_run=no", lines[0])
+
+
+def test_a_row_written_meanwhile_stops_the_run_with_nothing_half(client_obj, files, monkeypatch):
+    """Another writer took abonement 9002 between the check and the insert: the unique constraint
+    stops the transaction, nothing of the run stays, and the command says to run it again."""
+    from migration_tools import hydra
+
+    stranger = factories.CustomerFactory(client=client_obj, ext_id="stranger")
+    factories.AccountFactory(customer=stranger, abonement="9002")
+    real = hydra._existing
+    monkeypatch.setattr(hydra, "_existing", lambda qs, field_name, values, *columns: [
+        row for row in real(qs, field_name, values, *columns) if columns[0] != "abonement"])
+    with pytest.raises(CommandError, match="written meanwhile.*run the import again"):
+        run(client_obj, *files)
+    assert list(Customer.objects.for_client(client_obj)) == [stranger]
+    assert not DomainEvent.objects.exists()
+
+
+@pytest.mark.postgres
+def test_postgres_copy_path_writes_what_the_orm_reads_back(client_obj, tmp_path, tariffs):
+    """On PostgreSQL the rows go in through COPY: text with tabs, backslashes and quotes, JSON payloads,
+    booleans, timestamps and defaults come back as the ORM would have written them."""
+    base, _ = tariffs
+    customers = tmp_path / "c.csv"
+    devices = tmp_path / "d.csv"
+    tariff_map = tmp_path / "m.toml"
+    customers.write_text('u\\1"x;4001;10\n', encoding="utf-8")
+    devices.write_text("1;4001;MAG;00-1A-79-00-00-0A;S\\N\t'7\n", encoding="utf-8")
+    tariff_map.write_text('[tariffs]\n"Base" = [10]\n', encoding="utf-8")
+    run(client_obj, customers, devices, tariff_map)
+    customer = Customer.objects.get(client=client_obj)
+    assert customer.ext_id == 'u\\1"x' and customer.comment == "USER_4001"
+    assert customer.meta == {} and customer.balance == 0 and customer.created_at is not None
+    account = customer.accounts.get()
+    assert account.allowed_device_groups == [] and account.allow_login_by_abonement and not account.check_password("")
+    device = account.devices.get()
+    assert device.serial_number == "S\\N\t'7" and device.device_uid == "00:1a:79:00:00:0a" and not device.is_basic
+    event = DomainEvent.objects.get(name="device.added")
+    assert event.payload["serial_number"] == "S\\N\t'7" and event.payload["device_id"] == device.pk
+    subscription = customer.subscriptions.get()
+    assert subscription.tariff == base and subscription.is_basic and not subscription.is_closed
+    out, _ = run(client_obj, customers, devices, tariff_map)
+    assert "customers created=0" in out and "devices created=0" in out

@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import IntegrityError, OperationalError
 from tqdm import tqdm
 
 from migration_tools import hydra
@@ -46,6 +47,8 @@ class Command(BaseCommand):
                               device_type=options["device_type"], encoding=options["encoding"])
         except hydra.ImportRefused as exc:
             raise CommandError("nothing imported: " + "; ".join(exc.problems)) from None
+        except OperationalError as exc:
+            raise CommandError(f"nothing imported: the database cannot be reached ({str(exc).splitlines()[0]})") from None
         for line in plan.reported:  # the rows skipped while reading, before anything is written
             self.stderr.write(line)
         read_problems = len(plan.reported)
@@ -61,6 +64,9 @@ class Command(BaseCommand):
 
         try:
             hydra.run(plan, dry_run=options["dry_run"], progress=progress)
+        except IntegrityError as exc:  # a row written meanwhile by someone else: the transaction is gone
+            raise CommandError("nothing imported: a row conflicts with one written meanwhile "
+                               f"({str(exc).splitlines()[0]}); run the import again") from None
         finally:
             for bar in bars:
                 bar.close()
