@@ -149,13 +149,34 @@ def _origin_allowed(request: HttpRequest) -> bool:
 
 # --- guessing --------------------------------------------------------------------------------------
 
-def limited(request: HttpRequest, widget: Widget, what: str, *, limit: int, window: int, subject: str = "") -> bool:
-    """Count an attempt at `what` (per caller address, or per `subject` when given) before it is checked;
-    True when it is over `limit` in `window` seconds (refuse it; it is not counted)."""
+class Attempt:
+    """One counted attempt (`count_attempt`): `over` when past the limit (then already not counted);
+    `give_back()` when it turned out not to count (a success, where only failures should)."""
+
+    def __init__(self, hit: counters.Hit | None) -> None:
+        self._hit = hit
+        self.over = hit is None
+
+    def give_back(self) -> None:
+        if self._hit is not None:
+            counters.give_back(self._hit)
+            self._hit = None
+
+
+def count_attempt(request: HttpRequest, widget: Widget, what: str, *, limit: int, window: int,
+                  subject: str = "") -> Attempt:
+    """Count an attempt at `what` (per caller address, or per `subject` when given) before it is checked,
+    atomically (`tvmiddleware.counters`: Redis, or the database while Redis is away)."""
     who = subject or client_ip(request) or "unknown"
     hit = counters.hit(f"tvmw:widget:{what}:{widget.client_id}:{hashlib.sha256(who.encode()).hexdigest()[:32]}",
                        window=window)
     if hit.count > limit:
         counters.give_back(hit)
-        return True
-    return False
+        return Attempt(None)
+    return Attempt(hit)
+
+
+def limited(request: HttpRequest, widget: Widget, what: str, *, limit: int, window: int, subject: str = "") -> bool:
+    """Count an attempt at `what` before it is checked; True when it is over `limit` in `window` seconds
+    (refuse it; it is not counted)."""
+    return count_attempt(request, widget, what, limit=limit, window=window, subject=subject).over

@@ -186,6 +186,15 @@ def test_captcha_after_three_attempts(client, widget, subscriber):
     assert ok.status_code == 200 and WidgetSession.objects.count() == 1
 
 
+def test_successful_logins_never_bring_the_captcha(client, widget, subscriber):
+    for _ in range(5):  # a household logging in again and again from one address
+        response = login(client, widget, subscriber.abonement)
+        assert response.status_code == 200 and "captcha_1" not in response.content.decode()
+    for _ in range(3):
+        assert login(client, widget, subscriber.abonement, "bad").status_code == 401
+    assert login(client, widget, subscriber.abonement).status_code == 400  # three failures: the letters asked
+
+
 def test_another_operators_account_cannot_log_in(client, widget, other_client):
     foreign = factories.AccountFactory(customer=factories.CustomerFactory(client=other_client))
     assert login(client, widget, foreign.abonement).status_code == 401

@@ -43,7 +43,7 @@ from .base import PageState, posted_form, private_page
 
 VIEWS = ("overview", "tariffs", "accounts", "devices", "payments", "profile")
 ACTIONS = ("login", "logout", "subscribe", "unsubscribe", "unbind", "create_account", "profile", "pay")
-CAPTCHA_AFTER = 3          # login attempts from one address ...
+CAPTCHA_AFTER = 3          # failed login attempts from one address ...
 CAPTCHA_WINDOW = 15 * 60   # ... in this many seconds; past them every login needs the captcha
 HISTORY_PER_PAGE = 20
 MAX_HISTORY_PAGE = 10_000
@@ -153,9 +153,11 @@ def render(request: HttpRequest, widget: Widget) -> HttpResponse:
 
 # --- logging in and out ----------------------------------------------------------------------------
 
-def _captcha_needed(state: PageState) -> bool:
-    """Count this login attempt from the caller's address; True past CAPTCHA_AFTER in the window."""
-    return security.limited(state.request, state.widget, "account-login", limit=CAPTCHA_AFTER, window=CAPTCHA_WINDOW)
+def _login_attempt(state: PageState) -> security.Attempt:
+    """Count this login attempt from the caller's address before anything is checked (a success gives
+    it back, so only failures count); `over` past CAPTCHA_AFTER in the window: the captcha is asked."""
+    return security.count_attempt(state.request, state.widget, "account-login", limit=CAPTCHA_AFTER,
+                                  window=CAPTCHA_WINDOW)
 
 
 def _login_page(state: PageState, *, form: LoginForm | None = None, notice: str = "", error: str = "",
@@ -168,7 +170,8 @@ def _login_page(state: PageState, *, form: LoginForm | None = None, notice: str 
 
 def _login(state: PageState) -> HttpResponse:
     request = state.request
-    with_captcha = _captcha_needed(state)
+    attempt = _login_attempt(state)
+    with_captcha = attempt.over
     form = LoginForm(request.POST, with_captcha=with_captcha)
     if not form.is_valid():
         error = (_("Too many attempts from your network: please also type the letters in the picture.")
@@ -184,6 +187,7 @@ def _login(state: PageState) -> HttpResponse:
             text, status = _("The account number or the password is wrong."), 401
         return _login_page(state, form=LoginForm(initial={"abonement": form.cleaned_data["abonement"]},
                                                  with_captcha=with_captcha), error=text, status=status)
+    attempt.give_back()  # a household logging in and out is never asked for the captcha
     session, key = security.session_start(request, state.widget, account)
     logged_in = PageState(request, state.widget, session, key)
     return _account_page(logged_in, "overview", cookie=key)
