@@ -1,4 +1,5 @@
-"""Shared fixtures. Tests marked `postgres` fail loudly when the database is not PostgreSQL."""
+"""Shared fixtures. Tests marked `postgres` fail loudly when the database is not PostgreSQL, tests marked
+`mariadb` when no MariaDB server answers."""
 import pytest
 from django.db import connection
 
@@ -49,6 +50,38 @@ def _require_postgres_for_marked_tests(request):
         assert connection.vendor == "postgresql", (
             "this test needs PostgreSQL: run with DATABASE_URL=postgres://... (see .ci/run)"
         )
+
+
+def mariadb_server() -> dict:
+    """Connection settings of the MariaDB server the `mariadb` tests use (TEST_MARIADB_URL, default
+    mysql://root@127.0.0.1:3306/; `make test` starts it): host, port, user, password."""
+    import os
+    from urllib.parse import unquote, urlsplit
+
+    url = urlsplit(os.environ.get("TEST_MARIADB_URL") or "mysql://root@127.0.0.1:3306/")
+    return {"host": url.hostname or "127.0.0.1", "port": url.port or 3306, "user": unquote(url.username or "root"),
+            "password": unquote(url.password or "")}
+
+
+@pytest.fixture(autouse=True)
+def _require_mariadb_for_marked_tests(request):
+    """`mariadb` tests need a real MariaDB server: without one they fail, unless TEST_MARIADB_OPTIONAL=1
+    says skipping is allowed (never under `make test`)."""
+    if not request.node.get_closest_marker("mariadb"):
+        return
+    import os
+
+    import pymysql
+
+    server = mariadb_server()
+    try:
+        pymysql.connect(**server, connect_timeout=5).close()
+    except pymysql.MySQLError as exc:
+        message = (f"this test needs MariaDB at {server['host']}:{server['port']} ({exc}): run `make test` "
+                   "(scripts/test-services starts it) or set TEST_MARIADB_URL")
+        if os.environ.get("TEST_MARIADB_OPTIONAL") == "1":
+            pytest.skip(message)
+        pytest.fail(message)
 
 
 @pytest.fixture
