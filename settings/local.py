@@ -53,6 +53,11 @@ SECRET_KEY = os.environ.get("SECRET_KEY") or _install_secret_key(VAR_DIR / "secr
 
 if os.environ.get("DATABASE_URL"):
     DATABASES["default"] = dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60)
+if os.environ.get("REDIS_URL"):
+    # The shared cache as production has it (misses while Redis is away; see common/cache.py).
+    CACHES = {"default": {"BACKEND": "common.cache.RedisCache", "LOCATION": os.environ["REDIS_URL"],
+                          "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "tvmw"),
+                          "OPTIONS": {"socket_timeout": 0.5, "socket_connect_timeout": 0.5}}}
 
 # Events are delivered right after the writing transaction commits, in the same process.
 CELERY_TASK_ALWAYS_EAGER = True
