@@ -9,6 +9,9 @@ PORT   ?= 8000
 # The second pass of `make test`; scripts/test-services starts (or installs) them when local.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tvmw_test
 TEST_REDIS_URL    ?= redis://127.0.0.1:6379/14
+# The OFT import tests' MariaDB server (both passes; the tests make and drop their own databases).
+TEST_MARIADB_URL  ?= mysql://root@127.0.0.1:3306/
+export TEST_MARIADB_URL
 PYTEST = $(PY) -m pytest -p no:cacheprovider
 
 .PHONY: run test test-fast test-services lint venv migrate seed clean
@@ -48,9 +51,9 @@ test: test-services lint
 	@echo "=== pass 2 of 2: PostgreSQL + Redis"
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PYTEST) $(PYTEST_ARGS)
 
-# Day-to-day: SQLite only, no service needed (skips the PostgreSQL, Redis, nginx and browser tests).
+# Day-to-day: SQLite only, no service needed (skips the PostgreSQL, Redis, nginx, browser and MariaDB tests).
 test-fast: venv
-	env -u DATABASE_URL -u REDIS_URL $(PYTEST) -m "not postgres and not services and not nginx and not browser" $(PYTEST_ARGS)
+	env -u DATABASE_URL -u REDIS_URL $(PYTEST) -m "not postgres and not services and not nginx and not browser and not mariadb" $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -41,7 +41,8 @@ def test_make_test_sets_up_services_and_runs_both_passes():
 def test_make_test_fast_needs_no_service():
     commands = _dry_run("test-fast")
     assert "test-services" not in commands
-    assert re.search(r'-m "not postgres and not services and not nginx and not browser"', commands), commands
+    assert re.search(r'-m "not postgres and not services and not nginx and not browser and not mariadb"',
+                     commands), commands
 
 
 def test_ci_calls_the_readme_command_and_nothing_else():
@@ -55,7 +56,7 @@ def test_every_marker_of_the_suite_is_run_by_make_test():
     """A marker the PostgreSQL pass deselected would be a test no command runs."""
     ini = (ROOT / "pytest.ini").read_text()
     declared = set(re.findall(r"^\s{4}(\w+):", ini, re.M))
-    assert {"postgres", "services", "nginx", "browser"} <= declared
+    assert {"postgres", "services", "nginx", "browser", "mariadb"} <= declared
 
 
 def test_missing_service_stops_with_one_line_naming_it():
@@ -83,6 +84,16 @@ def test_browser_tests_need_no_browser_download():
     assert '"executable_path": chromium_path()' in harness
     for path in (ROOT / "Makefile", SCRIPT, ROOT / ".ci" / "run"):
         assert "playwright install" not in path.read_text()
+
+
+def test_unreachable_mariadb_stops_with_one_line():
+    env = {**os.environ, "TEST_SERVICES_CHECK_ONLY": "1", "PY": sys.executable,
+           "TEST_MARIADB_URL": f"mysql://root@127.0.0.1:{_free_port()}/"}
+    result = subprocess.run([str(SCRIPT)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    errors = result.stderr.strip().splitlines()
+    assert len(errors) == 1 and errors[0].startswith("make test: MariaDB"), result.stderr
+    assert "mariadb" in errors[0]
 
 
 def test_unreachable_database_stops_with_one_line():
