@@ -11,12 +11,13 @@ Hydra writes them (upper case, `-`), 2 % of them repeated and 1 % of another acc
 a tariff map with a basic and an additional tariff. Each run imports into a new operator of the
 PostgreSQL database `tvmw_bench` (`BENCH_DATABASE_URL` for another), through the management
 command itself (`--no-progress`), then runs it again. Printed: rows, accounts, devices, the first
-run's seconds and rows/s, the second run's seconds, and both summary lines.
+run's seconds and rows/s, the second run's seconds, both summary lines and the peak RSS.
 """
 from __future__ import annotations
 
 import argparse
 import random
+import resource
 import sys
 import time
 from io import StringIO
@@ -87,6 +88,7 @@ def main() -> None:
               f"{(args.rows + devices) / seconds:,.0f} rows/s of both files); {len(err.getvalue().splitlines())} "
               f"rows reported")
         print("  " + out.getvalue().strip())
+    print(f"peak RSS of the process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
     print(f"goal: first run <= 60 s: {'met' if timings[0] <= 60 else 'MISSED'}")
 
 

@@ -36,6 +36,11 @@ def _encoder(field: models.Field) -> Callable[[Any], str]:
         return encode_json
 
     def encode(value: Any) -> str:
+        kind = type(value)
+        if kind is str:  # what a text or integer column's preparation leaves as it is
+            return _escape(value)
+        if kind is int:
+            return str(value)
         value = field.get_db_prep_save(value, connection)
         if value is None:
             return r"\N"
