@@ -515,9 +515,10 @@ def _assign_tariffs(p: Plan, account_of: dict[str, tuple[int, int]], existing_cu
 def _bind_devices(p: Plan, account_of: dict[str, tuple[int, int]], progress) -> None:
     counts = p.counts
     kind = p.device_type
-    bound = {uid: account_id for uid, account_id in _existing(
-        AccountDevice.objects.for_client(p.client), "device_uid", [d.mac for d in p.devices],
-        "device_uid", "account_id")}
+    # A box bound before under the same MAC in upper case (the panel, another import) is the same box.
+    bound = {uid.lower(): account_id for uid, account_id in _existing(
+        AccountDevice.objects.for_client(p.client), "device_uid",
+        [form for d in p.devices for form in (d.mac, d.mac.upper())], "device_uid", "account_id")}
     groups = dict(_existing(Account.objects.all(), "pk", sorted({a for a, _ in account_of.values()}),
                             "pk", "allowed_device_groups"))
     new: list[dict] = []

@@ -377,3 +377,16 @@ def test_postgres_copy_path_writes_what_the_orm_reads_back(client_obj, tmp_path,
     assert subscription.tariff == base and subscription.is_basic and not subscription.is_closed
     out, _ = run(client_obj, customers, devices, tariff_map)
     assert "customers created=0" in out and "devices created=0" in out
+
+
+def test_a_box_bound_before_in_upper_case_is_the_same_box(client_obj, files):
+    customer = factories.CustomerFactory(client=client_obj, ext_id="501")
+    account = factories.AccountFactory(customer=customer, abonement="9001")
+    factories.AccountDeviceFactory(account=account, device_uid="00:1A:79:AA:BB:01")
+    stranger = factories.AccountFactory(customer=factories.CustomerFactory(client=client_obj))
+    factories.AccountDeviceFactory(account=stranger, device_uid="00:1A:79:AA:BB:02")
+    out, err = run(client_obj, *files)
+    assert account.devices.count() == 1
+    assert "billing_devices.csv line 4: device 00:1a:79:aa:bb:02 is bound to another account" in err
+    assert not AccountDevice.objects.filter(client=client_obj, device_uid="00:1a:79:aa:bb:02").exists()
+    assert "devices created=1 existing=1" in out
