@@ -535,6 +535,8 @@ class _Importer:
             self.counts["emails dropped"] += 1
             return ""
         try:
+            if len(email) > Customer._meta.get_field("email").max_length:
+                raise ValidationError("too long")
             validate_email(email)
         except ValidationError:
             self.report(f"{where}: e-mail {email!r} is not an address; left blank")

@@ -332,3 +332,32 @@ def test_missing_table_or_column_is_refused_before_writing(oft_url, map_file, op
     assert "OFT's database has no table iptv_Stb" in str(caught.value)
     assert "OFT's table iptv_Users has no column(s) channel_offset" in str(caught.value)
     assert not Customer.objects.filter(ext_id__startswith="oft:").exists()
+
+
+def test_a_refused_write_leaves_nothing_behind(oft_url, map_file, operator, tmp_path, monkeypatch):
+    """A database error halfway (here on the third customer) rolls back every row already written and
+    removes the PIN file: a run is all or nothing."""
+    from django.db import DatabaseError
+
+    from migration_tools import oft
+
+    url, _admin, _name = oft_url
+    client = operator[0]
+    real = oft.customer_create
+    calls = []
+
+    def failing(**fields):
+        calls.append(fields["ext_id"])
+        if len(calls) == 3:
+            raise DatabaseError("deadlock found when trying to get lock")
+        return real(**fields)
+
+    monkeypatch.setattr(oft, "customer_create", failing)
+    pins = tmp_path / "pins.csv"
+    with pytest.raises(CommandError, match=r"^nothing imported: the database refused a write \(deadlock"):
+        _run(url, map_file, "--new-pins", str(pins))
+    assert len(calls) == 3
+    assert not Customer.objects.filter(client=client, ext_id__startswith="oft:").exists()
+    assert not Account.objects.filter(client=client, account_ext_id__startswith="oft:").exists()
+    assert not Dealer.objects.filter(client=client).exists()
+    assert not pins.exists()

@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 from tqdm import tqdm
 
 from migration_tools import oft
@@ -60,6 +61,9 @@ class Command(BaseCommand):
             oft.run(plan, dry_run=dry_run, progress=progress)
         except oft.ImportRefused as exc:
             raise CommandError("nothing imported: " + "; ".join(exc.problems)) from None
+        except DatabaseError as exc:  # the transaction is rolled back: nothing is left behind
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            raise CommandError(f"nothing imported: the database refused a write ({first}); run again") from None
         finally:
             for bar in bars:
                 bar.close()
