@@ -226,6 +226,11 @@ def parse_customers(text: str, name: str, plan: Plan, problems: list[str]) -> No
                 known.tariffs.append((number, tariff_id))
 
 
+def _no_rows(plan: Plan, name: str, problems: list[str]) -> None:
+    if not plan.counts["customer_rows"]:
+        problems.append(f"--customers: {name} has no rows (`{CUSTOMER_HEADER}`)")
+
+
 def parse_devices(text: str, name: str, plan: Plan, problems: list[str]) -> None:
     """Devices of known accounts into `plan.devices`, normalised and de-duplicated."""
     first_data_seen = False
@@ -366,7 +371,10 @@ def plan(*, client_id: Any, customers: Path, devices: Path, tariff_map: Path, de
     texts = {label: read_text(path, encoding, label, problems)
              for label, path in (("--customers", customers), ("--devices", devices))}
     if texts["--customers"] is not None:
+        before = len(problems)
         parse_customers(texts["--customers"], customers.name, result, problems)
+        if len(problems) == before:
+            _no_rows(result, customers.name, problems)
     if texts["--devices"] is not None:
         parse_devices(texts["--devices"], devices.name, result, problems)
     if problems:
@@ -452,7 +460,8 @@ def apply(p: Plan, *, progress: Callable[[str, int], Callable[[int], None]] | No
     counts["accounts_created"] = len(account_ids)
 
     _assign_tariffs(p, account_of, existing_customers, now, progress)
-    _bind_devices(p, account_of, progress)
+    _bind_devices(p, account_of, {account_of[h.account_id][0] for h in wanted if h.account_id in taken
+                                  and h.account_id in account_of}, progress)
     # Last, so the operator's counter row (which every new account elsewhere updates) is held only
     # for the moment before the commit.
     numeric = [int(h.account_id) for h in to_create if len(h.account_id) < 19]
@@ -506,20 +515,21 @@ def _assign_tariffs(p: Plan, account_of: dict[str, tuple[int, int]], existing_cu
         for pk, s in zip(created, new)], progress("tariff events", len(created)))
     # Existing customers' stream-access snapshots no longer hold (new accounts have none yet).
     touched = sorted({s["customer_id"] for s in new} & existing_customers)
-    account_ids = [pk for (pk,) in _existing(Account.objects.all(), "customer_id", touched, "pk")]
+    account_ids = [pk for (pk,) in _existing(Account.objects.for_client(p.client), "customer_id", touched, "pk")]
     if account_ids:
         access.invalidate_accounts(account_ids)
         transaction.on_commit(lambda: access.invalidate_accounts(account_ids))
 
 
-def _bind_devices(p: Plan, account_of: dict[str, tuple[int, int]], progress) -> None:
+def _bind_devices(p: Plan, account_of: dict[str, tuple[int, int]], existing_accounts: set[int], progress) -> None:
     counts = p.counts
     kind = p.device_type
     # A box bound before under the same MAC in upper case (the panel, another import) is the same box.
     bound = {uid.lower(): account_id for uid, account_id in _existing(
         AccountDevice.objects.for_client(p.client), "device_uid",
         [form for d in p.devices for form in (d.mac, d.mac.upper())], "device_uid", "account_id")}
-    groups = dict(_existing(Account.objects.all(), "pk", sorted({a for a, _ in account_of.values()}),
+    # Accounts made by this run allow every group; earlier ones may have been restricted since.
+    groups = dict(_existing(Account.objects.for_client(p.client), "pk", sorted(existing_accounts),
                             "pk", "allowed_device_groups"))
     new: list[dict] = []
     customer_of: dict[int, int] = {}

@@ -390,3 +390,18 @@ def test_a_box_bound_before_in_upper_case_is_the_same_box(client_obj, files):
     assert "billing_devices.csv line 4: device 00:1a:79:aa:bb:02 is bound to another account" in err
     assert not AccountDevice.objects.filter(client=client_obj, device_uid="00:1a:79:aa:bb:02").exists()
     assert "devices created=1 existing=1" in out
+
+
+def test_an_empty_customers_file_refuses(client_obj, files):
+    customers, devices, tariff_map = files
+    customers.write_text("user id;account id;tariff id\n\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="billing_customers.csv has no rows"):
+        run(client_obj, customers, devices, tariff_map)
+
+
+def test_a_device_group_the_account_no_longer_allows_is_reported(client_obj, files):
+    customer = factories.CustomerFactory(client=client_obj, ext_id="501")
+    factories.AccountFactory(customer=customer, abonement="9001", allowed_device_groups=[2])
+    out, err = run(client_obj, *files)
+    assert "billing_devices.csv line 2: account 9001 does not allow STB devices; 00:1a:79:aa:bb:01 skipped" in err
+    assert not AccountDevice.objects.filter(client=client_obj, device_uid="00:1a:79:aa:bb:01").exists()
