@@ -354,7 +354,6 @@ def plan(*, client_id: Any, customers: Path, devices: Path, tariff_map: Path, de
          encoding: str = "utf-8-sig") -> Plan:
     """Read and check the three files; raises ImportRefused listing every fatal problem."""
     problems: list[str] = []
-    client = None
     if not str(client_id).isdigit():
         raise ImportRefused([f"--client: {client_id!r} is not an operator id"])
     client = Client.objects.filter(pk=int(client_id)).first()
@@ -378,7 +377,7 @@ def plan(*, client_id: Any, customers: Path, devices: Path, tariff_map: Path, de
     if texts["--devices"] is not None:
         parse_devices(texts["--devices"], devices.name, result, problems)
     if problems:
-        raise ImportRefused(problems)
+        raise ImportRefused(list(dict.fromkeys(problems)))  # an unknown --encoding once, not per file
     return result
 
 

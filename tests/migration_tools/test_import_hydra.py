@@ -405,3 +405,9 @@ def test_a_device_group_the_account_no_longer_allows_is_reported(client_obj, fil
     out, err = run(client_obj, *files)
     assert "billing_devices.csv line 2: account 9001 does not allow STB devices; 00:1a:79:aa:bb:01 skipped" in err
     assert not AccountDevice.objects.filter(client=client_obj, device_uid="00:1a:79:aa:bb:01").exists()
+
+
+def test_an_unknown_encoding_is_one_clear_line(client_obj, files):
+    with pytest.raises(CommandError) as refused:
+        run(client_obj, *files, "--encoding", "klingon")
+    assert str(refused.value).count("unknown encoding 'klingon'") == 1
