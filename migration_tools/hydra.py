@@ -60,6 +60,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
+from common.text import is_digits
 from tvmiddleware import events as domain_events
 from tvmiddleware.events import EventName
 from tvmiddleware.models import (
@@ -156,7 +157,7 @@ def _column_name(value: str) -> str:
 
 
 def _is_header(fields: list[str]) -> bool:
-    return not any(part.isdigit() for part in fields)
+    return not any(is_digits(part) for part in fields)
 
 
 def normalise_mac(value: str) -> str:
@@ -186,7 +187,7 @@ def parse_customers(text: str, name: str, plan: Plan, problems: list[str]) -> No
             if _is_header(fields):
                 if [_column_name(f) for f in fields] != list(CUSTOMER_COLUMNS):
                     problems.append(f"--customers: {name} line {number}: the header must be "
-                                    f"`{CUSTOMER_HEADER}`, not `{line.strip()}` (a column is missing or wrong)")
+                                    f"`{CUSTOMER_HEADER}`, not `{line.strip()[:80]}` (a column is missing or wrong)")
                     return
                 continue
             if len(fields) != 3:
@@ -198,7 +199,7 @@ def parse_customers(text: str, name: str, plan: Plan, problems: list[str]) -> No
             plan.report(name, number, f"{len(fields)} columns instead of 3 (`{CUSTOMER_HEADER}`); skipped")
             continue
         user_id, account_id, tariff_id = fields
-        if not account_id.isdigit() or len(account_id) > MAX_ABONEMENT:
+        if not is_digits(account_id) or len(account_id) > MAX_ABONEMENT:
             plan.report(name, number, f"account id {account_id!r} is not a number; skipped")
             continue
         if not user_id or len(user_id) > MAX_EXT_ID:
@@ -217,7 +218,7 @@ def parse_customers(text: str, name: str, plan: Plan, problems: list[str]) -> No
             plan.report(name, number, f"account {account_id} belongs to user {known.user_id} "
                                       f"(line {known.line}), not {user_id}; skipped")
             continue
-        if tariff_id.isdigit():
+        if is_digits(tariff_id):
             tariff_id = str(int(tariff_id))  # compared as the map writes them: no leading zeros
         if tariff_id:
             if tariff_id not in plan.tariff_map:
@@ -247,7 +248,7 @@ def parse_devices(text: str, name: str, plan: Plan, problems: list[str]) -> None
                 if not (len(names) in (4, 5) and names[1] == "accountid" and names[3] == "mac"
                         and (len(names) == 4 or names[4] in ("serial", "serialnumber", "sn"))):
                     problems.append(f"--devices: {name} line {number}: the header must be `{DEVICE_HEADER}`, "
-                                    f"not `{line.strip()}` (a column is missing or wrong)")
+                                    f"not `{line.strip()[:80]}` (a column is missing or wrong)")
                     return
                 continue
             if len(fields) not in (4, 5):
@@ -260,7 +261,7 @@ def parse_devices(text: str, name: str, plan: Plan, problems: list[str]) -> None
             continue
         account_id, raw_mac = fields[1], fields[3]
         serial = fields[4] if len(fields) == 5 else ""
-        if not account_id.isdigit():
+        if not is_digits(account_id):
             plan.report(name, number, f"account id {account_id!r} is not a number; skipped")
             continue
         mac = normalise_mac(raw_mac)
@@ -314,7 +315,7 @@ def read_tariff_map(path: Path, client: Client, problems: list[str]) -> tuple[di
         by_name[tariff.name].append(tariff)
     mapping: dict[str, list[Tariff]] = defaultdict(list)
     for key, hydra_ids in entries.items():
-        if key.isdigit():
+        if is_digits(key):
             tariff = by_id.get(key)
             if tariff is None:
                 problems.append(f"{label}: [tariffs] {key}: the operator has no tariff with id {key}")
@@ -335,7 +336,7 @@ def read_tariff_map(path: Path, client: Client, problems: list[str]) -> tuple[di
             problems.append(f"{label}: [tariffs] {key!r}: no Hydra tariff ids")
         for value in values:
             text_id = str(value).strip() if isinstance(value, (int, str)) and not isinstance(value, bool) else ""
-            if not text_id.isdigit():
+            if not is_digits(text_id):
                 problems.append(f"{label}: [tariffs] {key!r}: Hydra tariff id {value!r} is not a number")
                 continue
             text_id = str(int(text_id))
@@ -354,7 +355,7 @@ def plan(*, client_id: Any, customers: Path, devices: Path, tariff_map: Path, de
          encoding: str = "utf-8-sig") -> Plan:
     """Read and check the three files; raises ImportRefused listing every fatal problem."""
     problems: list[str] = []
-    if not str(client_id).isdigit():
+    if not is_digits(str(client_id)):
         raise ImportRefused([f"--client: {client_id!r} is not an operator id"])
     client = Client.objects.filter(pk=int(client_id)).first()
     if client is None:

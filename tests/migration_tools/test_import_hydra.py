@@ -411,3 +411,12 @@ def test_an_unknown_encoding_is_one_clear_line(client_obj, files):
     with pytest.raises(CommandError) as refused:
         run(client_obj, *files, "--encoding", "klingon")
     assert str(refused.value).count("unknown encoding 'klingon'") == 1
+
+
+def test_unicode_digits_are_not_numbers(client_obj, files):
+    customers, devices, tariff_map = files
+    customers.write_text("user id;account id;tariff id\n1;²;10\n2;9001;²\n3;9002;10\n", encoding="utf-8")
+    out, err = run(client_obj, customers, devices, tariff_map)
+    assert "billing_customers.csv line 2: account id '²' is not a number" in err
+    assert "billing_customers.csv line 3: Hydra tariff ² is not in the tariff map" in err
+    assert set(Account.objects.for_client(client_obj).values_list("abonement", flat=True)) == {"9001", "9002"}
