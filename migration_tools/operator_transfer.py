@@ -34,6 +34,7 @@ import contextlib
 import datetime
 import decimal
 import gzip
+import io
 import json
 import sys
 import uuid
@@ -251,9 +252,11 @@ def export_operator(client_id: int, out_path: str, *, using: str = "default",
     plans = operator_models()
     installation = installation_id(using)
     total = 0
+    connection = connections[using]
+    outermost = not connection.in_atomic_block
     with transaction.atomic(using=using):
-        connection = connections[using]
-        if connection.vendor == "postgresql":
+        if connection.vendor == "postgresql" and outermost:
+            # One snapshot for the counts and every table read after them.
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
         header = {
@@ -439,9 +442,15 @@ class _IdMap:
         return found
 
     def record(self, label: str, pairs: list[tuple[int, int]]) -> None:
-        ImportedRow.objects.using(self.using).bulk_create(
-            [ImportedRow(source=self.source, model=label, source_pk=s, target_pk=t) for s, t in pairs],
-            batch_size=BATCH)
+        connection = connections[self.using]
+        if connection.vendor == "postgresql":
+            columns = [[self.source] * len(pairs), [label] * len(pairs), [s for s, _ in pairs], [t for _, t in pairs]]
+            _copy_rows(connection, ImportedRow._meta.db_table, ["source", "model", "source_pk", "target_pk"],
+                       [_copy_text] * 4, columns)
+        else:
+            ImportedRow.objects.using(self.using).bulk_create(
+                [ImportedRow(source=self.source, model=label, source_pk=s, target_pk=t) for s, t in pairs],
+                batch_size=BATCH)
         if label in self.memory:
             self.memory[label].update(pairs)
 
@@ -624,78 +633,106 @@ class _Importer:
         except Exception:
             raise CommandError(f"{label}: the archive has a column this installation does not know") from None
         pk_index = next(i for i, f in enumerate(fields) if f.primary_key)
-        # Foreign keys: source ids → target ids.
-        columns = list(zip(*rows))
-        columns = [list(c) for c in columns]
+        if fields[pk_index].is_relation:
+            raise CommandError(f"{label}: a primary key that is a foreign key is not supported")
+        columns = [list(c) for c in zip(*rows)]
+        # Foreign keys and plain id columns: source ids → target ids.
         for i, f in enumerate(fields):
-            if f.is_relation and not f.primary_key:
+            if f.is_relation:
                 self._remap_column(label, f, columns[i], columns[pk_index])
-            elif f.primary_key and f.is_relation:
-                raise CommandError(f"{label}: a primary key that is a foreign key is not supported")
-            else:
-                to_python = f.to_python
-                columns[i] = [None if v is None else to_python(v) for v in columns[i]]
         self._remap_soft(label, model, [f.attname for f in fields], columns)
         source_pks = columns[pk_index]
         mapped = self.ids.resolve(label, source_pks)
         existing = {s: mapped[s] for s in source_pks if s in mapped}
         outcome = self.result.outcomes[label]
-        # Updates: only rows whose values differ are written.
         if existing:
-            attnames = [f.attname for f in fields]
-            current = {row[pk_index]: row for row in model._base_manager.using(db)
-                       .filter(pk__in=list(existing.values())).values_list(*attnames)}
-            kept = self._renewed_unique_values(fields, columns, source_pks, existing, current, pk_index)
-            changed = []
-            for r in range(len(rows)):
-                source_pk = source_pks[r]
-                if source_pk not in existing:
-                    continue
-                target_pk = existing[source_pk]
-                values = [columns[i][r] for i in range(len(fields))]
-                values[pk_index] = target_pk
-                for i in kept.get(source_pk, ()):
-                    values[i] = current[target_pk][i]
-                now = current.get(target_pk)
-                if now is not None and list(now) == values:
-                    outcome.unchanged += 1
-                    continue
-                if now is None:
-                    raise CommandError(f"{label} {source_pk}: imported before as {target_pk}, which is gone here")
-                obj = model(**{f.attname: v for f, v in zip(fields, values)})
-                changed.append(obj)
-            if changed:
-                update_fields = [f.attname for f in fields if not f.primary_key]
-                model._base_manager.using(db).bulk_update(changed, update_fields, batch_size=500)
-                outcome.updated += len(changed)
+            self._update(label, fields, columns, source_pks, existing, pk_index, outcome)
         # Creates: the source id when it is free here, a new one otherwise.
         new_rows = [r for r in range(len(rows)) if source_pks[r] not in existing]
         if new_rows:
-            wanted = [source_pks[r] for r in new_rows]
+            new_columns = [[column[r] for r in new_rows] for column in columns]
+            wanted = new_columns[pk_index]
             taken = set(model._base_manager.using(db).filter(pk__in=wanted).values_list("pk", flat=True))
-            keep, fresh = [], []
-            for r in new_rows:
-                values = {f.attname: columns[i][r] for i, f in enumerate(fields)}
-                if source_pks[r] in taken:
-                    values[opts.pk.attname] = None
-                    fresh.append((source_pks[r], model(**values)))
-                else:
-                    keep.append((source_pks[r], model(**values)))
-            objs = [o for _, o in keep + fresh]
-            self._free_unique_values(label, objs)
-            manager = model._base_manager.using(db)
-            with _stored_timestamps(model):
-                if keep:
-                    manager.bulk_create([o for _, o in keep], batch_size=BATCH)
-                if fresh:
-                    _reset_sequence(model, db)
-                    manager.bulk_create([o for _, o in fresh], batch_size=BATCH)
-                if any(o.pk is None for _, o in fresh):  # a backend that returns no ids
-                    raise CommandError(f"{label}: the database returned no ids for new rows")
-            self.ids.record(label, [(s, o.pk) for s, o in keep + fresh])
+            self._free_unique_values(label, fields, new_columns)
+            copy = _copy_encoders(model, fields) if connections[db].vendor == "postgresql" else None
+            if copy is not None:
+                targets = self._ids_for(model, wanted, taken)
+                new_columns[pk_index] = targets
+                _copy_rows(connections[db], model._meta.db_table, [f.column for f in fields], copy, new_columns)
+            else:
+                targets = self._orm_create(model, fields, new_columns, pk_index, taken)
+            self.ids.record(label, list(zip(wanted, targets)))
             outcome.created += len(new_rows)
         if self._bar is not None:
             self._bar.update(len(rows))
+
+    def _ids_for(self, model: type[models.Model], wanted: list[int], taken: set[int]) -> list[int]:
+        """PostgreSQL: the source id where free, the next ones of the table's sequence for the others."""
+        _reset_sequence(model, self.using)
+        count = sum(1 for pk in wanted if pk in taken)
+        fresh: Iterator[int] = iter(())
+        if count:
+            table = model._meta.db_table
+            with connections[self.using].cursor() as cursor:
+                cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                               [table, model._meta.pk.column, count])
+                fresh = iter([row[0] for row in cursor.fetchall()])
+        targets = [next(fresh) if pk in taken else pk for pk in wanted]
+        return targets
+
+    def _orm_create(self, model: type[models.Model], fields: list[models.Field], columns: list[list],
+                    pk_index: int, taken: set[int]) -> list[int]:
+        """Other databases: bulk_create (the timestamps kept as exported); returns the ids given."""
+        python = _to_python(fields, columns)
+        keep, fresh = [], []
+        for r in range(len(columns[pk_index])):
+            values = {f.attname: python[i][r] for i, f in enumerate(fields)}
+            if columns[pk_index][r] in taken:
+                values[model._meta.pk.attname] = None
+                fresh.append(model(**values))
+            else:
+                keep.append(model(**values))
+        manager = model._base_manager.using(self.using)
+        with _stored_timestamps(model):
+            if keep:
+                manager.bulk_create(keep, batch_size=BATCH)
+            if fresh:
+                _reset_sequence(model, self.using)
+                manager.bulk_create(fresh, batch_size=BATCH)
+        if any(o.pk is None for o in fresh):  # a backend that returns no ids
+            raise CommandError(f"{model._meta.label}: the database returned no ids for new rows")
+        by_position = iter(keep), iter(fresh)
+        return [next(by_position[1]).pk if pk in taken else next(by_position[0]).pk for pk in columns[pk_index]]
+
+    def _update(self, label: str, fields: list[models.Field], columns: list[list], source_pks: list,
+                existing: dict[int, int], pk_index: int, outcome: ModelOutcome) -> None:
+        """Rows imported before: only those whose values differ are written."""
+        model = self._model
+        python = _to_python(fields, columns)
+        attnames = [f.attname for f in fields]
+        current = {row[pk_index]: row for row in model._base_manager.using(self.using)
+                   .filter(pk__in=list(existing.values())).values_list(*attnames)}
+        kept = self._renewed_unique_values(fields, python, source_pks, existing, current)
+        changed = []
+        for r, source_pk in enumerate(source_pks):
+            if source_pk not in existing:
+                continue
+            target_pk = existing[source_pk]
+            now = current.get(target_pk)
+            if now is None:
+                raise CommandError(f"{label} {source_pk}: imported before as {target_pk}, which is gone here")
+            values = [python[i][r] for i in range(len(fields))]
+            values[pk_index] = target_pk
+            for i in kept.get(source_pk, ()):
+                values[i] = now[i]
+            if list(now) == values:
+                outcome.unchanged += 1
+                continue
+            changed.append(model(**dict(zip(attnames, values))))
+        if changed:
+            update_fields = [f.attname for f in fields if not f.primary_key]
+            model._base_manager.using(self.using).bulk_update(changed, update_fields, batch_size=500)
+            outcome.updated += len(changed)
 
     def _remap_column(self, label: str, f: models.Field, values: list, source_pks: list) -> None:
         target_label = f.related_model._meta.label
@@ -762,8 +799,7 @@ class _Importer:
         return targets[0]
 
     def _renewed_unique_values(self, fields: list[models.Field], columns: list[list], source_pks: list,
-                               existing: dict[int, int], current: dict[int, tuple], pk_index: int
-                               ) -> dict[int, list[int]]:
+                               existing: dict[int, int], current: dict[int, tuple]) -> dict[int, list[int]]:
         """Unique columns given a new value at the first import (used here by another row) keep it."""
         kept: dict[int, list[int]] = defaultdict(list)
         for i, f in enumerate(fields):
@@ -783,38 +819,119 @@ class _Importer:
                     kept[source_pk].append(i)
         return kept
 
-    def _free_unique_values(self, label: str, objs: list[models.Model]) -> None:
+    def _free_unique_values(self, label: str, fields: list[models.Field], columns: list[list]) -> None:
         """Globally unique columns (public ids, order ids, usernames) already used here get new values."""
         model = self._model
         user_model = get_user_model()
-        for f in model._meta.concrete_fields:
+        for i, f in enumerate(fields):
             if not f.unique or f.primary_key or f.is_relation:
                 continue
-            values = [getattr(o, f.attname) for o in objs if getattr(o, f.attname) not in (None, "")]
+            values = [v for v in columns[i] if v not in (None, "")]
             if not values:
                 continue
-            used = set(model._base_manager.using(self.using).filter(**{f"{f.attname}__in": values})
-                       .values_list(f.attname, flat=True))
+            used = {str(v) for v in model._base_manager.using(self.using).filter(**{f"{f.attname}__in": values})
+                    .values_list(f.attname, flat=True)}
             if not used:
                 continue
-            renamed = 0
-            for o in objs:
-                if getattr(o, f.attname) not in used:
+            renewed = 0
+            for r, value in enumerate(columns[i]):
+                if value is None or str(value) not in used:
                     continue
                 if model is user_model and f.attname == "username":
-                    base, n = o.username, 2
-                    while user_model._base_manager.using(self.using).filter(username=f"{base}-{n}").exists():
+                    n = 2
+                    while user_model._base_manager.using(self.using).filter(username=f"{value}-{n}").exists():
                         n += 1
-                    o.username = f"{base}-{n}"
-                    self.result.notes.append(f"staff user {base!r} exists here: imported as {o.username!r}")
-                elif callable(f.default) and f.default is not models.NOT_PROVIDED:
-                    setattr(o, f.attname, f.default())
-                    renamed += 1
+                    columns[i][r] = f"{value}-{n}"
+                    self.result.notes.append(f"staff user {value!r} exists here: imported as {columns[i][r]!r}")
+                elif callable(f.default):
+                    columns[i][r] = f.get_default()
+                    renewed += 1
                 else:
                     raise CommandError(f"{label}.{f.name}: a value of the archive is already used here by a row "
                                        f"of another operator")
-            if renamed:
-                self.result.notes.append(f"{label}.{f.name}: {renamed} value(s) already used here were renewed")
+            if renewed:
+                self.result.notes.append(f"{label}.{f.name}: {renewed} value(s) already used here were renewed")
+
+
+def _to_python(fields: list[models.Field], columns: list[list]) -> list[list]:
+    """Archive values (JSON) as the fields' Python values."""
+    result = []
+    for f, column in zip(fields, columns):
+        if f.is_relation:
+            result.append(column)
+        else:
+            to_python = f.to_python
+            result.append([None if v is None else to_python(v) for v in column])
+    return result
+
+
+# Stock Django fields whose archive value (JSON) is already the text PostgreSQL's COPY reads.
+_COPY_AS_TEXT = {
+    "AutoField", "BigAutoField", "SmallAutoField", "IntegerField", "BigIntegerField", "SmallIntegerField",
+    "PositiveIntegerField", "PositiveBigIntegerField", "PositiveSmallIntegerField", "CharField", "TextField",
+    "SlugField", "EmailField", "URLField", "FileField", "FilePathField", "GenericIPAddressField", "DecimalField",
+    "DateTimeField", "DateField", "TimeField", "UUIDField", "DurationField", "BooleanField", "ForeignKey",
+    "OneToOneField", "IPAddressField",
+}
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_copy_cache: dict[tuple, list | None] = {}
+
+
+def _copy_text(value: Any) -> str:
+    if value is None:
+        return "\\N"
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    return str(value).translate(_COPY_ESCAPES)
+
+
+def _copy_json(value: Any) -> str:
+    return "\\N" if value is None else json.dumps(value, ensure_ascii=False).translate(_COPY_ESCAPES)
+
+
+def _copy_binary(value: Any) -> str:
+    if value is None:
+        return "\\N"
+    raw = bytes(value) if isinstance(value, (bytes, memoryview)) else base64.b64decode(value)
+    return "\\\\x" + raw.hex()
+
+
+def _copy_encoders(model: type[models.Model], fields: list[models.Field]) -> list | None:
+    """How each column is written by COPY, or None when a field is not a stock one (then the ORM writes)."""
+    key = (model, tuple(f.attname for f in fields))
+    if key not in _copy_cache:
+        encoders: list | None = []
+        for f in fields:
+            kind = f.get_internal_type()
+            if not type(f).__module__.startswith("django."):
+                encoders = None
+                break
+            if kind in _COPY_AS_TEXT:
+                encoders.append(_copy_text)
+            elif kind == "JSONField":
+                encoders.append(_copy_json)
+            elif kind == "BinaryField":
+                encoders.append(_copy_binary)
+            else:
+                encoders = None
+                break
+        _copy_cache[key] = encoders
+    return _copy_cache[key]
+
+
+def _copy_rows(connection, table: str, column_names: list[str], encoders: list, columns: list[list]) -> None:
+    """PostgreSQL COPY of new rows: no per-row ORM work, timestamps and ids exactly as given."""
+    buffer = io.StringIO()
+    encoded = [[encode(v) for v in column] for encode, column in zip(encoders, columns)]
+    for row in zip(*encoded):
+        buffer.write("\t".join(row))
+        buffer.write("\n")
+    buffer.seek(0)
+    quoted = ", ".join(connection.ops.quote_name(c) for c in column_names)
+    with connection.cursor() as cursor:
+        cursor.cursor.copy_expert(f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN", buffer)
 
 
 @contextlib.contextmanager

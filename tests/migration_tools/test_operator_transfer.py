@@ -22,6 +22,7 @@ from migration_tools.models import ImportedRow, OperatorImport
 from migration_tools.operator_transfer import NEVER_EXPORTED, REFERENCE, measure, operator_models
 from tests import factories
 from tests.admin_factories import ROW_BUILDERS, VideoFileFactory, make_staff
+from widgets.models import Widget
 from tvmiddleware.models import (
     Account, AccountDevice, Channel, Client, ContentPosition, Customer, EpgChannel, ExternalSystemAttribute,
     VideoFile,
@@ -283,3 +284,23 @@ def test_staff_username_taken_here_is_renamed(tmp_path):
     copy = get_user_model().objects.get(operator_profile__client=_target())
     assert copy.username == f"{staff.username}-2"
     assert f"imported as '{staff.username}-2'" in stdout
+
+
+@pytest.mark.postgres
+def test_postgres_copy_path(tmp_path):
+    """On PostgreSQL new rows go in with COPY and ids from the tables' sequences: the same outcome."""
+    source = _operator()
+    archive = tmp_path / "op.tvmw.gz"
+    _export(source, archive)
+    stdout, _ = _import(archive)
+    assert "verified=yes" in stdout
+    target = _target()
+    assert _snapshot(target.pk) == _snapshot(source.pk)
+    assert sorted(Customer.objects.filter(client=target).values_list("created_at", flat=True)) == sorted(
+        Customer.objects.filter(client=source).values_list("created_at", flat=True))
+    assert list(Widget.objects.filter(client=target).values_list("name", "settings", "type")) == list(
+        Widget.objects.filter(client=source).values_list("name", "settings", "type"))
+    # The sequences moved past the copied ids: the application's next rows do not collide.
+    factories.AccountFactory(customer=factories.CustomerFactory())
+    stdout, _ = _import(archive)
+    assert "created=0 updated=0" in stdout
