@@ -355,7 +355,7 @@ def plan(*, client_id: Any, customers: Path, devices: Path, tariff_map: Path, de
          encoding: str = "utf-8-sig") -> Plan:
     """Read and check the three files; raises ImportRefused listing every fatal problem."""
     problems: list[str] = []
-    if not is_digits(str(client_id)):
+    if not is_digits(str(client_id)) or len(str(client_id)) > 18:
         raise ImportRefused([f"--client: {client_id!r} is not an operator id"])
     client = Client.objects.filter(pk=int(client_id)).first()
     if client is None:

@@ -420,3 +420,11 @@ def test_unicode_digits_are_not_numbers(client_obj, files):
     assert "billing_customers.csv line 2: account id '²' is not a number" in err
     assert "billing_customers.csv line 3: Hydra tariff ² is not in the tariff map" in err
     assert set(Account.objects.for_client(client_obj).values_list("abonement", flat=True)) == {"9001", "9002"}
+
+
+@pytest.mark.parametrize("client_id", ["abc", "99999999999999999999999", "-1"])
+def test_a_bad_operator_id_is_one_clear_line(files, client_id):
+    customers, devices, tariff_map = files
+    with pytest.raises(CommandError, match="is not an operator id"):
+        call_command("import_hydra", "--client", client_id, "--customers", str(customers), "--devices",
+                     str(devices), "--tariff-map", str(tariff_map), stdout=StringIO(), stderr=StringIO())
