@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from tvmiddleware import services
-from tvmiddleware.models import Account, Customer, Tariff, TariffSubscription, VideoPurchase
+from tvmiddleware.models import Account, BankAccount, Contract, Customer, Tariff, TariffSubscription, VideoPurchase
 from tvmiddleware.services.customers import NAME_FIELDS
 
 from .accounts import AccountStatusActionsMixin
@@ -45,6 +45,22 @@ class AccountInline(ReadOnlyAdminMixin, TenantTabularInline):
     model = Account
     fields = ["abonement", "active", "status_reason", "last_active", "created_at"]
     show_change_link = True
+
+
+class ContractInline(TenantTabularInline):
+    """The customer's contracts (number, when made)."""
+
+    model = Contract
+    fields = ["number", "created_at"]
+    extra = 0
+
+
+class BankAccountInline(TenantTabularInline):
+    """The customer's bank accounts for direct debits."""
+
+    model = BankAccount
+    fields = ["owner", "bank_name", "iban", "bic", "konto", "blz"]
+    extra = 0
 
 
 class OpenSubscriptionInline(ReadOnlyAdminMixin, TenantTabularInline):
@@ -98,7 +114,7 @@ class CustomerAdmin(AccountStatusActionsMixin, ServiceDeleteMixin, TenantAdmin):
                      "accounts__abonement", "accounts__devices__device_uid", "company_name", "contract_number"]
     readonly_fields = ["balance", "quick_links", "created_at", "updated_at"]
     autocomplete_fields = ["custom_billing_api"]
-    inlines = [AccountInline, OpenSubscriptionInline, SubscriberActionInline]
+    inlines = [AccountInline, OpenSubscriptionInline, ContractInline, BankAccountInline, SubscriberActionInline]
     actions = [*AccountStatusActionsMixin.status_actions, "assign_tariff", "remove_tariff"]
     fieldsets = [
         (None, {"fields": ["ext_id", "lastname", "firstname", "middlename", "birthdate", "gender", "comment",
