@@ -428,3 +428,30 @@ def test_a_bad_operator_id_is_one_clear_line(files, client_id):
     with pytest.raises(CommandError, match="is not an operator id"):
         call_command("import_hydra", "--client", client_id, "--customers", str(customers), "--devices",
                      str(devices), "--tariff-map", str(tariff_map), stdout=StringIO(), stderr=StringIO())
+
+
+def test_a_directory_instead_of_a_file_is_unreadable(client_obj, files, tmp_path):
+    customers, devices, tariff_map = files
+    with pytest.raises(CommandError, match="--devices: cannot read"):
+        run(client_obj, customers, tmp_path, tariff_map)
+    assert not Customer.objects.for_client(client_obj).exists()
+
+
+def test_progress_is_told_every_row_written(client_obj, files):
+    from migration_tools import hydra
+
+    customers, devices, tariff_map = files
+    plan = hydra.plan(client_id=client_obj.pk, customers=customers, devices=devices, tariff_map=tariff_map)
+    seen: dict[str, list[int]] = {}
+
+    def progress(label, total):
+        seen[label] = [total, 0]
+
+        def update(n):
+            seen[label][1] += n
+        return update
+
+    hydra.run(plan, progress=progress)
+    assert seen["customers"] == [4, 4] and seen["accounts"] == [4, 4]
+    assert seen["tariffs"] == [3, 3] and seen["devices"] == [3, 3]
+    assert seen["tariff events"] == [3, 3] and seen["device events"] == [3, 3]
