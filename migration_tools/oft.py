@@ -253,7 +253,8 @@ def load_map(path: Path, client_id: str | int | None = None) -> OftMap:
 # --- the source ---------------------------------------------------------------------------------------
 
 def connect(url: str):
-    """A read connection to OFT's database from `mysql://user:password@host:port/database`."""
+    """A read connection to OFT's database from `mysql://user:password@host:port/database`; without a
+    password in the URL, the environment's OFT_DATABASE_PASSWORD (so it is not on the command line)."""
     import pymysql
 
     parts = urlsplit(url)
@@ -265,7 +266,8 @@ def connect(url: str):
         raise ImportRefused([f"--source has a bad port: {_safe(url)}"]) from None
     try:
         return pymysql.connect(host=parts.hostname, port=port, user=unquote(parts.username or "root"),
-                               password=unquote(parts.password or ""), database=unquote(parts.path.strip("/")),
+                               password=unquote(parts.password or "") or os.environ.get("OFT_DATABASE_PASSWORD", ""),
+                               database=unquote(parts.path.strip("/")),
                                charset="utf8mb4", connect_timeout=10, read_timeout=600,
                                cursorclass=pymysql.cursors.DictCursor)
     except pymysql.MySQLError as exc:

@@ -361,3 +361,24 @@ def test_a_refused_write_leaves_nothing_behind(oft_url, map_file, operator, tmp_
     assert not Account.objects.filter(client=client, account_ext_id__startswith="oft:").exists()
     assert not Dealer.objects.filter(client=client).exists()
     assert not pins.exists()
+
+
+def test_a_read_only_user_with_the_password_from_the_environment(oft_url, map_file, operator, monkeypatch):
+    """SELECT is all the import needs; the password may stay off the command line."""
+    url, admin, name = oft_url
+    server = mariadb_server()
+    user = f"tvmw_oft_reader_{os.getpid()}"
+    with admin.cursor() as cursor:
+        cursor.execute(f"DROP USER IF EXISTS '{user}'@'%'")
+        cursor.execute(f"CREATE USER '{user}'@'%' IDENTIFIED BY 'Read-0nly'")
+        cursor.execute(f"GRANT SELECT ON `{name}`.* TO '{user}'@'%'")
+    try:
+        source = f"mysql://{user}@{server['host']}:{server['port']}/{name}"
+        with pytest.raises(CommandError, match="Access denied"):
+            _run(source, map_file)
+        monkeypatch.setenv("OFT_DATABASE_PASSWORD", "Read-0nly")
+        out, _err = _run(source, map_file)
+        assert "customers created=5 " in out
+    finally:
+        with admin.cursor() as cursor:
+            cursor.execute(f"DROP USER IF EXISTS '{user}'@'%'")
