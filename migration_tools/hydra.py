@@ -80,8 +80,8 @@ MAX_SERIAL = 128  # AccountDevice.serial_number
 CUSTOMER_COLUMNS = ("userid", "accountid", "tariffid")
 CUSTOMER_HEADER = "user id;account id;tariff id"
 DEVICE_HEADER = "-;account id;-;MAC;serial"
-_MAC = re.compile(r"^[0-9a-f]{2}(:[0-9a-f]{2}){5}$")
-_BARE_MAC = re.compile(r"^[0-9a-f]{12}$")
+_MAC = re.compile(r"^[0-9A-F]{2}(:[0-9A-F]{2}){5}$")
+_BARE_MAC = re.compile(r"^[0-9A-F]{12}$")
 MAP_KEYS = {"device_type", "tariffs"}
 
 
@@ -161,8 +161,9 @@ def _is_header(fields: list[str]) -> bool:
 
 
 def normalise_mac(value: str) -> str:
-    """Trimmed, `-` → `:`, lower case; bare 12 hex digits get their colons."""
-    mac = value.strip().replace("-", ":").lower()
+    """Trimmed, `-` → `:`, upper case as set-top boxes (MAG) send it at login; bare 12 hex digits get
+    their colons."""
+    mac = value.strip().replace("-", ":").upper()
     if _BARE_MAC.match(mac):
         mac = ":".join(mac[i:i + 2] for i in range(0, 12, 2))
     return mac
@@ -524,10 +525,10 @@ def _assign_tariffs(p: Plan, account_of: dict[str, tuple[int, int]], existing_cu
 def _bind_devices(p: Plan, account_of: dict[str, tuple[int, int]], existing_accounts: set[int], progress) -> None:
     counts = p.counts
     kind = p.device_type
-    # A box bound before under the same MAC in upper case (the panel, another import) is the same box.
-    bound = {uid.lower(): account_id for uid, account_id in _existing(
+    # A box bound before under the same MAC in lower case (the panel, an older import) is the same box.
+    bound = {uid.upper(): account_id for uid, account_id in _existing(
         AccountDevice.objects.for_client(p.client), "device_uid",
-        [form for d in p.devices for form in (d.mac, d.mac.upper())], "device_uid", "account_id")}
+        [form for d in p.devices for form in (d.mac, d.mac.lower())], "device_uid", "account_id")}
     # Accounts made by this run allow every group; earlier ones may have been restricted since.
     groups = dict(_existing(Account.objects.for_client(p.client), "pk", sorted(existing_accounts),
                             "pk", "allowed_device_groups"))

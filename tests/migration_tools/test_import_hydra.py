@@ -94,11 +94,11 @@ def test_happy_path_creates_customers_accounts_tariffs_and_devices(client_obj, f
         base.pk]
     assert not TariffSubscription.objects.filter(customer=customers["503"]).exists()
     devices = {d.device_uid: d for d in AccountDevice.objects.for_client(client_obj).select_related("account")}
-    assert set(devices) == {"00:1a:79:aa:bb:01", "00:1a:79:aa:bb:02", "00:1a:79:aa:bb:06"}
-    assert devices["00:1a:79:aa:bb:01"].account == account
-    assert devices["00:1a:79:aa:bb:01"].serial_number == "SN1"
-    assert devices["00:1a:79:aa:bb:01"].device_type.system_name == "mag"
-    assert devices["00:1a:79:aa:bb:06"].serial_number == ""
+    assert set(devices) == {"00:1A:79:AA:BB:01", "00:1A:79:AA:BB:02", "00:1A:79:AA:BB:06"}
+    assert devices["00:1A:79:AA:BB:01"].account == account
+    assert devices["00:1A:79:AA:BB:01"].serial_number == "SN1"
+    assert devices["00:1A:79:AA:BB:01"].device_type.system_name == "mag"
+    assert devices["00:1A:79:AA:BB:06"].serial_number == ""
     # The abonement counter moved past the imported numbers, as account_create does.
     client_obj.refresh_from_db()
     assert client_obj.next_abonement == 9006
@@ -106,7 +106,7 @@ def test_happy_path_creates_customers_accounts_tariffs_and_devices(client_obj, f
     assert DomainEvent.objects.filter(client=client_obj, name="tariff.assigned").count() == 3
     added = DomainEvent.objects.filter(client=client_obj, name="device.added")
     assert added.count() == 3
-    payload = added.get(payload__device_uid="00:1a:79:aa:bb:01").payload
+    payload = added.get(payload__device_uid="00:1A:79:AA:BB:01").payload
     assert payload["account_id"] == account.pk and payload["device_type"] == "mag" and payload["is_basic"] is False
     tariff_payload = DomainEvent.objects.get(client=client_obj, name="tariff.assigned",
                                              customer_id=customers["502"].pk).payload
@@ -119,17 +119,18 @@ def test_happy_path_creates_customers_accounts_tariffs_and_devices(client_obj, f
 
 
 def test_macs_normalised_and_duplicates_dropped(client_obj, files):
-    assert normalise_mac(" 00-1A-79-AA-BB-01 ") == "00:1a:79:aa:bb:01"
-    assert normalise_mac("001A79AABB06") == "00:1a:79:aa:bb:06"
+    assert normalise_mac(" 00-1A-79-AA-BB-01 ") == "00:1A:79:AA:BB:01"
+    assert normalise_mac("00:1a:79:aa:bb:01") == "00:1A:79:AA:BB:01"  # as boxes send it at login
+    assert normalise_mac("001A79AABB06") == "00:1A:79:AA:BB:06"
     out, err = run(client_obj, *files)
-    assert AccountDevice.objects.filter(client=client_obj, device_uid="00:1a:79:aa:bb:01").count() == 1
+    assert AccountDevice.objects.filter(client=client_obj, device_uid="00:1A:79:AA:BB:01").count() == 1
     assert "duplicates=1" in out
     assert "billing_devices.csv line 3" not in err  # the same device twice on one account is not a problem
 
 
 def test_row_problems_are_reported_with_line_numbers(client_obj, files):
     out, err = run(client_obj, *files)
-    assert "billing_devices.csv line 5: device 00:1a:79:aa:bb:03: account 7777 is not in the customers file" in err
+    assert "billing_devices.csv line 5: device 00:1A:79:AA:BB:03: account 7777 is not in the customers file" in err
     assert "billing_customers.csv line 5: Hydra tariff 99 is not in the tariff map" in err
     assert "billing_customers.csv line 6: account id 'x9004' is not a number" in err
     assert "billing_devices.csv line 6: 'not-a-mac' is not a MAC address" in err
@@ -149,8 +150,8 @@ def test_a_device_conflicting_between_accounts_is_reported(client_obj, files, tm
     customers, devices, tariff_map = files
     devices.write_text("1;9001;MAG;00:1a:79:00:00:01;A\n2;9002;MAG;00-1A-79-00-00-01;B\n", encoding="utf-8")
     out, err = run(client_obj, customers, devices, tariff_map)
-    assert "billing_devices.csv line 2: device 00:1a:79:00:00:01 is already given to account 9001 (line 1)" in err
-    assert AccountDevice.objects.get(client=client_obj, device_uid="00:1a:79:00:00:01").account.abonement == "9001"
+    assert "billing_devices.csv line 2: device 00:1A:79:00:00:01 is already given to account 9001 (line 1)" in err
+    assert AccountDevice.objects.get(client=client_obj, device_uid="00:1A:79:00:00:01").account.abonement == "9001"
 
 
 @pytest.mark.parametrize("customers_text, devices_text, message", [
@@ -180,7 +181,7 @@ def test_missing_and_undecodable_files_refuse_before_writing(client_obj, files, 
     assert not Customer.objects.for_client(client_obj).exists()
     # With the right encoding the same file imports.
     run(client_obj, customers, devices, tariff_map, "--encoding", "cp1251")
-    assert AccountDevice.objects.get(client=client_obj, device_uid="00:1a:79:00:00:02").serial_number == "Серия"
+    assert AccountDevice.objects.get(client=client_obj, device_uid="00:1A:79:00:00:02").serial_number == "Серия"
 
 
 @pytest.mark.parametrize("map_text, message", [
@@ -287,7 +288,7 @@ def test_abonement_of_someone_else_is_a_reported_conflict(client_obj, files):
     factories.AccountFactory(customer=stranger, abonement="9001")
     out, err = run(client_obj, *files)
     assert "billing_customers.csv line 2: abonement 9001 belongs to customer" in err
-    assert "billing_devices.csv line 2: device 00:1a:79:aa:bb:01: account 9001 was not imported" in err
+    assert "billing_devices.csv line 2: device 00:1A:79:AA:BB:01: account 9001 was not imported" in err
     assert not stranger.accounts.get().devices.exists()
     assert not Customer.objects.filter(client=client_obj, ext_id="501").exists()
 
@@ -309,12 +310,12 @@ def test_dry_run_writes_nothing_and_reports_the_same(client_obj, files):
 def test_another_operator_is_untouched(client_obj, other_client, files):
     theirs = factories.CustomerFactory(client=other_client, ext_id="501")
     their_account = factories.AccountFactory(customer=theirs, abonement="9001")
-    factories.AccountDeviceFactory(account=their_account, device_uid="00:1a:79:aa:bb:02")
+    factories.AccountDeviceFactory(account=their_account, device_uid="00:1A:79:AA:BB:02")
     run(client_obj, *files)
     assert Customer.objects.for_client(other_client).count() == 1
     assert their_account.devices.count() == 1
     assert Account.objects.get(client=client_obj, abonement="9001").customer.ext_id == "501"
-    assert AccountDevice.objects.get(client=client_obj, device_uid="00:1a:79:aa:bb:02").account.abonement == "9002"
+    assert AccountDevice.objects.get(client=client_obj, device_uid="00:1A:79:AA:BB:02").account.abonement == "9002"
 
 
 def test_subscribed_integrations_get_their_deliveries(client_obj, files, test_plugin,
@@ -370,7 +371,7 @@ def test_postgres_copy_path_writes_what_the_orm_reads_back(client_obj, tmp_path,
     account = customer.accounts.get()
     assert account.allowed_device_groups == [] and account.allow_login_by_abonement and not account.check_password("")
     device = account.devices.get()
-    assert device.serial_number == "S\\N\t'7" and device.device_uid == "00:1a:79:00:00:0a" and not device.is_basic
+    assert device.serial_number == "S\\N\t'7" and device.device_uid == "00:1A:79:00:00:0A" and not device.is_basic
     event = DomainEvent.objects.get(name="device.added")
     assert event.payload["serial_number"] == "S\\N\t'7" and event.payload["device_id"] == device.pk
     subscription = customer.subscriptions.get()
@@ -379,16 +380,16 @@ def test_postgres_copy_path_writes_what_the_orm_reads_back(client_obj, tmp_path,
     assert "customers created=0" in out and "devices created=0" in out
 
 
-def test_a_box_bound_before_in_upper_case_is_the_same_box(client_obj, files):
+def test_a_box_bound_before_in_lower_case_is_the_same_box(client_obj, files):
     customer = factories.CustomerFactory(client=client_obj, ext_id="501")
     account = factories.AccountFactory(customer=customer, abonement="9001")
-    factories.AccountDeviceFactory(account=account, device_uid="00:1A:79:AA:BB:01")
+    factories.AccountDeviceFactory(account=account, device_uid="00:1a:79:aa:bb:01")
     stranger = factories.AccountFactory(customer=factories.CustomerFactory(client=client_obj))
-    factories.AccountDeviceFactory(account=stranger, device_uid="00:1A:79:AA:BB:02")
+    factories.AccountDeviceFactory(account=stranger, device_uid="00:1a:79:aa:bb:02")
     out, err = run(client_obj, *files)
     assert account.devices.count() == 1
-    assert "billing_devices.csv line 4: device 00:1a:79:aa:bb:02 is bound to another account" in err
-    assert not AccountDevice.objects.filter(client=client_obj, device_uid="00:1a:79:aa:bb:02").exists()
+    assert "billing_devices.csv line 4: device 00:1A:79:AA:BB:02 is bound to another account" in err
+    assert not AccountDevice.objects.filter(client=client_obj, device_uid="00:1A:79:AA:BB:02").exists()
     assert "devices created=1 existing=1" in out
 
 
@@ -403,8 +404,8 @@ def test_a_device_group_the_account_no_longer_allows_is_reported(client_obj, fil
     customer = factories.CustomerFactory(client=client_obj, ext_id="501")
     factories.AccountFactory(customer=customer, abonement="9001", allowed_device_groups=[2])
     out, err = run(client_obj, *files)
-    assert "billing_devices.csv line 2: account 9001 does not allow STB devices; 00:1a:79:aa:bb:01 skipped" in err
-    assert not AccountDevice.objects.filter(client=client_obj, device_uid="00:1a:79:aa:bb:01").exists()
+    assert "billing_devices.csv line 2: account 9001 does not allow STB devices; 00:1A:79:AA:BB:01 skipped" in err
+    assert not AccountDevice.objects.filter(client=client_obj, device_uid="00:1A:79:AA:BB:01").exists()
 
 
 def test_an_unknown_encoding_is_one_clear_line(client_obj, files):
