@@ -30,7 +30,7 @@ queries and a password hash per row), so rows are written in batches (`copy_inse
 services' invariants are kept here, explicitly:
 - `account_create`: the abonement must be digits (≤ 32), unique per operator (checked against the
   database and within the file), and the operator's abonement counter is moved past the largest
-  imported number (`_bump_counter_past`, the same call). The password is Django's unusable one
+  imported number (`abonement_counter_past`, what `account_create` does). The password is Django's unusable one
   (`make_password(None)`): `Account.check_password` never accepts it; the subscriber logs in by
   abonement or device UID. Nothing goes to the subscriber action log: like the services, `record`
   logs only subscribers' own actions, and an import is the operator's.
@@ -67,7 +67,7 @@ from tvmiddleware.models import (
     Account, AccountDevice, AccountStatus, Client, Customer, DeviceType, DomainEvent, EventDelivery, Tariff,
     TariffSubscription,
 )
-from tvmiddleware.services.accounts import _bump_counter_past
+from tvmiddleware.services.accounts import abonement_counter_past
 from tvmiddleware.streaming import access
 
 from .copy_insert import insert
@@ -394,7 +394,7 @@ def _emit_many(client: Client, name: EventName, items: list[tuple[int, dict]],
                progress: Callable[[int], None]) -> int:
     """What `tvmiddleware.events.emit` does for one event, for many: the outbox rows written in this
     transaction, one delivery per subscribed handler, deliveries queued once it commits."""
-    handlers = domain_events._subscriptions(client, name)
+    handlers = domain_events.subscribed_handlers(client, name)
     ids = insert(DomainEvent, {"client": client, "name": str(name)},
                  [{"customer_id": customer_id, "payload": payload} for customer_id, payload in items], progress)
     if handlers and ids:
@@ -402,7 +402,7 @@ def _emit_many(client: Client, name: EventName, items: list[tuple[int, dict]],
         insert(EventDelivery, {"client": client, "next_attempt_at": now},
                [{"event_id": event_id, "handler": handler, "customer_id": customer_id if ordered else None}
                 for event_id, (customer_id, _) in zip(ids, items) for handler, ordered in handlers.items()])
-        transaction.on_commit(lambda: [domain_events._enqueue(pk) for pk in ids])
+        transaction.on_commit(lambda: [domain_events.enqueue_delivery(pk) for pk in ids])
     return len(ids)
 
 
@@ -467,7 +467,7 @@ def apply(p: Plan, *, progress: Callable[[str, int], Callable[[int], None]] | No
     # for the moment before the commit.
     numeric = [int(h.account_id) for h in to_create if len(h.account_id) < 19]
     if numeric:
-        _bump_counter_past(client, str(max(numeric)))
+        abonement_counter_past(client, str(max(numeric)))
     return counts
 
 

@@ -138,6 +138,18 @@ def emit(*, client: Client, name: EventName, payload: dict[str, Any], customer_i
     return event
 
 
+def subscribed_handlers(client: Client, name: EventName) -> dict[str, bool]:
+    """For writers of events in bulk (the migration tools): the handlers `emit` would address, with
+    whether each must apply in order."""
+    return _subscriptions(client, name)
+
+
+def enqueue_delivery(event_id: int) -> None:
+    """For writers of events in bulk: start the deliveries of an event written with its rows, after the
+    transaction commits (as `emit` does)."""
+    _enqueue(event_id)
+
+
 def _enqueue(event_id: int) -> None:
     from .tasks import deliver_event
 

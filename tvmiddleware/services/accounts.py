@@ -93,6 +93,12 @@ def _bump_counter_past(client: Client, abonement: str) -> None:
         )
 
 
+def abonement_counter_past(client: Client, abonement: str) -> None:
+    """For writers of accounts in bulk (the migration tools): the operator's next generated abonement
+    comes after `abonement`, as after an account created with an explicit number."""
+    _bump_counter_past(client, abonement)
+
+
 @transaction.atomic
 def account_create(
     *,
