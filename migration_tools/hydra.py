@@ -394,7 +394,7 @@ def _emit_many(client: Client, name: EventName, items: list[tuple[int, dict]],
                progress: Callable[[int], None]) -> int:
     """What `tvmiddleware.events.emit` does for one event, for many: the outbox rows written in this
     transaction, one delivery per subscribed handler, deliveries queued once it commits."""
-    handlers = domain_events.subscribed_handlers(client, name)
+    handlers = domain_events.delivery_handlers(client, name)
     ids = insert(DomainEvent, {"client": client, "name": str(name)},
                  [{"customer_id": customer_id, "payload": payload} for customer_id, payload in items], progress)
     if handlers and ids:

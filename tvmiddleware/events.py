@@ -138,7 +138,7 @@ def emit(*, client: Client, name: EventName, payload: dict[str, Any], customer_i
     return event
 
 
-def subscribed_handlers(client: Client, name: EventName) -> dict[str, bool]:
+def delivery_handlers(client: Client, name: EventName) -> dict[str, bool]:
     """For writers of events in bulk (the migration tools): the handlers `emit` would address, with
     whether each must apply in order."""
     return _subscriptions(client, name)
