@@ -56,10 +56,11 @@ import secrets
 import tomllib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import unquote, urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -116,6 +117,7 @@ class OftMap:
     data_centres: dict[int, int]
     ip_login: bool = True
     limit: int | None = None
+    time_zone: tzinfo | None = None  # of OFT's DATETIME columns (None: TIME_ZONE)
 
 
 def _read_map_file(path: Path) -> dict[str, Any]:
@@ -161,7 +163,7 @@ def load_map(path: Path, client_id: str | int | None = None) -> OftMap:
     """Read and check the map file; every problem is listed in one ImportRefused."""
     data = _read_map_file(path)
     problems: list[str] = []
-    known = {"operator", "country", "currency", "payment_type", "dropped_email_domain", "ip_login", "limit",
+    known = {"operator", "country", "currency", "payment_type", "dropped_email_domain", "ip_login", "limit", "time_zone",
              "device_types", "tariffs", "data_centres"}
     unknown = sorted(set(data) - known)
     if unknown:
@@ -243,11 +245,17 @@ def load_map(path: Path, client_id: str | int | None = None) -> OftMap:
                             "data centre number")
             continue
         data_centres[oft_id] = value
+    zone = None
+    if data.get("time_zone") not in (None, ""):
+        try:
+            zone = ZoneInfo(str(data["time_zone"]))
+        except (ZoneInfoNotFoundError, ValueError):
+            problems.append(f"map: time_zone {data['time_zone']!r} is not a time zone (e.g. \"Europe/Berlin\")")
     if problems:
         raise ImportRefused(problems)
     return OftMap(client=client, country=country.upper(), currency=currency, payment_type=payment_type,
                   dropped_email_domain=dropped, device_types=device_types, tariffs=tariffs,
-                  data_centres=data_centres, ip_login=ip_login, limit=limit)
+                  data_centres=data_centres, ip_login=ip_login, limit=limit, time_zone=zone)
 
 
 # --- the source ---------------------------------------------------------------------------------------
@@ -407,11 +415,12 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
-def _aware(value: Any) -> datetime | None:
+def _aware(value: Any, zone: tzinfo | None = None) -> datetime | None:
+    """OFT's DATETIME (naive, in OFT's time zone) as an aware moment."""
     if isinstance(value, datetime):
-        return timezone.make_aware(value) if timezone.is_naive(value) else value
+        return timezone.make_aware(value, zone) if timezone.is_naive(value) else value
     if isinstance(value, date):
-        return timezone.make_aware(datetime(value.year, value.month, value.day))
+        return timezone.make_aware(datetime(value.year, value.month, value.day), zone)
     return None
 
 
@@ -522,7 +531,7 @@ class _Importer:
             if isinstance(value, str):
                 fields[name] = self.fit(Customer, name, value, where)
         customer = customer_create(client=self.client, **fields)
-        created = _aware(row["create_account"])
+        created = _aware(row["create_account"], self.map.time_zone)
         if created is not None:
             Customer.objects.filter(pk=customer.pk).update(created_at=created)
         self.counts["customers created"] += 1
@@ -560,7 +569,7 @@ class _Importer:
             self.counts["contracts skipped"] += 1
             return
         Contract.objects.create(client=self.client, customer=customer, number=self.fit(Contract, "number", number, where),
-                                created_at=_aware(row["create_account"]) or timezone.now(), ext_id=f"{EXT}{row['id']}")
+                                created_at=_aware(row["create_account"], self.map.time_zone) or timezone.now(), ext_id=f"{EXT}{row['id']}")
         self.counts["contracts created"] += 1
 
     def bank_account(self, customer: Customer, row: dict[str, Any], where: str) -> None:
@@ -658,8 +667,8 @@ class _Importer:
             self.report(f"{where}: login {login} not created: {exc.message}")
             self.counts["accounts reported"] += 1
             return None
-        stamps = {"last_active": _aware(row["last_active"])}
-        created = _aware(row["create_account"])
+        stamps = {"last_active": _aware(row["last_active"], self.map.time_zone)}
+        created = _aware(row["create_account"], self.map.time_zone)
         if created is not None:
             stamps["created_at"] = created
         Account.objects.filter(pk=account.pk).update(**stamps)

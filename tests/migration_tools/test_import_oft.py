@@ -273,12 +273,16 @@ tariffs: {{10: [Base], 20: [{sport.pk}]}}
 data_centres: {{1: 3}}
 ip_login: false
 limit: 2
+time_zone: Europe/Berlin
 """, encoding="utf-8")
     out, _err = _run(url, path, "--client", str(client.pk))
     assert "customers created=2 " in out  # the limit: the first two OFT accounts
     assert Customer.objects.get(client=client, ext_id="oft:1").payment_type == "cash"
     account = Account.objects.get(client=client, abonement="100501")
     assert not account.allow_login_by_ip and account.subnets == ""
+    # OFT's 2019-03-04 10:15 and 2024-05-01 20:00 were Berlin time (CET, CEST)
+    assert account.created_at == datetime.datetime(2019, 3, 4, 9, 15, tzinfo=datetime.timezone.utc)
+    assert account.last_active == datetime.datetime(2024, 5, 1, 18, 0, tzinfo=datetime.timezone.utc)
 
 
 @pytest.mark.parametrize("content, message", [
@@ -294,6 +298,8 @@ limit: 2
     ('operator = {client}\ncountry = "DE"\ncurrency = "EUR"\npayment_type = "cash"\n[device_types]\n1 = "toaster"\n',
      "[device_types] 1 = 'toaster' is not a device type here"),
     ('operator = 987654\ncountry = "DE"\ncurrency = "EUR"\npayment_type = "cash"\n', "operator 987654 does not exist"),
+    ('operator = {client}\ncountry = "DE"\ncurrency = "EUR"\npayment_type = "cash"\ntime_zone = "Mars/Olympus"\n',
+     "time_zone 'Mars/Olympus' is not a time zone"),
     ('country = "DE"\ncurrency = "EUR"\npayment_type = "cash"\nsql_suffix = "LIMIT 5"\n',
      "unknown setting(s) sql_suffix"),
 ])
