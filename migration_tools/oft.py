@@ -760,6 +760,17 @@ def run(plan: Plan, *, dry_run: bool = False,
             pins_file.close()
             plan.pins_path.unlink(missing_ok=True)
         raise
+    if plan.mapping.limit is None:  # rows of no OFT account (with a limit, most rows are outside it)
+        accounts = {row["id"] for row in plan.source.accounts}
+        users = {user["id"] for rows in plan.source.users.values() for user in rows}
+        for account_id, rows in sorted(plan.source.users.items()):
+            if account_id not in accounts:
+                plan.reported.append(f"OFT user(s) {', '.join(str(u['id']) for u in rows)} of account {account_id}, "
+                                     "which is not in iptv_Accounts: not imported")
+        for user_id, rows in sorted(plan.source.stbs.items()):
+            if user_id not in users:
+                plan.reported.append(f"OFT stb(s) {', '.join(str(b['id']) for b in rows)} of user {user_id}, "
+                                     "which is not in iptv_Users: not imported")
     for oft_id, count in sorted(plan.unmapped_device_types.items(), key=lambda item: str(item[0])):
         plan.reported.append(f"unmapped OFT device type stb_type_id={oft_id}: {count} device(s) not imported; "
                              "add it to [device_types] and run again")

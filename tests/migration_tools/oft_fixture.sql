@@ -121,7 +121,8 @@ INSERT INTO iptv_Users (id, account_id, login, password, channel_pass, ip_addr, 
   (15, 4, 'kitchen', 'x', NULL, NULL, 1, 0),
   (16, 4, '100506', 'x', '12ab', '', 2, 0),
   (17, 5, '100507', 'x', NULL, NULL, NULL, 0),
-  (18, 6, '100600', 'x', NULL, NULL, 1, 0);
+  (18, 6, '100600', 'x', NULL, NULL, 1, 0),
+  (19, 99, '100999', 'x', NULL, NULL, 1, 0);
 
 INSERT INTO iptv_Stb (id, user_id, mac, stb_type_id, serial) VALUES
   (101, 11, '00-1a-79-aa-bb-01', 1, 'SN0001'),
@@ -129,7 +130,8 @@ INSERT INTO iptv_Stb (id, user_id, mac, stb_type_id, serial) VALUES
   (103, 12, '00:1a:79:aa:bb:03', 2, NULL),
   (104, 14, '00:1A:79:AA:BB:04', 1, NULL),
   (105, 16, '00:1A:79:AA:BB:06', 9, NULL),
-  (106, 17, '00:1A:79:AA:BB:01', 1, NULL);
+  (106, 17, '00:1A:79:AA:BB:01', 1, NULL),
+  (107, 98, '00:1A:79:AA:BB:07', 1, NULL);
 
 INSERT INTO iptv_Dealers (id, name, register_number, tax_number, vat_number, city) VALUES
   (1, 'TV Shop Berlin', 'HRB 12345', '27/123/45678', 'DE123456789', 'Berlin'),
