@@ -530,7 +530,13 @@ class _Importer:
         for name, value in list(fields.items()):
             if isinstance(value, str):
                 fields[name] = self.fit(Customer, name, value, where)
-        customer = customer_create(client=self.client, **fields)
+        try:
+            with transaction.atomic():
+                customer = customer_create(client=self.client, **fields)
+        except ServiceError as exc:
+            self.report(f"{where}: customer not created: {exc.message}; skipped with its logins")
+            self.counts["customers reported"] += 1
+            return None
         created = _aware(row["create_account"], self.map.time_zone)
         if created is not None:
             Customer.objects.filter(pk=customer.pk).update(created_at=created)
@@ -800,7 +806,7 @@ def summary(plan: Plan, seconds: float, *, dry_run: bool) -> str:
     c = plan.counts
     parts = [
         f"customers created={c['customers created']} skipped={c['customers skipped']} "
-        f"name_taken={c['customers name_taken']}",
+        f"name_taken={c['customers name_taken']} reported={c['customers reported']}",
         f"contracts created={c['contracts created']} skipped={c['contracts skipped']}",
         f"bank_accounts created={c['bank_accounts created']} skipped={c['bank_accounts skipped']}",
         f"dealers created={c['dealers created']}",

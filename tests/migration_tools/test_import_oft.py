@@ -191,7 +191,7 @@ def test_import_maps_every_column_and_reports(oft_url, map_file, operator):
                  "OFT stb(s) 107 of user 98, which is not in iptv_Users: not imported"):
         assert line in err, line
     summary = out.strip().splitlines()[-1]
-    assert summary.startswith("import_oft: customers created=5 skipped=0 name_taken=1 ")
+    assert summary.startswith("import_oft: customers created=5 skipped=0 name_taken=1 reported=0 ")
     assert "accounts created=4 skipped=0 reported=3 without_password=4 pins=0" in summary
     assert "devices created=2 skipped=0 reported=4" in summary
     assert "tariffs assigned=5 skipped=0 reported=2" in summary
@@ -390,3 +390,24 @@ def test_a_read_only_user_with_the_password_from_the_environment(oft_url, map_fi
     finally:
         with admin.cursor() as cursor:
             cursor.execute(f"DROP USER IF EXISTS '{user}'@'%'")
+
+
+def test_a_customer_the_service_refuses_is_reported_with_its_logins(oft_url, map_file, operator, monkeypatch):
+    from common.errors import Invalid
+    from migration_tools import oft
+
+    url, _admin, _name = oft_url
+    client = operator[0]
+    real = oft.customer_create
+
+    def refusing(**fields):
+        if fields["ext_id"] == "oft:2":
+            raise Invalid("birthdate is in the future")
+        return real(**fields)
+
+    monkeypatch.setattr(oft, "customer_create", refusing)
+    out, err = _run(url, map_file)
+    assert "OFT account 2: customer not created: birthdate is in the future; skipped with its logins" in err
+    assert "customers created=4 skipped=0 name_taken=1 reported=1" in out
+    assert not Account.objects.filter(client=client, abonement="100502").exists()
+    assert Account.objects.filter(client=client, abonement="100501").exists()
