@@ -374,6 +374,7 @@ class Plan:
     unmapped_collocations: Counter = field(default_factory=Counter)
     without_password: list[str] = field(default_factory=list)
     pins: list[tuple[str, str]] = field(default_factory=list)
+    unreachable: list[str] = field(default_factory=list)  # without a password and without a device
 
 
 def prepare(*, source_url: str, map_path: Path, client_id: str | int | None = None,
@@ -473,6 +474,9 @@ class _Importer:
         for row in self.plan.source.accounts:
             self.account(row)
             step(1)
+        # Of the new accounts without a password, those with no device either cannot log in at all yet.
+        self.plan.unreachable = sorted(Account.objects.for_client(self.client).filter(
+            abonement__in=self.plan.without_password, devices__isnull=True).values_list("abonement", flat=True))
 
     def account(self, row: dict[str, Any]) -> None:
         oft_id = row["id"]

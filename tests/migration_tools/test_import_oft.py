@@ -176,6 +176,9 @@ def test_import_maps_every_column_and_reports(oft_url, map_file, operator):
     assert not account.check_password("")
     assert not account.check_password("1234")
     assert "accounts without passwords: 4 " in out  # 100501, 100502, 100506, 100507
+    # 100506's box is of an unmapped type and 100507's is another account's: nothing to log in with
+    assert ("accounts without a password and without a device: 2 (they cannot log in until a device is bound "
+            "or a password is set): 100506 100507") in out
 
     for line in ("unmapped OFT device type stb_type_id=9: 2 device(s)", "unmapped OFT tariff tarif_id=99: 1",
                  "unmapped OFT tariff tarif_id=77: 1", "unmapped OFT collocation_id=7: 1",

@@ -74,6 +74,10 @@ class Command(BaseCommand):
                               "UID; run with --new-pins FILE to give new accounts PINs)")
             if options["verbosity"] > 1:
                 self.stdout.write("  " + " ".join(plan.without_password))
+        if plan.unreachable:
+            self.stdout.write(f"accounts without a password and without a device: {len(plan.unreachable)} (they "
+                              "cannot log in until a device is bound or a password is set): "
+                              + " ".join(plan.unreachable))
         if plan.pins:
             where = "not written (dry run)" if dry_run else f"written to {plan.pins_path}"
             self.stdout.write(f"new PINs: {len(plan.pins)} {where}")
