@@ -60,6 +60,8 @@ BATCH = 2000
 # Parent models with fewer rows than this keep their id map in memory during an import; larger
 # ones (customers, accounts...) are looked up batch by batch, so memory stays flat.
 CACHED_MAP_ROWS = 20000
+# Rows written between two refreshes of PostgreSQL's planner statistics during an import.
+ANALYZE_EVERY = 50000
 
 # Shared reference data: matched in the target by natural key, created there only when missing.
 REFERENCE = ("tvmiddleware.DeviceType", "auth.Group", "auth.Permission")
@@ -663,8 +665,23 @@ class _Importer:
                 targets = self._orm_create(model, fields, new_columns, pk_index, taken)
             self.ids.record(label, list(zip(wanted, targets)))
             outcome.created += len(new_rows)
+            self._analyze_when_grown(model, len(new_rows))
         if self._bar is not None:
             self._bar.update(len(rows))
+
+    def _analyze_when_grown(self, model: type[models.Model], added: int) -> None:
+        """PostgreSQL plans the id lookups from table statistics, which a large import makes stale within
+        its own transaction (a sequential scan per batch on a table believed empty): refresh them."""
+        connection = connections[self.using]
+        if connection.vendor != "postgresql":
+            return
+        self._grown = getattr(self, "_grown", 0) + added
+        if self._grown < ANALYZE_EVERY:
+            return
+        self._grown = 0
+        with connection.cursor() as cursor:
+            for table in (model._meta.db_table, ImportedRow._meta.db_table):
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
 
     def _ids_for(self, model: type[models.Model], wanted: list[int], taken: set[int]) -> list[int]:
         """PostgreSQL: the source id where free, the next ones of the table's sequence for the others."""
