@@ -47,7 +47,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import CommandError
-from django.db import connections, models, transaction
+from django.db import DatabaseError, connections, models, transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.duration import duration_iso_string
@@ -468,7 +468,11 @@ def import_operator(path: str, *, using: str = "default", dry_run: bool = False,
         raise CommandError(f"database '{using}' is unreachable: {exc.__class__.__name__}") from None
     source = f"{header['installation']}:{header['operator']['id']}"
     exported_at = datetime.datetime.fromisoformat(header["exported_at"])
-    previous = OperatorImport.objects.using(using).filter(source=source).first()
+    try:
+        previous = OperatorImport.objects.using(using).filter(source=source).first()
+    except DatabaseError as exc:
+        raise CommandError(f"database '{using}' is not ready for imports ({exc.__class__.__name__}): "
+                           f"run `manage.py migrate` there first") from None
     if previous is not None and previous.exported_at > exported_at:
         raise CommandError(f"this archive was exported at {exported_at.isoformat()}, before the one already "
                            f"imported ({previous.exported_at.isoformat()}): refusing to go back")
