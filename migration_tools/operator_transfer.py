@@ -1005,25 +1005,33 @@ def _verify(header: dict, using: str, result: ImportResult) -> None:
 
 
 def _renew_caches(client_id: int, using: str) -> None:
-    """Bulk writes send no signals: renew what the services would have renewed, for the whole operator."""
+    """Bulk writes send no signals: after commit, renew what the services would have renewed, for the
+    whole operator (account by account in chunks read from the database, so memory stays flat)."""
     from tvmiddleware.models import Account
     from tvmiddleware.selectors import account_facts, device_commands
     from tvmiddleware.streaming import access, check_urls, reference
 
-    account_ids = list(Account.objects.using(using).filter(client_id=client_id).values_list("pk", flat=True))
-    for start in range(0, len(account_ids), 5000):
-        chunk = account_ids[start:start + 5000]
+    def renew(chunk: list[int]) -> None:
+        # Outside a transaction these renew at once (their on-commit half runs immediately too).
         account_facts.flags_changed(chunk)
         account_facts.positions_changed(chunk)
         account_facts.messages_changed(account_ids=chunk)
         device_commands.commands_changed(chunk)
-    account_facts.messages_changed(client_ids=[client_id])
+        access.invalidate_accounts(chunk)
 
     def after_commit() -> None:
         reference.invalidate()
         check_urls.invalidate()
-        for start in range(0, len(account_ids), 5000):
-            access.invalidate_accounts(account_ids[start:start + 5000])
+        account_facts.messages_changed(client_ids=[client_id])
+        chunk: list[int] = []
+        ids = Account.objects.using(using).filter(client_id=client_id).order_by().values_list("pk", flat=True)
+        for pk in ids.iterator(chunk_size=5000):
+            chunk.append(pk)
+            if len(chunk) == 5000:
+                renew(chunk)
+                chunk = []
+        if chunk:
+            renew(chunk)
 
     transaction.on_commit(after_commit, using=using)
 

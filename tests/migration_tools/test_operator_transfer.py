@@ -304,3 +304,22 @@ def test_postgres_copy_path(tmp_path):
     factories.AccountFactory(customer=factories.CustomerFactory())
     stdout, _ = _import(archive)
     assert "created=0 updated=0" in stdout
+
+
+def test_caches_of_the_operator_renewed_after_commit(tmp_path, monkeypatch, django_capture_on_commit_callbacks):
+    from tvmiddleware.streaming import access
+
+    source = factories.ClientFactory()
+    for _ in range(3):
+        factories.AccountFactory(customer=factories.CustomerFactory(client=source))
+    archive = tmp_path / "op.tvmw.gz"
+    _export(source, archive)
+    invalidated: list[int] = []
+    monkeypatch.setattr(access, "invalidate_accounts", lambda ids: invalidated.extend(ids))
+    with django_capture_on_commit_callbacks(execute=True):
+        _import(archive)
+    assert sorted(invalidated) == sorted(Account.objects.filter(client=_target()).values_list("pk", flat=True))
+    invalidated.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        _import(archive, "--dry-run")
+    assert invalidated == []  # a dry run keeps nothing, so renews nothing
