@@ -38,6 +38,8 @@ import io
 import json
 import sys
 import uuid
+from array import array
+from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator
@@ -397,6 +399,7 @@ class ModelOutcome:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    deleted: int = 0
 
 
 @dataclass
@@ -482,6 +485,7 @@ def import_operator(path: str, *, using: str = "default", dry_run: bool = False,
         with transaction.atomic(using=using):
             importer = _Importer(header, source, using, result, progress)
             importer.run(reader)
+            importer.delete_gone()
             _verify(header, using, result)
             if not result.matches:
                 raise _Rollback()
@@ -518,6 +522,7 @@ class _Importer:
         self.ids = _IdMap(source, using, self.counts)
         self.plans = {p.label: p for p in operator_models()}
         self.reference_rows: dict[str, list] = {}
+        self.seen: dict[str, array] = {}  # the archive's ids per model, 8 bytes each (delete_gone)
 
     # The archive's sections, in order.
     def run(self, reader: ArchiveReader) -> None:
@@ -554,6 +559,32 @@ class _Importer:
             return
         if rows:
             self._write_batch(label, fields, rows)
+
+    # --- rows deleted at the source since an earlier import ---
+    def delete_gone(self) -> None:
+        """Rows an earlier import made from this operator that this (newer) archive no longer has were
+        deleted at the source since: delete them here too, children first (the reverse of the
+        dependency order, so a protected parent goes after the rows that held it). Only rows this
+        source made are candidates (the mapping table); the target operator's own rows stay."""
+        for label in reversed(list(self.plans)):
+            if label == "tvmiddleware.Client" or label not in self.counts:
+                continue  # the operator itself; a model this archive does not carry keeps its rows
+            seen = array("q", sorted(self.seen.pop(label, array("q"))))
+            gone: list[tuple[int, int]] = []
+            for source_pk, target_pk in (self.ids._qs(label).order_by().values_list("source_pk", "target_pk")
+                                         .iterator(chunk_size=5000)):
+                at = bisect_left(seen, source_pk)
+                if at == len(seen) or seen[at] != source_pk:
+                    gone.append((source_pk, target_pk))
+            if not gone:
+                continue
+            model = self.plans[label].model
+            for start in range(0, len(gone), 1000):
+                chunk = gone[start:start + 1000]
+                model._base_manager.using(self.using).filter(pk__in=[t for _, t in chunk]).delete()
+                self.ids._qs(label).filter(source_pk__in=[s for s, _ in chunk]).delete()
+            self.ids.memory.pop(label, None)
+            self.result.outcomes.setdefault(label, ModelOutcome()).deleted += len(gone)
 
     # --- shared reference rows ---
     def _match_reference(self) -> None:
@@ -648,6 +679,7 @@ class _Importer:
                 self._remap_column(label, f, columns[i], columns[pk_index])
         self._remap_soft(label, model, [f.attname for f in fields], columns)
         source_pks = columns[pk_index]
+        self.seen.setdefault(label, array("q")).extend(source_pks)
         mapped = self.ids.resolve(label, source_pks)
         existing = {s: mapped[s] for s in source_pks if s in mapped}
         outcome = self.result.outcomes[label]

@@ -210,6 +210,32 @@ def test_newer_export_updates_the_copy(tmp_path):
         _import(first)
 
 
+def test_rows_deleted_at_the_source_are_deleted_by_a_newer_import(tmp_path):
+    source = _operator()
+    first = tmp_path / "first.tvmw.gz"
+    _export(source, first)
+    _import(first)
+    target = _target()
+    own = factories.CustomerFactory(client=target, firstname="Signed up here")  # the target's own row
+    device = AccountDevice.objects.filter(client=source).order_by("pk").first()
+    channel = Channel.objects.filter(client=source, tariffs__isnull=False).first()
+    device.delete()
+    channel.delete()  # with its tariff links
+    second = tmp_path / "second.tvmw.gz"
+    _export(source, second)
+
+    with pytest.raises(CommandError, match="does not match"):  # the target's own customer is counted
+        _import(second)
+    own.delete()
+    stdout, _ = _import(second)
+
+    assert "verified=yes" in stdout and "deleted=3" in stdout  # the device, the channel, its tariff link
+    assert _snapshot(target.pk) == _snapshot(source.pk)
+    assert not ImportedRow.objects.filter(model="tvmiddleware.AccountDevice", source_pk=device.pk).exists()
+    stdout, _ = _import(second)  # again: nothing more to delete
+    assert "created=0 updated=0" in stdout and "deleted=0" in stdout
+
+
 def test_dry_run_writes_nothing(tmp_path):
     source = _operator()
     archive = tmp_path / "op.tvmw.gz"

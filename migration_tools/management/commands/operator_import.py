@@ -30,24 +30,25 @@ class Command(BaseCommand):
         operator = result.header["operator"]
         out.write(f"Operator {operator['id']} ({operator['name']}) of installation {result.header['installation']} "
                   f"→ operator {result.target_client_id} here{' (dry run: nothing kept)' if dry_run else ''}")
-        out.write(f"  {'model':45} {'source':>9} {'target':>9} {'created':>8} {'updated':>8}  check")
-        created = updated = unchanged = 0
+        out.write(f"  {'model':45} {'source':>9} {'target':>9} {'created':>8} {'updated':>8} {'deleted':>8}  check")
+        created = updated = unchanged = deleted = 0
         for row in result.verification:
             outcome = result.outcomes.get(row["model"])
-            c, u = (outcome.created, outcome.updated) if outcome else (0, 0)
+            c, u, d = (outcome.created, outcome.updated, outcome.deleted) if outcome else (0, 0, 0)
             created += c
             updated += u
+            deleted += d
             unchanged += outcome.unchanged if outcome else 0
-            if not (row["source"] or row["target"]):
+            if not (row["source"] or row["target"] or d):
                 continue
-            out.write(f"  {row['model']:45} {row['source']:>9} {row['target']:>9} {c:>8} {u:>8}  "
+            out.write(f"  {row['model']:45} {row['source']:>9} {row['target']:>9} {c:>8} {u:>8} {d:>8}  "
                       f"{'ok' if row['match'] else 'MISMATCH'}")
             for name, source, target in row["sums"]:
                 out.write(f"      sum {name}: source {source} target {target}")
         for note in result.notes:
             out.write(f"  note: {note}")
         summary = (f"operator_import: operator={operator['id']} target={result.target_client_id} created={created} "
-                   f"updated={updated} unchanged={unchanged} verified={'yes' if result.matches else 'no'} "
+                   f"updated={updated} unchanged={unchanged} deleted={deleted} verified={'yes' if result.matches else 'no'} "
                    f"dry_run={'yes' if dry_run else 'no'} seconds={seconds:.1f}")
         if not result.matches:
             raise CommandError("the verification does not match (nothing was kept): " + ", ".join(
