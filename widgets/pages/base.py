@@ -10,7 +10,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from ..models import Widget, WidgetSession
-from ..rendering import frame_ancestors, message, page
+from ..rendering import WIDGET_LANGUAGES, frame_ancestors, message, page
 from ..security import (
     FORM_TOKEN_FIELD, SESSION_PARAM, FormRefused, check_form, form_token, keep_session_cookie, with_session,
 )
@@ -32,7 +32,7 @@ class PageState:
         """This widget's page with the session key and `params` (e.g. `view="devices"`)."""
         lang = self.request.GET.get("lang", "")
         return with_session(reverse("widgets:show", args=[self.widget.public_id]), self.key,
-                            lang=lang if lang in ("en", "ru") else "", **params)
+                            lang=lang if lang in WIDGET_LANGUAGES else "", **params)
 
     def hidden(self, purpose: str) -> dict[str, str]:
         """The hidden fields every form of this page carries (template: widgets/_form_hidden.html)."""
